@@ -1,0 +1,3 @@
+#include "tgdp/core.h"
+#include <stdio.h>
+int main(void) { printf("tgdp\n"); return 0; }
