@@ -1,0 +1,189 @@
+/* tgdp neural-network engine.
+ *
+ * A network is built, eagerly evaluated, into a tgdp_graph: a list of nodes whose buffers
+ * live in the step's arena. Each node has
+ *   v   the value,                          g   the gradient of the loss w.r.t. v,
+ *   dv  the tangent (directional derivative of v along a chosen input direction),
+ *   dg  the gradient of the loss w.r.t. dv.
+ * tgdp_graph_forward-style builders compute v as nodes are added. tgdp_graph_tangent()
+ * then computes dv for every node given the tangent of one input (dual numbers), and
+ * tgdp_graph_backward() propagates g (and dg when tangents exist) to inputs and parameters.
+ *
+ * Second order: for a scalar network output l(x) (e.g. log h(x, t)) and a fixed direction v,
+ * the tangent of l is v . grad_x l. Seeding dg(out) = 1 and running backward gives the exact
+ * gradient  grad_psi [ v . grad_x l(x) ]  with respect to the parameters psi (forward-over-
+ * reverse differentiation), which the consistency regulariser needs.
+ *
+ * Shapes: every node is [B, C, L] (L = 1 for feature vectors [B, F] = [B, C=F, L=1]).
+ * Parameters of a model live in one contiguous buffer (tgdp_params), and so do their
+ * gradients; parameter nodes point into those buffers.
+ */
+#ifndef TGDP_NN_H
+#define TGDP_NN_H
+
+#include "tgdp/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tgdp_act {
+    TGDP_ACT_IDENTITY = 0,
+    TGDP_ACT_SILU,
+    TGDP_ACT_SOFTPLUS,
+    TGDP_ACT_SIGMOID,
+    TGDP_ACT_TANH,
+    TGDP_ACT_EXP,
+    TGDP_ACT_LOG_SOFTPLUS, /* log(softplus(x)): log h for h = softplus(z) */
+    TGDP_ACT_RSQRT_EPS,    /* 1/sqrt(x + 1e-5) (group normalisation) */
+    TGDP_ACT_SQUARE,
+    TGDP_ACT_COUNT
+} tgdp_act;
+
+/* activation value and its first two derivatives (double precision) */
+double tgdp_act_eval(tgdp_act a, double x, double *d1, double *d2);
+const char *tgdp_act_name(tgdp_act a);
+int tgdp_act_parse(const char *s, tgdp_act *out);
+
+/* ---------- parameters: one contiguous buffer per model ---------- */
+typedef struct tgdp_param_info {
+    char name[64];
+    int ndim;
+    int64_t shape[4];
+    size_t off, n;
+} tgdp_param_info;
+
+typedef struct tgdp_params {
+    float *w; /* values */
+    float *g; /* gradients, same layout */
+    size_t n; /* total number of floats */
+    tgdp_param_info *info;
+    int count, cap;
+} tgdp_params;
+
+void tgdp_params_init(tgdp_params *p);
+/* Register a parameter (before tgdp_params_alloc); returns its index or -1 on error. */
+int tgdp_params_add(tgdp_params *p, const char *name, int ndim, const int64_t *shape);
+/* Allocate w and g (zeroed) once all parameters are registered. */
+int tgdp_params_alloc(tgdp_params *p, tgdp_error *err);
+void tgdp_params_free(tgdp_params *p);
+void tgdp_params_zero_grad(tgdp_params *p);
+int tgdp_params_find(const tgdp_params *p, const char *name);
+/* PyTorch-style default init of a weight (U(-1/sqrt(fan_in), 1/sqrt(fan_in))). */
+void tgdp_params_init_uniform(tgdp_params *p, int idx, float bound, tgdp_rng *rng);
+
+/* ---------- graph ---------- */
+enum {
+    TGDP_OP_INPUT = 0,
+    TGDP_OP_PARAM,
+    TGDP_OP_LINEAR,    /* x[B,in] W[out,in] b[out] -> [B,out] */
+    TGDP_OP_ACT,       /* elementwise activation */
+    TGDP_OP_ADD,       /* a + alpha * b, same shape */
+    TGDP_OP_MUL,       /* a * b, same shape */
+    TGDP_OP_ADDB,      /* a[o,m,i] + alpha * b[o,m] or b[m] broadcast over i (and o) */
+    TGDP_OP_MULB,      /* a[o,m,i] * b[o,m] or b[m] */
+    TGDP_OP_MEAN_INNER,/* a[o,m,i] -> [o,m] mean over i */
+    TGDP_OP_CONCAT,    /* along dimension 1 (C) */
+    TGDP_OP_VIEW,      /* same data, another shape */
+    TGDP_OP_FOURIER,   /* t[B,1] -> [B,2K]: sin/cos time embedding */
+    TGDP_OP_EMBED,     /* labels -> rows of a table[ncls,E] */
+    TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation) */
+    TGDP_OP_AVGPOOL2,  /* [B,C,L] -> [B,C,L/2] (down-sampling) */
+    TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
+    TGDP_OP_COUNT
+};
+
+typedef struct tgdp_node {
+    int op;
+    int in[3];          /* input node ids, -1 if unused */
+    int64_t B, C, L;    /* shape */
+    size_t n;           /* B*C*L */
+    float *v, *g, *dv, *dg;
+    int act;            /* TGDP_OP_ACT */
+    float alpha;        /* TGDP_OP_ADD/ADDB coefficient */
+    int ip[4];          /* op integer params: conv stride, padding, dilation; fourier K; broadcast flags */
+    int64_t sh[3];      /* broadcast view [o,m,i] for ADDB/MULB/MEAN_INNER */
+    const int64_t *labels; /* TGDP_OP_EMBED */
+    int requires_grad;  /* inputs: whether backward computes their gradient */
+    int is_param;       /* g points into a tgdp_params gradient buffer */
+    int need;           /* internal: backward computes this node's gradient */
+} tgdp_node;
+
+typedef struct tgdp_graph {
+    tgdp_arena *arena;
+    tgdp_node *nodes;
+    int n, cap;
+    int has_tangent;  /* tgdp_graph_tangent has run */
+    int failed;       /* an allocation failed; every later call is a no-op */
+} tgdp_graph;
+
+/* The graph's node array is allocated in the arena: call again after tgdp_arena_reset. */
+void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena);
+/* Input node: copies nothing, v points at data (must outlive the graph). */
+int tgdp_input(tgdp_graph *gr, const float *data, int64_t B, int64_t C, int64_t L, int requires_grad);
+/* Parameter node: v/g point into p->w / p->g at parameter idx. */
+int tgdp_param(tgdp_graph *gr, tgdp_params *p, int idx);
+int tgdp_linear(tgdp_graph *gr, int x, int W, int b);        /* b may be -1 */
+int tgdp_act_node(tgdp_graph *gr, int x, tgdp_act a);
+int tgdp_add(tgdp_graph *gr, int a, int b, float alpha);
+int tgdp_mul(tgdp_graph *gr, int a, int b);
+/* broadcast ops: a viewed as [o, m, i] = [a.B, m, a.n/(a.B*m)]; b is [o,m] (per_sample=1) or [m] */
+int tgdp_addb(tgdp_graph *gr, int a, int b, int64_t m, int per_sample, float alpha);
+int tgdp_mulb(tgdp_graph *gr, int a, int b, int64_t m, int per_sample);
+int tgdp_mean_inner(tgdp_graph *gr, int a, int64_t m);      /* [B, m, rest] -> [B, m, 1] */
+int tgdp_concat(tgdp_graph *gr, int a, int b);
+int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L);
+int tgdp_fourier(tgdp_graph *gr, int t, int K);
+int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table);
+int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation);
+int tgdp_avgpool2(tgdp_graph *gr, int x);
+int tgdp_upsample2(tgdp_graph *gr, int x);
+/* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes),
+ * composed of the primitive ops above, so that it has tangents and second order. */
+int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta);
+
+/* Tangent pass: dv(input) = dir (B*C*L floats, not copied), other inputs' tangents are zero. */
+int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir);
+/* Backward from node out: g(out) += seed_g (may be NULL), dg(out) += seed_dg (may be NULL;
+ * needs tgdp_graph_tangent first). Parameter gradients are accumulated only if param_grads. */
+int tgdp_graph_backward(tgdp_graph *gr, int out, const float *seed_g, const float *seed_dg, int param_grads);
+/* Zero all non-parameter gradients (to run a second backward on the same graph). */
+void tgdp_graph_zero_grads(tgdp_graph *gr);
+static inline tgdp_node *tgdp_node_at(tgdp_graph *gr, int id) { return &gr->nodes[id]; }
+
+/* ---------- losses (forward returns the mean loss; backward writes d loss / d pred) ---------- */
+/* mean over all n elements of (pred - target)^2 * scale; grad (may be NULL) gets d/dpred */
+double tgdp_mse_loss(const float *pred, const float *target, size_t n, float *grad);
+/* Weighted binary cross-entropy with logits, stable for any logit:
+ *   loss = sum_i w_i * [softplus(z_i) - y_i z_i] ; grad_i = w_i (sigmoid(z_i) - y_i)
+ * with y in [0,1]. weights may be NULL (then w_i = 1/n). */
+double tgdp_bce_logits_loss(const float *logits, const float *y, const float *weights, size_t n, float *grad);
+
+/* ---------- conv kernels (exposed for reference-vs-optimised tests) ---------- */
+int64_t tgdp_conv1d_out_len(int64_t L, int K, int stride, int padding, int dilation);
+void tgdp_conv1d_forward_ref(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
+                             int64_t L, int64_t Cout, int K, int stride, int padding, int dilation);
+/* im2col + sgemm; col is scratch of Cin*K*Lout floats */
+void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
+                              int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col);
+
+/* ---------- optimisers ---------- */
+typedef struct tgdp_adam {
+    double lr, beta1, beta2, eps, weight_decay; /* weight_decay: decoupled (AdamW) */
+    int64_t t;                                  /* steps taken */
+    float *m, *v;                               /* contiguous, like the parameters */
+    size_t n;
+} tgdp_adam;
+
+int tgdp_adam_init(tgdp_adam *o, size_t n, double lr, double weight_decay, tgdp_error *err);
+void tgdp_adam_free(tgdp_adam *o);
+void tgdp_adam_step(tgdp_adam *o, float *w, const float *g);
+/* Scale g so its global L2 norm is at most max_norm; returns the norm before clipping. */
+double tgdp_clip_grad_norm(float *g, size_t n, double max_norm);
+/* ema = decay * ema + (1 - decay) * w */
+void tgdp_ema_update(float *ema, const float *w, size_t n, double decay);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

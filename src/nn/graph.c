@@ -1,0 +1,185 @@
+/* The graph: node creation (eager forward), the tangent pass and the backward pass.
+ * The per-op kernels live in ops_dense.c and ops_conv.c (see ops.h). */
+#include "nn/ops.h"
+
+#include <string.h>
+
+void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena)
+{
+    memset(gr, 0, sizeof *gr);
+    gr->arena = arena;
+}
+
+int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int alloc_value)
+{
+    if (gr->failed) return -1;
+    if (gr->n == gr->cap) {
+        int cap = gr->cap ? 2 * gr->cap : 64;
+        tgdp_node *nn = tgdp_arena_alloc(gr->arena, (size_t)cap * sizeof *nn);
+        if (!nn) {
+            gr->failed = 1;
+            return -1;
+        }
+        if (gr->n) memcpy(nn, gr->nodes, (size_t)gr->n * sizeof *nn);
+        gr->nodes = nn;
+        gr->cap = cap;
+    }
+    tgdp_node *nd = &gr->nodes[gr->n];
+    memset(nd, 0, sizeof *nd);
+    nd->op = op;
+    nd->in[0] = nd->in[1] = nd->in[2] = -1;
+    nd->B = B;
+    nd->C = C;
+    nd->L = L;
+    nd->n = (size_t)(B * C * L);
+    if (alloc_value) {
+        nd->v = tgdp_arena_floats(gr->arena, nd->n);
+        if (!nd->v) {
+            gr->failed = 1;
+            return -1;
+        }
+    }
+    return gr->n++;
+}
+
+float *nn_zeros(tgdp_graph *gr, size_t n)
+{
+    float *p = tgdp_arena_zeros(gr->arena, n);
+    if (!p) gr->failed = 1;
+    return p;
+}
+
+int tgdp_input(tgdp_graph *gr, const float *data, int64_t B, int64_t C, int64_t L, int requires_grad)
+{
+    int id = nn_new_node(gr, TGDP_OP_INPUT, B, C, L, 0);
+    if (id < 0) return -1;
+    gr->nodes[id].v = (float *)data;
+    gr->nodes[id].requires_grad = requires_grad;
+    return id;
+}
+
+int tgdp_param(tgdp_graph *gr, tgdp_params *p, int idx)
+{
+    if (idx < 0 || idx >= p->count) {
+        gr->failed = 1;
+        return -1;
+    }
+    const tgdp_param_info *pi = &p->info[idx];
+    int64_t C = pi->ndim > 1 ? pi->shape[1] : 1, L = 1;
+    for (int i = 2; i < pi->ndim; i++) L *= pi->shape[i];
+    int id = nn_new_node(gr, TGDP_OP_PARAM, pi->shape[0], C, L, 0);
+    if (id < 0) return -1;
+    gr->nodes[id].v = p->w + pi->off;
+    gr->nodes[id].g = p->g + pi->off;
+    gr->nodes[id].is_param = 1;
+    return id;
+}
+
+int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L)
+{
+    if (a < 0 || gr->failed) return -1;
+    if ((size_t)(B * C * L) != gr->nodes[a].n) {
+        gr->failed = 1;
+        return -1;
+    }
+    int id = nn_new_node(gr, TGDP_OP_VIEW, B, C, L, 0);
+    if (id < 0) return -1;
+    gr->nodes[id].in[0] = a;
+    gr->nodes[id].v = gr->nodes[a].v;
+    return id;
+}
+
+int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
+{
+    if (x < 0 || gamma < 0 || beta < 0 || gr->failed) return -1;
+    tgdp_node *nx = &gr->nodes[x];
+    int64_t B = nx->B, C = nx->C, L = nx->L;
+    if (G <= 0 || C % G != 0) {
+        gr->failed = 1;
+        return -1;
+    }
+    int xv = tgdp_view(gr, x, B, G, (C / G) * L);
+    int mu = tgdp_mean_inner(gr, xv, G);
+    int xc = tgdp_addb(gr, xv, mu, G, 1, -1.0f);
+    int sq = tgdp_act_node(gr, xc, TGDP_ACT_SQUARE);
+    int var = tgdp_mean_inner(gr, sq, G);
+    int rstd = tgdp_act_node(gr, var, TGDP_ACT_RSQRT_EPS);
+    int xn = tgdp_mulb(gr, xc, rstd, G, 1);
+    int xn2 = tgdp_view(gr, xn, B, C, L);
+    int sc = tgdp_mulb(gr, xn2, gamma, C, 0);
+    return tgdp_addb(gr, sc, beta, C, 0, 1.0f);
+}
+
+/* ---------- tangent pass ---------- */
+int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir)
+{
+    if (gr->failed) return TGDP_ENOMEM;
+    for (int i = 0; i < gr->n; i++) {
+        tgdp_node *nd = &gr->nodes[i];
+        nd->dv = NULL;
+        nd->dg = NULL;
+        if (nd->op == TGDP_OP_INPUT) {
+            if (i == input) nd->dv = (float *)dir;
+        } else if (nd->op == TGDP_OP_VIEW) {
+            nd->dv = gr->nodes[nd->in[0]].dv;
+        } else if (nd->op != TGDP_OP_PARAM) {
+            if (nn_tangent(gr, nd) != TGDP_OK) gr->failed = 1;
+        }
+        if (gr->failed) return TGDP_ENOMEM;
+    }
+    gr->has_tangent = 1;
+    return TGDP_OK;
+}
+
+/* ---------- backward pass ---------- */
+static void add_into(float *dst, const float *src, size_t n)
+{
+#pragma omp parallel for schedule(static) if (n > 65536)
+    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+}
+
+int tgdp_graph_backward(tgdp_graph *gr, int out, const float *seed_g, const float *seed_dg, int param_grads)
+{
+    if (gr->failed || out < 0 || out >= gr->n) return TGDP_ENOMEM;
+    /* which nodes need a gradient, and the buffers for them */
+    for (int i = 0; i <= out; i++) {
+        tgdp_node *nd = &gr->nodes[i];
+        if (nd->op == TGDP_OP_INPUT) nd->need = nd->requires_grad;
+        else if (nd->op == TGDP_OP_PARAM) nd->need = param_grads;
+        else {
+            nd->need = 0;
+            for (int k = 0; k < 3; k++)
+                if (nd->in[k] >= 0 && gr->nodes[nd->in[k]].need) nd->need = 1;
+        }
+        if (!nd->need) continue;
+        if (nd->op == TGDP_OP_VIEW) {
+            nd->g = gr->nodes[nd->in[0]].g;
+            nd->dg = gr->nodes[nd->in[0]].dg;
+            continue;
+        }
+        if (!nd->g && !(nd->g = nn_zeros(gr, nd->n))) return TGDP_ENOMEM;
+        if (gr->has_tangent && nd->dv && !nd->dg && !nd->is_param && !(nd->dg = nn_zeros(gr, nd->n)))
+            return TGDP_ENOMEM;
+    }
+    tgdp_node *o = &gr->nodes[out];
+    if (!o->need) return TGDP_OK;
+    if (seed_g) add_into(o->g, seed_g, o->n);
+    if (seed_dg && o->dg) add_into(o->dg, seed_dg, o->n);
+    for (int i = out; i >= 0; i--) {
+        tgdp_node *nd = &gr->nodes[i];
+        if (!nd->need || nd->op == TGDP_OP_INPUT || nd->op == TGDP_OP_PARAM || nd->op == TGDP_OP_VIEW) continue;
+        nn_backward(gr, nd);
+        if (gr->failed) return TGDP_ENOMEM;
+    }
+    return TGDP_OK;
+}
+
+void tgdp_graph_zero_grads(tgdp_graph *gr)
+{
+    for (int i = 0; i < gr->n; i++) {
+        tgdp_node *nd = &gr->nodes[i];
+        if (nd->is_param || nd->op == TGDP_OP_VIEW) continue;
+        if (nd->g) memset(nd->g, 0, nd->n * sizeof(float));
+        if (nd->dg) memset(nd->dg, 0, nd->n * sizeof(float));
+    }
+}

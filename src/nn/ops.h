@@ -1,0 +1,22 @@
+/* Internal interface between the graph driver (graph.c) and the op kernels. */
+#ifndef TGDP_NN_OPS_H
+#define TGDP_NN_OPS_H
+#include "tgdp/nn.h"
+
+#include <cblas.h>
+
+int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int alloc_value);
+float *nn_zeros(tgdp_graph *gr, size_t n);
+/* compute nd->dv from its inputs' tangents (NULL = identically zero) */
+int nn_tangent(tgdp_graph *gr, tgdp_node *nd);
+/* accumulate gradients (and tangent gradients) into the inputs that need them */
+void nn_backward(tgdp_graph *gr, tgdp_node *nd);
+
+int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);
+void nn_conv_backward(tgdp_graph *gr, tgdp_node *nd);
+int nn_pool_tangent(tgdp_graph *gr, tgdp_node *nd);
+void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
+
+#define NN_IN(gr, nd, k) ((nd)->in[k] >= 0 ? &(gr)->nodes[(nd)->in[k]] : NULL)
+#define NN_PAR_IF(n) if ((n) > 32768)
+#endif

@@ -1,0 +1,227 @@
+/* 1-D convolution (stride, padding, dilation) as im2col + sgemm with a plain direct
+ * reference kernel beside it, average-pool down-sampling and nearest up-sampling,
+ * each with tangent and backward rules. */
+#include "nn/ops.h"
+
+#include <string.h>
+
+int64_t tgdp_conv1d_out_len(int64_t L, int K, int stride, int padding, int dilation)
+{
+    int64_t eff = (int64_t)dilation * (K - 1) + 1;
+    if (stride <= 0 || dilation <= 0 || K <= 0 || padding < 0 || L + 2 * padding < eff) return 0;
+    return (L + 2 * padding - eff) / stride + 1;
+}
+
+void tgdp_conv1d_forward_ref(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
+                             int64_t L, int64_t Cout, int K, int stride, int padding, int dilation)
+{
+    int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation);
+    for (int64_t n = 0; n < B; n++)
+        for (int64_t co = 0; co < Cout; co++)
+            for (int64_t l = 0; l < Lo; l++) {
+                double s = b ? b[co] : 0.0;
+                for (int64_t ci = 0; ci < Cin; ci++)
+                    for (int k = 0; k < K; k++) {
+                        int64_t p = l * stride - padding + (int64_t)k * dilation;
+                        if (p >= 0 && p < L) s += (double)W[(co * Cin + ci) * K + k] * x[(n * Cin + ci) * L + p];
+                    }
+                y[(n * Cout + co) * Lo + l] = (float)s;
+            }
+}
+
+/* col[(ci*K + k), l] = x[ci, l*stride - padding + k*dilation] (0 outside) for one sample */
+static void im2col(const float *x, float *col, int64_t Cin, int64_t L, int64_t Lo, int K, int stride, int padding,
+                   int dilation)
+{
+    for (int64_t ci = 0; ci < Cin; ci++)
+        for (int k = 0; k < K; k++) {
+            float *row = col + (ci * K + k) * Lo;
+            const float *xr = x + ci * L;
+            for (int64_t l = 0; l < Lo; l++) {
+                int64_t p = l * stride - padding + (int64_t)k * dilation;
+                row[l] = (p >= 0 && p < L) ? xr[p] : 0.0f;
+            }
+        }
+}
+
+static void col2im_add(const float *col, float *x, int64_t Cin, int64_t L, int64_t Lo, int K, int stride,
+                       int padding, int dilation)
+{
+    for (int64_t ci = 0; ci < Cin; ci++)
+        for (int k = 0; k < K; k++) {
+            const float *row = col + (ci * K + k) * Lo;
+            float *xr = x + ci * L;
+            for (int64_t l = 0; l < Lo; l++) {
+                int64_t p = l * stride - padding + (int64_t)k * dilation;
+                if (p >= 0 && p < L) xr[p] += row[l];
+            }
+        }
+}
+
+void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
+                              int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col)
+{
+    const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation), CK = Cin * K;
+    for (int64_t n = 0; n < B; n++) {
+        float *yn = y + n * Cout * Lo;
+        im2col(x + n * Cin * L, col, Cin, L, Lo, K, stride, padding, dilation);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col,
+                    (int)Lo, 0.0f, yn, (int)Lo);
+        if (b)
+            for (int64_t co = 0; co < Cout; co++)
+                for (int64_t l = 0; l < Lo; l++) yn[co * Lo + l] += b[co];
+    }
+}
+
+int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
+{
+    if (x < 0 || W < 0 || gr->failed) {
+        gr->failed = 1;
+        return -1;
+    }
+    tgdp_node *nx = &gr->nodes[x], *nw = &gr->nodes[W];
+    const int64_t Cin = nx->C, L = nx->L, Cout = nw->B;
+    const int K = (int)nw->L;
+    const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation);
+    if (nw->C != Cin || Lo <= 0 || (b >= 0 && (int64_t)gr->nodes[b].n != Cout)) {
+        gr->failed = 1;
+        return -1;
+    }
+    int id = nn_new_node(gr, TGDP_OP_CONV1D, nx->B, Cout, Lo, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    y->in[0] = x;
+    y->in[1] = W;
+    y->in[2] = b;
+    y->ip[0] = stride;
+    y->ip[1] = padding;
+    y->ip[2] = dilation;
+    float *col = tgdp_arena_floats(gr->arena, (size_t)(Cin * K * Lo));
+    if (!col) {
+        gr->failed = 1;
+        return -1;
+    }
+    tgdp_conv1d_forward_gemm(gr->nodes[x].v, gr->nodes[W].v, b >= 0 ? gr->nodes[b].v : NULL, y->v, y->B, Cin, L, Cout,
+                             K, stride, padding, dilation, col);
+    return id;
+}
+
+int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
+    if (!x->dv) return TGDP_OK;
+    const int K = (int)w->L;
+    float *col = tgdp_arena_floats(gr->arena, (size_t)(x->C * K * y->L));
+    if (!col || !(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    tgdp_conv1d_forward_gemm(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, K, y->ip[0], y->ip[1], y->ip[2], col);
+    return TGDP_OK;
+}
+
+/* W.g += gy_n col(src_n)^T for every sample n */
+static void conv_weight_grad(const float *gy, const float *src, float *wg, float *col, int64_t B, int64_t Cin,
+                             int64_t L, int64_t Cout, int64_t Lo, int K, const int *ip)
+{
+    const int64_t CK = Cin * K;
+    for (int64_t n = 0; n < B; n++) {
+        im2col(src + n * Cin * L, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo,
+                    (int)Lo, col, (int)Lo, 1.0f, wg, (int)CK);
+    }
+}
+
+/* x.g_n += col2im(W^T gy_n) for every sample n */
+static void conv_input_grad(const float *gy, const float *W, float *xg, float *col, int64_t B, int64_t Cin, int64_t L,
+                            int64_t Cout, int64_t Lo, int K, const int *ip)
+{
+    const int64_t CK = Cin * K;
+    for (int64_t n = 0; n < B; n++) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK,
+                    gy + n * Cout * Lo, (int)Lo, 0.0f, col, (int)Lo);
+        col2im_add(col, xg + n * Cin * L, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
+    }
+}
+
+void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    const int K = (int)w->L;
+    const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;
+    float *col = tgdp_arena_floats(gr->arena, (size_t)(Cin * K * Lo));
+    if (!col) {
+        gr->failed = 1;
+        return;
+    }
+    if (w->need) {
+        conv_weight_grad(y->g, x->v, w->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+        if (y->dg && x->dv) conv_weight_grad(y->dg, x->dv, w->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+    }
+    if (b && b->need)
+        for (int64_t co = 0; co < Cout; co++) {
+            double s = 0;
+            for (int64_t n = 0; n < y->B; n++)
+                for (int64_t l = 0; l < Lo; l++) s += y->g[(n * Cout + co) * Lo + l];
+            b->g[co] += (float)s;
+        }
+    if (x->need) conv_input_grad(y->g, w->v, x->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+    if (y->dg && x->dg) conv_input_grad(y->dg, w->v, x->dg, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+}
+
+/* ---------------- down/up-sampling ---------------- */
+/* avgpool2: y[l] = (x[2l] + x[2l+1]) / 2 (a trailing odd sample is dropped);
+ * upsample2: y[2l] = y[2l+1] = x[l]. Both linear: the tangent is the same map. */
+static void pool_apply(int op, const float *x, float *y, int64_t rows, int64_t Lx, int64_t Ly)
+{
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t l = 0; l < Ly; l++)
+            y[r * Ly + l] = op == TGDP_OP_AVGPOOL2 ? 0.5f * (x[r * Lx + 2 * l] + x[r * Lx + 2 * l + 1]) : x[r * Lx + l / 2];
+}
+
+static void pool_adjoint_add(int op, const float *gy, float *gx, int64_t rows, int64_t Lx, int64_t Ly)
+{
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t l = 0; l < Ly; l++) {
+            if (op == TGDP_OP_AVGPOOL2) {
+                gx[r * Lx + 2 * l] += 0.5f * gy[r * Ly + l];
+                gx[r * Lx + 2 * l + 1] += 0.5f * gy[r * Ly + l];
+            } else {
+                gx[r * Lx + l / 2] += gy[r * Ly + l];
+            }
+        }
+}
+
+static int pool_new(tgdp_graph *gr, int x, int op)
+{
+    if (x < 0 || gr->failed) return -1;
+    tgdp_node *nx = &gr->nodes[x];
+    int64_t Ly = op == TGDP_OP_AVGPOOL2 ? nx->L / 2 : nx->L * 2;
+    if (Ly <= 0) {
+        gr->failed = 1;
+        return -1;
+    }
+    int id = nn_new_node(gr, op, nx->B, nx->C, Ly, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    nx = &gr->nodes[x];
+    y->in[0] = x;
+    pool_apply(op, nx->v, y->v, y->B * y->C, nx->L, Ly);
+    return id;
+}
+
+int tgdp_avgpool2(tgdp_graph *gr, int x) { return pool_new(gr, x, TGDP_OP_AVGPOOL2); }
+int tgdp_upsample2(tgdp_graph *gr, int x) { return pool_new(gr, x, TGDP_OP_UPSAMPLE2); }
+
+int nn_pool_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0);
+    if (!x->dv) return TGDP_OK;
+    if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    pool_apply(y->op, x->dv, y->dv, y->B * y->C, x->L, y->L);
+    return TGDP_OK;
+}
+
+void nn_pool_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0);
+    if (x->need) pool_adjoint_add(y->op, y->g, x->g, y->B * y->C, x->L, y->L);
+    if (y->dg && x->dg) pool_adjoint_add(y->op, y->dg, x->dg, y->B * y->C, x->L, y->L);
+}

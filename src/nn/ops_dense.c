@@ -1,0 +1,543 @@
+/* Dense and element-wise ops: linear, activations, add/mul (plain and broadcast), mean,
+ * concatenation, sinusoidal time embedding, label embedding. Each has a forward (in its
+ * builder), a tangent rule and a backward that handles both g and dg. */
+#include "nn/ops.h"
+
+#include <math.h>
+#include <string.h>
+
+static int bad(tgdp_graph *gr)
+{
+    gr->failed = 1;
+    return -1;
+}
+
+/* ---------------- linear ---------------- */
+int tgdp_linear(tgdp_graph *gr, int x, int W, int b)
+{
+    if (x < 0 || W < 0 || gr->failed) return bad(gr);
+    tgdp_node *nx = &gr->nodes[x], *nw = &gr->nodes[W];
+    int64_t B = nx->B, in = nx->C * nx->L, out = nw->B;
+    if (nw->C * nw->L != in) return bad(gr);
+    if (b >= 0 && (int64_t)gr->nodes[b].n != out) return bad(gr);
+    int id = nn_new_node(gr, TGDP_OP_LINEAR, B, out, 1, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    nx = &gr->nodes[x];
+    nw = &gr->nodes[W];
+    y->in[0] = x;
+    y->in[1] = W;
+    y->in[2] = b;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v,
+                (int)in, 0.0f, y->v, (int)out);
+    if (b >= 0) {
+        const float *bv = gr->nodes[b].v;
+        float *yv = y->v;
+#pragma omp parallel for schedule(static) if (B * out > 32768)
+        for (int64_t i = 0; i < B; i++)
+            for (int64_t j = 0; j < out; j++) yv[i * out + j] += bv[j];
+    }
+    return id;
+}
+
+static void linear_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
+    if (!x->dv) return;
+    int64_t in = x->C * x->L, out = y->C;
+    if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) {
+        gr->failed = 1;
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
+                (int)in, 0.0f, y->dv, (int)out);
+}
+
+static void linear_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    const int B = (int)y->B, out = (int)y->C, in = (int)(x->C * x->L);
+    if (x->need)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in);
+    if (w->need) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in);
+        if (y->dg && x->dv)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g,
+                        in);
+    }
+    if (b && b->need) {
+        const float *g = y->g;
+        float *bg = b->g;
+#pragma omp parallel for schedule(static) if ((int64_t)B * out > 32768)
+        for (int j = 0; j < out; j++) {
+            double s = 0;
+            for (int i = 0; i < B; i++) s += g[(size_t)i * out + j];
+            bg[j] += (float)s;
+        }
+    }
+    if (y->dg && x->dg)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->dg, out, w->v, in, 1.0f, x->dg,
+                    in);
+}
+
+/* ---------------- activations ---------------- */
+static void act_forward(tgdp_act a, const float *x, float *y, size_t n)
+{
+    switch (a) {
+    case TGDP_ACT_SILU:
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + expf(-x[i]));
+        break;
+    case TGDP_ACT_IDENTITY: memcpy(y, x, n * sizeof *y); break;
+    default:
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) y[i] = (float)tgdp_act_eval(a, x[i], NULL, NULL);
+        break;
+    }
+}
+
+int tgdp_act_node(tgdp_graph *gr, int x, tgdp_act a)
+{
+    if (x < 0 || gr->failed || a < 0 || a >= TGDP_ACT_COUNT) return bad(gr);
+    tgdp_node *nx = &gr->nodes[x];
+    int id = nn_new_node(gr, TGDP_OP_ACT, nx->B, nx->C, nx->L, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    y->in[0] = x;
+    y->act = a;
+    act_forward(a, gr->nodes[x].v, y->v, y->n);
+    return id;
+}
+
+static void act_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0);
+    if (!x->dv) return;
+    if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) {
+        gr->failed = 1;
+        return;
+    }
+    const tgdp_act a = (tgdp_act)y->act;
+    const float *xv = x->v, *xd = x->dv;
+    float *yd = y->dv;
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (size_t i = 0; i < y->n; i++) {
+        double d1;
+        tgdp_act_eval(a, xv[i], &d1, NULL);
+        yd[i] = (float)(d1 * xd[i]);
+    }
+}
+
+static void act_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0);
+    const tgdp_act a = (tgdp_act)y->act;
+    const float *xv = x->v, *g = y->g, *dg = y->dg, *xd = x->dv;
+    float *xg = x->g, *xdg = x->dg;
+    const size_t n = y->n;
+    if (a == TGDP_ACT_SILU && !dg) { /* fast path for first-order training */
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) {
+            float s = 1.0f / (1.0f + expf(-xv[i]));
+            xg[i] += g[i] * s * (1.0f + xv[i] * (1.0f - s));
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (n > 32768)
+    for (size_t i = 0; i < n; i++) {
+        double d1, d2;
+        tgdp_act_eval(a, xv[i], &d1, &d2);
+        double gi = g[i] * d1;
+        if (dg && xd) gi += dg[i] * d2 * xd[i];
+        xg[i] += (float)gi;
+        if (dg && xdg) xdg[i] += (float)(dg[i] * d1);
+    }
+}
+
+/* ---------------- add / mul ---------------- */
+int tgdp_add(tgdp_graph *gr, int a, int b, float alpha)
+{
+    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr);
+    tgdp_node *na = &gr->nodes[a];
+    int id = nn_new_node(gr, TGDP_OP_ADD, na->B, na->C, na->L, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    y->in[0] = a;
+    y->in[1] = b;
+    y->alpha = alpha;
+    const float *av = gr->nodes[a].v, *bv = gr->nodes[b].v;
+    float *yv = y->v;
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (size_t i = 0; i < y->n; i++) yv[i] = av[i] + alpha * bv[i];
+    return id;
+}
+
+int tgdp_mul(tgdp_graph *gr, int a, int b)
+{
+    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr);
+    tgdp_node *na = &gr->nodes[a];
+    int id = nn_new_node(gr, TGDP_OP_MUL, na->B, na->C, na->L, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    y->in[0] = a;
+    y->in[1] = b;
+    const float *av = gr->nodes[a].v, *bv = gr->nodes[b].v;
+    float *yv = y->v;
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (size_t i = 0; i < y->n; i++) yv[i] = av[i] * bv[i];
+    return id;
+}
+
+static int alloc_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    if (!(y->dv = nn_zeros(gr, y->n))) return 0;
+    return 1;
+}
+
+static void add_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    if (!a->dv && !b->dv) return;
+    if (!alloc_tangent(gr, y)) return;
+    for (size_t i = 0; i < y->n; i++)
+        y->dv[i] = (a->dv ? a->dv[i] : 0.0f) + (b->dv ? y->alpha * b->dv[i] : 0.0f);
+}
+
+static void add_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    const float al = y->alpha;
+    for (size_t i = 0; i < y->n; i++) {
+        if (a->need) a->g[i] += y->g[i];
+        if (b->need) b->g[i] += al * y->g[i];
+        if (y->dg && a->dg) a->dg[i] += y->dg[i];
+        if (y->dg && b->dg) b->dg[i] += al * y->dg[i];
+    }
+}
+
+static void mul_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    if (!a->dv && !b->dv) return;
+    if (!alloc_tangent(gr, y)) return;
+    for (size_t i = 0; i < y->n; i++)
+        y->dv[i] = (a->dv ? a->dv[i] * b->v[i] : 0.0f) + (b->dv ? a->v[i] * b->dv[i] : 0.0f);
+}
+
+static void mul_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    const float *dg = y->dg;
+    for (size_t i = 0; i < y->n; i++) {
+        if (a->need) a->g[i] += y->g[i] * b->v[i] + (dg && b->dv ? dg[i] * b->dv[i] : 0.0f);
+        if (b->need) b->g[i] += y->g[i] * a->v[i] + (dg && a->dv ? dg[i] * a->dv[i] : 0.0f);
+        if (dg && a->dg) a->dg[i] += dg[i] * b->v[i];
+        if (dg && b->dg) b->dg[i] += dg[i] * a->v[i];
+    }
+}
+
+/* ---------------- broadcast ops: a as [o, m, i], b as [o, m] or [m] ---------------- */
+static int bcast_setup(tgdp_graph *gr, tgdp_node *y, int a, int b, int64_t m, int per_sample)
+{
+    tgdp_node *na = &gr->nodes[a], *nb = &gr->nodes[b];
+    int64_t o = na->B;
+    if (m <= 0 || na->n % (size_t)(o * m) != 0) return 0;
+    if (nb->n != (size_t)(per_sample ? o * m : m)) return 0;
+    y->in[0] = a;
+    y->in[1] = b;
+    y->sh[0] = o;
+    y->sh[1] = m;
+    y->sh[2] = (int64_t)(na->n / (size_t)(o * m));
+    y->ip[0] = per_sample;
+    return 1;
+}
+
+#define BIDX(y, oo, mm) ((y)->ip[0] ? (oo) * (y)->sh[1] + (mm) : (mm))
+
+static int bcast_new(tgdp_graph *gr, int op, int a, int b, int64_t m, int per_sample, float alpha)
+{
+    if (a < 0 || b < 0 || gr->failed) return bad(gr);
+    tgdp_node *na = &gr->nodes[a];
+    int id = nn_new_node(gr, op, na->B, na->C, na->L, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    if (!bcast_setup(gr, y, a, b, m, per_sample)) return bad(gr);
+    y->alpha = alpha;
+    const float *av = gr->nodes[a].v, *bv = gr->nodes[b].v;
+    const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2];
+#pragma omp parallel for collapse(2) schedule(static) if (y->n > 32768)
+    for (int64_t oo = 0; oo < O; oo++)
+        for (int64_t mm = 0; mm < M; mm++) {
+            const float bb = bv[BIDX(y, oo, mm)];
+            const size_t base = (size_t)((oo * M + mm) * NI);
+            if (op == TGDP_OP_ADDB)
+                for (int64_t ii = 0; ii < NI; ii++) y->v[base + ii] = av[base + ii] + alpha * bb;
+            else
+                for (int64_t ii = 0; ii < NI; ii++) y->v[base + ii] = av[base + ii] * bb;
+        }
+    return id;
+}
+
+int tgdp_addb(tgdp_graph *gr, int a, int b, int64_t m, int per_sample, float alpha)
+{
+    return bcast_new(gr, TGDP_OP_ADDB, a, b, m, per_sample, alpha);
+}
+
+int tgdp_mulb(tgdp_graph *gr, int a, int b, int64_t m, int per_sample)
+{
+    return bcast_new(gr, TGDP_OP_MULB, a, b, m, per_sample, 1.0f);
+}
+
+static void bcast_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    if (!a->dv && !b->dv) return;
+    if (!alloc_tangent(gr, y)) return;
+    const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2];
+    for (int64_t oo = 0; oo < O; oo++)
+        for (int64_t mm = 0; mm < M; mm++) {
+            const int64_t bi = BIDX(y, oo, mm);
+            const size_t base = (size_t)((oo * M + mm) * NI);
+            const float bd = b->dv ? b->dv[bi] : 0.0f, bv = b->v[bi];
+            for (int64_t ii = 0; ii < NI; ii++) {
+                const float ad = a->dv ? a->dv[base + ii] : 0.0f;
+                y->dv[base + ii] = (y->op == TGDP_OP_ADDB) ? ad + y->alpha * bd : ad * bv + a->v[base + ii] * bd;
+            }
+        }
+}
+
+static void bcast_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2];
+    const int is_add = y->op == TGDP_OP_ADDB;
+    const float *g = y->g, *dg = y->dg;
+    for (int64_t oo = 0; oo < O; oo++)
+        for (int64_t mm = 0; mm < M; mm++) {
+            const int64_t bi = BIDX(y, oo, mm);
+            const size_t base = (size_t)((oo * M + mm) * NI);
+            const float bv = b->v[bi], bd = b->dv ? b->dv[bi] : 0.0f;
+            double sb = 0, sbd = 0;
+            for (int64_t ii = 0; ii < NI; ii++) {
+                const size_t k = base + ii;
+                if (is_add) {
+                    if (a->need) a->g[k] += g[k];
+                    if (dg && a->dg) a->dg[k] += dg[k];
+                    sb += g[k];
+                    if (dg) sbd += dg[k];
+                } else {
+                    if (a->need) a->g[k] += g[k] * bv + (dg ? dg[k] * bd : 0.0f);
+                    if (dg && a->dg) a->dg[k] += dg[k] * bv;
+                    sb += (double)g[k] * a->v[k] + (dg && a->dv ? (double)dg[k] * a->dv[k] : 0.0);
+                    if (dg) sbd += (double)dg[k] * a->v[k];
+                }
+            }
+            if (b->need) b->g[bi] += (float)(is_add ? y->alpha * sb : sb);
+            if (dg && b->dg) b->dg[bi] += (float)(is_add ? y->alpha * sbd : sbd);
+        }
+}
+
+/* ---------------- mean over the inner dimension ---------------- */
+int tgdp_mean_inner(tgdp_graph *gr, int a, int64_t m)
+{
+    if (a < 0 || gr->failed) return bad(gr);
+    tgdp_node *na = &gr->nodes[a];
+    int64_t O = na->B;
+    if (m <= 0 || na->n % (size_t)(O * m) != 0) return bad(gr);
+    int id = nn_new_node(gr, TGDP_OP_MEAN_INNER, O, m, 1, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    na = &gr->nodes[a];
+    y->in[0] = a;
+    y->sh[0] = O;
+    y->sh[1] = m;
+    y->sh[2] = (int64_t)(na->n / (size_t)(O * m));
+    const int64_t NI = y->sh[2];
+#pragma omp parallel for schedule(static) if (na->n > 32768)
+    for (int64_t r = 0; r < O * m; r++) {
+        double s = 0;
+        for (int64_t ii = 0; ii < NI; ii++) s += na->v[r * NI + ii];
+        y->v[r] = (float)(s / (double)NI);
+    }
+    return id;
+}
+
+static void mean_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0);
+    if (!a->dv) return;
+    if (!alloc_tangent(gr, y)) return;
+    const int64_t R = y->sh[0] * y->sh[1], NI = y->sh[2];
+    for (int64_t r = 0; r < R; r++) {
+        double s = 0;
+        for (int64_t ii = 0; ii < NI; ii++) s += a->dv[r * NI + ii];
+        y->dv[r] = (float)(s / (double)NI);
+    }
+}
+
+static void mean_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0);
+    const int64_t R = y->sh[0] * y->sh[1], NI = y->sh[2];
+    const float inv = 1.0f / (float)NI;
+#pragma omp parallel for schedule(static) if (a->n > 32768)
+    for (int64_t r = 0; r < R; r++)
+        for (int64_t ii = 0; ii < NI; ii++) {
+            if (a->need) a->g[r * NI + ii] += y->g[r] * inv;
+            if (y->dg && a->dg) a->dg[r * NI + ii] += y->dg[r] * inv;
+        }
+}
+
+/* ---------------- concatenation along C ---------------- */
+int tgdp_concat(tgdp_graph *gr, int a, int b)
+{
+    if (a < 0 || b < 0 || gr->failed) return bad(gr);
+    tgdp_node *na = &gr->nodes[a], *nb = &gr->nodes[b];
+    if (na->B != nb->B || na->L != nb->L) return bad(gr);
+    int id = nn_new_node(gr, TGDP_OP_CONCAT, na->B, na->C + nb->C, na->L, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    na = &gr->nodes[a];
+    nb = &gr->nodes[b];
+    y->in[0] = a;
+    y->in[1] = b;
+    const size_t sa = (size_t)(na->C * na->L), sb = (size_t)(nb->C * nb->L);
+    for (int64_t i = 0; i < y->B; i++) {
+        memcpy(y->v + i * (sa + sb), na->v + i * sa, sa * sizeof(float));
+        memcpy(y->v + i * (sa + sb) + sa, nb->v + i * sb, sb * sizeof(float));
+    }
+    return id;
+}
+
+static void concat_tangent(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    if (!a->dv && !b->dv) return;
+    if (!alloc_tangent(gr, y)) return;
+    const size_t sa = (size_t)(a->C * a->L), sb = (size_t)(b->C * b->L);
+    for (int64_t i = 0; i < y->B; i++) {
+        if (a->dv) memcpy(y->dv + i * (sa + sb), a->dv + i * sa, sa * sizeof(float));
+        if (b->dv) memcpy(y->dv + i * (sa + sb) + sa, b->dv + i * sb, sb * sizeof(float));
+    }
+}
+
+static void concat_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
+    const size_t sa = (size_t)(a->C * a->L), sb = (size_t)(b->C * b->L);
+    for (int64_t i = 0; i < y->B; i++)
+        for (size_t k = 0; k < sa + sb; k++) {
+            const size_t yi = (size_t)i * (sa + sb) + k;
+            tgdp_node *t = k < sa ? a : b;
+            const size_t ti = k < sa ? (size_t)i * sa + k : (size_t)i * sb + (k - sa);
+            if (t->need) t->g[ti] += y->g[yi];
+            if (y->dg && t->dg) t->dg[ti] += y->dg[yi];
+        }
+}
+
+/* ---------------- sinusoidal time embedding ---------------- */
+/* frequencies w_k = 1000 * 10000^(-k/(K-1)), k = 0..K-1: t in [0,1] covers 0.1 .. 1000 rad */
+static double fourier_freq(int k, int K) { return 1000.0 * pow(10000.0, -(double)k / (K > 1 ? K - 1 : 1)); }
+
+int tgdp_fourier(tgdp_graph *gr, int t, int K)
+{
+    if (t < 0 || gr->failed || K <= 0 || gr->nodes[t].C * gr->nodes[t].L != 1) return bad(gr);
+    int id = nn_new_node(gr, TGDP_OP_FOURIER, gr->nodes[t].B, 2 * K, 1, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    const float *tv = gr->nodes[t].v;
+    y->in[0] = t;
+    y->ip[0] = K;
+    for (int64_t i = 0; i < y->B; i++)
+        for (int k = 0; k < K; k++) {
+            double a = fourier_freq(k, K) * tv[i];
+            y->v[i * 2 * K + k] = (float)sin(a);
+            y->v[i * 2 * K + K + k] = (float)cos(a);
+        }
+    return id;
+}
+
+static void fourier_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *t = NN_IN(gr, y, 0);
+    const int K = y->ip[0];
+    if (!t->need) return;
+    for (int64_t i = 0; i < y->B; i++) {
+        double s = 0;
+        for (int k = 0; k < K; k++) {
+            double w = fourier_freq(k, K), a = w * t->v[i];
+            s += y->g[i * 2 * K + k] * w * cos(a) - y->g[i * 2 * K + K + k] * w * sin(a);
+        }
+        t->g[i] += (float)s;
+    }
+}
+
+/* ---------------- label embedding ---------------- */
+int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table)
+{
+    if (table < 0 || gr->failed) return bad(gr);
+    tgdp_node *tb = &gr->nodes[table];
+    const int64_t ncls = tb->B, E = tb->C * tb->L;
+    for (int64_t i = 0; i < B; i++)
+        if (labels[i] < 0 || labels[i] >= ncls) return bad(gr);
+    int id = nn_new_node(gr, TGDP_OP_EMBED, B, E, 1, 1);
+    if (id < 0) return -1;
+    tgdp_node *y = &gr->nodes[id];
+    y->in[0] = table;
+    y->labels = labels;
+    for (int64_t i = 0; i < B; i++) memcpy(y->v + i * E, gr->nodes[table].v + labels[i] * E, (size_t)E * sizeof(float));
+    return id;
+}
+
+static void embed_backward(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *tb = NN_IN(gr, y, 0);
+    const int64_t E = y->C;
+    if (!tb->need) return;
+    for (int64_t i = 0; i < y->B; i++)
+        for (int64_t e = 0; e < E; e++) tb->g[y->labels[i] * E + e] += y->g[i * E + e];
+}
+
+/* ---------------- dispatch ---------------- */
+int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
+{
+    switch (nd->op) {
+    case TGDP_OP_LINEAR: linear_tangent(gr, nd); break;
+    case TGDP_OP_ACT: act_tangent(gr, nd); break;
+    case TGDP_OP_ADD: add_tangent(gr, nd); break;
+    case TGDP_OP_MUL: mul_tangent(gr, nd); break;
+    case TGDP_OP_ADDB:
+    case TGDP_OP_MULB: bcast_tangent(gr, nd); break;
+    case TGDP_OP_MEAN_INNER: mean_tangent(gr, nd); break;
+    case TGDP_OP_CONCAT: concat_tangent(gr, nd); break;
+    case TGDP_OP_FOURIER: /* the time input is never the tangent direction */
+        if (NN_IN(gr, nd, 0)->dv) return TGDP_EUNSUPPORTED;
+        break;
+    case TGDP_OP_EMBED: break; /* labels are discrete: zero tangent */
+    case TGDP_OP_CONV1D: return nn_conv_tangent(gr, nd);
+    case TGDP_OP_AVGPOOL2:
+    case TGDP_OP_UPSAMPLE2: return nn_pool_tangent(gr, nd);
+    default: return TGDP_EUNSUPPORTED;
+    }
+    return gr->failed ? TGDP_ENOMEM : TGDP_OK;
+}
+
+void nn_backward(tgdp_graph *gr, tgdp_node *nd)
+{
+    switch (nd->op) {
+    case TGDP_OP_LINEAR: linear_backward(gr, nd); break;
+    case TGDP_OP_ACT: act_backward(gr, nd); break;
+    case TGDP_OP_ADD: add_backward(gr, nd); break;
+    case TGDP_OP_MUL: mul_backward(gr, nd); break;
+    case TGDP_OP_ADDB:
+    case TGDP_OP_MULB: bcast_backward(gr, nd); break;
+    case TGDP_OP_MEAN_INNER: mean_backward(gr, nd); break;
+    case TGDP_OP_CONCAT: concat_backward(gr, nd); break;
+    case TGDP_OP_FOURIER: fourier_backward(gr, nd); break;
+    case TGDP_OP_EMBED: embed_backward(gr, nd); break;
+    case TGDP_OP_CONV1D: nn_conv_backward(gr, nd); break;
+    case TGDP_OP_AVGPOOL2:
+    case TGDP_OP_UPSAMPLE2: nn_pool_backward(gr, nd); break;
+    default: gr->failed = 1; break;
+    }
+}

@@ -1,0 +1,502 @@
+/* Every layer's analytic gradients (to inputs and to parameters) against central finite
+ * differences, element by element on small shapes; the second-order pass
+ * grad_psi [v . grad_x S] and the Hessian-vector product grad_x [v . grad_x S] against finite
+ * differences of the first-order input gradient; conv1d im2col vs the direct kernel. */
+#include "testutil.h"
+#include "tgdp/models.h"
+#include "tgdp/nn.h"
+
+#include <string.h>
+
+typedef int (*build_fn)(tgdp_graph *gr, tgdp_params *P, int x, void *ctx);
+
+typedef struct {
+    build_fn f;
+    void *ctx;
+    tgdp_params *P;
+    float *x;
+    int64_t B, C, L;
+    float *c;      /* weights of the scalar S = sum c_k y_k */
+    size_t ny;
+    double eps; /* finite-difference step (0: default 2e-3) */
+} harness;
+
+static tgdp_arena arena;
+
+/* S = sum_k c_k y_k; optionally run backward (param grads into P->g, input grad into xg) */
+static double eval_S(harness *h, float *xg, int param_grads)
+{
+    tgdp_graph gr;
+    tgdp_arena_reset(&arena);
+    tgdp_graph_init(&gr, &arena);
+    int x = tgdp_input(&gr, h->x, h->B, h->C, h->L, 1);
+    int y = h->f(&gr, h->P, x, h->ctx);
+    if (y < 0) { fprintf(stderr, "build failed\n"); exit(2); }
+    tgdp_node *ny = &gr.nodes[y];
+    h->ny = ny->n;
+    double s = 0;
+    if (!h->c) return 0;
+    for (size_t k = 0; k < ny->n; k++) s += (double)h->c[k] * ny->v[k];
+    if (xg || param_grads) {
+        tgdp_graph_backward(&gr, y, h->c, NULL, param_grads);
+        if (xg) memcpy(xg, gr.nodes[x].g, gr.nodes[x].n * sizeof(float));
+    }
+    return s;
+}
+
+/* F = v . grad_x S, from the first-order machinery only */
+static double eval_F(harness *h, const float *v)
+{
+    size_t nx = (size_t)(h->B * h->C * h->L);
+    float *xg = malloc(nx * sizeof *xg);
+    eval_S(h, xg, 0);
+    double f = 0;
+    for (size_t i = 0; i < nx; i++) f += (double)v[i] * xg[i];
+    free(xg);
+    return f;
+}
+
+static int close_enough(double a, double fd, double scale, double tol)
+{
+    return fabs(a - fd) <= tol * (scale + fabs(fd));
+}
+
+static void check_fd(const char *name, const char *what, size_t idx, double a, double fd, double scale, double tol)
+{
+    CHECKF(close_enough(a, fd, scale, tol), "%s: %s[%zu] analytic %.7g vs finite difference %.7g", name, what, idx, a, fd);
+}
+
+static double max_abs(const float *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+    return m;
+}
+
+static void run_check(const char *name, harness *h, int second_order)
+{
+    const double eps = h->eps > 0 ? h->eps : 2e-3, tol = 1e-2;
+    tgdp_params *P = h->P;
+    size_t nx = (size_t)(h->B * h->C * h->L);
+    tgdp_rng rng = tgdp_rng_new(99);
+    eval_S(h, NULL, 0); /* learn ny */
+    h->c = malloc(h->ny * sizeof(float));
+    tgdp_rng_fill_normal(&rng, h->c, h->ny, 0, 1);
+
+    /* first order */
+    float *gx = calloc(nx, sizeof(float)), *gp = calloc(P->n + 1, sizeof(float));
+    tgdp_params_zero_grad(P);
+    eval_S(h, gx, 1);
+    memcpy(gp, P->g, P->n * sizeof(float));
+    double sx = max_abs(gx, nx), sp = max_abs(gp, P->n);
+    for (size_t i = 0; i < nx; i++) {
+        float o = h->x[i];
+        h->x[i] = o + (float)eps;
+        double sp_ = eval_S(h, NULL, 0);
+        h->x[i] = o - (float)eps;
+        double sm_ = eval_S(h, NULL, 0);
+        h->x[i] = o;
+        check_fd(name, "dS/dx", i, gx[i], (sp_ - sm_) / (2 * eps), sx, tol);
+    }
+    for (int q = 0; q < P->count; q++)
+        for (size_t j = 0; j < P->info[q].n; j++) {
+            size_t i = P->info[q].off + j;
+            float o = P->w[i];
+            P->w[i] = o + (float)eps;
+            double sp_ = eval_S(h, NULL, 0);
+            P->w[i] = o - (float)eps;
+            double sm_ = eval_S(h, NULL, 0);
+            P->w[i] = o;
+            check_fd(name, P->info[q].name, j, gp[i], (sp_ - sm_) / (2 * eps), sp, tol);
+        }
+
+    if (second_order) {
+        float *v = malloc(nx * sizeof *v);
+        tgdp_rng_fill_normal(&rng, v, nx, 0, 1);
+        /* analytic: tangent pass along v, backward seeded on the tangent output */
+        tgdp_graph gr;
+        tgdp_arena_reset(&arena);
+        tgdp_graph_init(&gr, &arena);
+        int x = tgdp_input(&gr, h->x, h->B, h->C, h->L, 1);
+        int y = h->f(&gr, P, x, h->ctx);
+        CHECK(tgdp_graph_tangent(&gr, x, v) == TGDP_OK);
+        double dir = 0;
+        for (size_t k = 0; k < h->ny; k++) dir += (double)h->c[k] * (gr.nodes[y].dv ? gr.nodes[y].dv[k] : 0.0f);
+        tgdp_params_zero_grad(P);
+        CHECK(tgdp_graph_backward(&gr, y, NULL, h->c, 1) == TGDP_OK);
+        float *hv = malloc(nx * sizeof *hv);
+        memcpy(hv, gr.nodes[x].g, nx * sizeof(float));
+        memcpy(gp, P->g, P->n * sizeof(float));
+        /* the tangent output is the directional derivative v . grad_x S */
+        double F0 = eval_F(h, v);
+        CHECKF(close_enough(dir, F0, fabs(F0), 1e-4), "%s: tangent %.7g vs v.grad %.7g", name, dir, F0);
+        double s2 = max_abs(gp, P->n), sh = max_abs(hv, nx);
+        CHECKF(s2 > 0, "%s: second-order parameter gradient is identically zero", name);
+        for (int q = 0; q < P->count; q++)
+            for (size_t j = 0; j < P->info[q].n; j++) {
+                size_t i = P->info[q].off + j;
+                float o = P->w[i];
+                P->w[i] = o + (float)eps;
+                double fp = eval_F(h, v);
+                P->w[i] = o - (float)eps;
+                double fm = eval_F(h, v);
+                P->w[i] = o;
+                check_fd(name, "d(v.grad_x S)/dpsi", i, gp[i], (fp - fm) / (2 * eps), s2, 2 * tol);
+            }
+        for (size_t i = 0; i < nx; i++) {
+            float o = h->x[i];
+            h->x[i] = o + (float)eps;
+            double fp = eval_F(h, v);
+            h->x[i] = o - (float)eps;
+            double fm = eval_F(h, v);
+            h->x[i] = o;
+            check_fd(name, "Hv", i, hv[i], (fp - fm) / (2 * eps), sh, 2 * tol);
+        }
+        free(v);
+        free(hv);
+    }
+    free(gx);
+    free(gp);
+    free(h->c);
+}
+
+/* --- parameter sets and builders --- */
+static void mkparams(tgdp_params *P, int count, const char **names, const int *ndims, const int64_t (*shapes)[3],
+                     uint64_t seed)
+{
+    tgdp_params_init(P);
+    for (int i = 0; i < count; i++) tgdp_params_add(P, names[i], ndims[i], shapes[i]);
+    tgdp_params_alloc(P, NULL);
+    tgdp_rng r = tgdp_rng_new(seed);
+    tgdp_rng_fill_normal(&r, P->w, P->n, 0, 0.7f);
+}
+
+static int b_linear_act(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    tgdp_act a = *(tgdp_act *)ctx;
+    int y = tgdp_linear(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1));
+    return tgdp_act_node(gr, y, a);
+}
+
+static void test_linear_acts(void)
+{
+    const char *names[] = {"W", "b"};
+    int nd[] = {2, 1};
+    int64_t sh[][3] = {{3, 4}, {3}};
+    tgdp_act acts[] = {TGDP_ACT_IDENTITY, TGDP_ACT_SILU, TGDP_ACT_SOFTPLUS, TGDP_ACT_SIGMOID,
+                       TGDP_ACT_TANH,     TGDP_ACT_EXP,  TGDP_ACT_LOG_SOFTPLUS, TGDP_ACT_SQUARE};
+    for (size_t k = 0; k < sizeof acts / sizeof *acts; k++) {
+        tgdp_params P;
+        mkparams(&P, 2, names, nd, sh, 1 + k);
+        float x[2 * 4];
+        tgdp_rng r = tgdp_rng_new(5);
+        tgdp_rng_fill_normal(&r, x, 8, 0, 0.8f);
+        harness h = {b_linear_act, &acts[k], &P, x, 2, 4, 1, NULL, 0, 0};
+        char name[64];
+        snprintf(name, sizeof name, "linear+%s", tgdp_act_name(acts[k]));
+        run_check(name, &h, 1);
+        tgdp_params_free(&P);
+    }
+}
+
+static int b_rsqrt(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    int sq = tgdp_act_node(gr, x, TGDP_ACT_SQUARE);
+    int y = tgdp_addb(gr, sq, tgdp_param(gr, P, 0), 3, 0, 1.0f);
+    return tgdp_act_node(gr, y, TGDP_ACT_RSQRT_EPS);
+}
+
+static int b_elementwise(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    /* x [2,3,4]; params: a [2,3,4], pc [3] (per channel), ps [2,3] (per sample) */
+    int a = tgdp_param(gr, P, 0);
+    int a2 = tgdp_view(gr, a, 2, 3, 4);
+    int s = tgdp_act_node(gr, tgdp_add(gr, x, a2, -0.5f), TGDP_ACT_SILU);
+    int m = tgdp_mul(gr, s, tgdp_act_node(gr, x, TGDP_ACT_TANH));
+    int b1 = tgdp_mulb(gr, m, tgdp_param(gr, P, 1), 3, 0);
+    int b2 = tgdp_addb(gr, b1, tgdp_view(gr, tgdp_param(gr, P, 2), 2, 3, 1), 3, 1, 0.7f);
+    int b3 = tgdp_mulb(gr, b2, tgdp_mean_inner(gr, tgdp_act_node(gr, x, TGDP_ACT_SIGMOID), 3), 3, 1);
+    int c = tgdp_concat(gr, b3, tgdp_act_node(gr, x, TGDP_ACT_SOFTPLUS));
+    return tgdp_act_node(gr, c, TGDP_ACT_SILU);
+}
+
+static int b_conv(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    const int *cfg = ctx; /* stride, padding, dilation */
+    int y = tgdp_conv1d(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), cfg[0], cfg[1], cfg[2]);
+    return tgdp_act_node(gr, y, TGDP_ACT_SILU);
+}
+
+static int b_pool(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    int y = tgdp_conv1d(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), 1, 1, 1);
+    int d = tgdp_act_node(gr, tgdp_avgpool2(gr, y), TGDP_ACT_SILU);
+    return tgdp_act_node(gr, tgdp_upsample2(gr, d), TGDP_ACT_TANH);
+}
+
+static int b_groupnorm(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    int y = tgdp_groupnorm(gr, x, 2, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1));
+    return tgdp_act_node(gr, y, TGDP_ACT_SILU);
+}
+
+/* residual block: x + conv(silu(groupnorm(conv(x)) + temb)) */
+static int b_resblock(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    int h = tgdp_conv1d(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), 1, 1, 1);
+    h = tgdp_groupnorm(gr, h, 2, tgdp_param(gr, P, 2), tgdp_param(gr, P, 3));
+    h = tgdp_addb(gr, h, tgdp_param(gr, P, 4), 4, 1, 1.0f); /* per-sample time embedding [B=2, C=4] */
+    h = tgdp_act_node(gr, h, TGDP_ACT_SILU);
+    h = tgdp_conv1d(gr, h, tgdp_param(gr, P, 5), tgdp_param(gr, P, 6), 1, 2, 2);
+    return tgdp_act_node(gr, tgdp_add(gr, x, h, 1.0f), TGDP_ACT_SOFTPLUS);
+}
+
+static void test_conv_family(void)
+{
+    tgdp_rng r = tgdp_rng_new(11);
+    float x[2 * 4 * 9];
+    tgdp_rng_fill_normal(&r, x, 72, 0, 1);
+    {
+        const char *names[] = {"W", "b"};
+        int nd[] = {3, 1};
+        int64_t sh[][3] = {{3, 4, 3}, {3}};
+        int cfgs[][3] = {{1, 0, 1}, {2, 1, 1}, {1, 2, 2}, {3, 2, 2}};
+        for (int k = 0; k < 4; k++) {
+            tgdp_params P;
+            mkparams(&P, 2, names, nd, sh, 20 + k);
+            harness h = {b_conv, cfgs[k], &P, x, 2, 4, 9, NULL, 0, 0};
+            char name[64];
+            snprintf(name, sizeof name, "conv1d(s%d,p%d,d%d)", cfgs[k][0], cfgs[k][1], cfgs[k][2]);
+            run_check(name, &h, 1);
+            tgdp_params_free(&P);
+        }
+    }
+    {
+        const char *names[] = {"W", "b"};
+        int nd[] = {3, 1};
+        int64_t sh[][3] = {{2, 4, 3}, {2}};
+        tgdp_params P;
+        mkparams(&P, 2, names, nd, sh, 30);
+        float x8[2 * 4 * 8];
+        tgdp_rng_fill_normal(&r, x8, 64, 0, 1);
+        harness h = {b_pool, NULL, &P, x8, 2, 4, 8, NULL, 0, 0};
+        run_check("avgpool2/upsample2", &h, 1);
+        tgdp_params_free(&P);
+    }
+    {
+        const char *names[] = {"gamma", "beta"};
+        int nd[] = {1, 1};
+        int64_t sh[][3] = {{4}, {4}};
+        tgdp_params P;
+        mkparams(&P, 2, names, nd, sh, 31);
+        harness h = {b_groupnorm, NULL, &P, x, 2, 4, 9, NULL, 0, 0};
+        run_check("groupnorm", &h, 1);
+        tgdp_params_free(&P);
+    }
+    {
+        const char *names[] = {"W1", "b1", "gamma", "beta", "temb", "W2", "b2"};
+        int nd[] = {3, 1, 1, 1, 2, 3, 1};
+        int64_t sh[][3] = {{4, 4, 3}, {4}, {4}, {4}, {2, 4}, {4, 4, 3}, {4}};
+        tgdp_params P;
+        mkparams(&P, 7, names, nd, sh, 32);
+        harness h = {b_resblock, NULL, &P, x, 2, 4, 9, NULL, 0, 0};
+        run_check("residual block", &h, 1);
+        tgdp_params_free(&P);
+    }
+}
+
+static void test_elementwise(void)
+{
+    const char *names[] = {"a", "pc", "ps"};
+    int nd[] = {3, 1, 2};
+    int64_t sh[][3] = {{2, 3, 4}, {3}, {2, 3}};
+    tgdp_params P;
+    mkparams(&P, 3, names, nd, sh, 40);
+    float x[24];
+    tgdp_rng r = tgdp_rng_new(41);
+    tgdp_rng_fill_normal(&r, x, 24, 0, 1);
+    harness h = {b_elementwise, NULL, &P, x, 2, 3, 4, NULL, 0, 0};
+    run_check("add/mul/addb/mulb/mean/concat/view", &h, 1);
+    tgdp_params_free(&P);
+
+    const char *n2[] = {"e"};
+    int nd2[] = {1};
+    int64_t sh2[][3] = {{3}};
+    mkparams(&P, 1, n2, nd2, sh2, 42);
+    for (int i = 0; i < 3; i++) P.w[i] = 0.5f + 0.3f * i; /* keep x^2 + e > 0 */
+    harness h2 = {b_rsqrt, NULL, &P, x, 2, 3, 1, NULL, 0, 0};
+    run_check("rsqrt_eps", &h2, 1);
+    tgdp_params_free(&P);
+}
+
+/* MLP with x, t (raw and Fourier) and labels: first order for all leaves, second order in x */
+typedef struct {
+    tgdp_mlp m;
+    float t[3];
+    int64_t y[3];
+    int with_t_grad;
+} mlp_ctx;
+
+static int b_mlp(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    mlp_ctx *c = ctx;
+    int t = tgdp_input(gr, c->t, 3, 1, 1, 0);
+    int o = tgdp_mlp_forward(gr, &c->m, P, x, t, c->y);
+    return tgdp_act_node(gr, o, TGDP_ACT_LOG_SOFTPLUS);
+}
+
+static void test_mlp(void)
+{
+    tgdp_time_mode modes[] = {TGDP_TIME_RAW, TGDP_TIME_FOURIER};
+    for (int k = 0; k < 2; k++) {
+        mlp_ctx c;
+        memset(&c, 0, sizeof c);
+        tgdp_mlp_config cfg = {.in_dim = 2, .out_dim = 1, .n_hidden = 2, .hidden = {5, 4}, .time_mode = modes[k],
+                               .temb = 3, .n_classes = 2, .label_dim = 3, .act = TGDP_ACT_SILU};
+        tgdp_params P;
+        tgdp_params_init(&P);
+        CHECK(tgdp_mlp_register(&c.m, &cfg, &P, "g.", NULL) == TGDP_OK);
+        CHECK(tgdp_params_alloc(&P, NULL) == TGDP_OK);
+        tgdp_rng r = tgdp_rng_new(50 + k);
+        tgdp_mlp_init_weights(&c.m, &P, &r);
+        float x[6];
+        tgdp_rng_fill_normal(&r, x, 6, 0, 1);
+        c.t[0] = 0.1f; c.t[1] = 0.5f; c.t[2] = 0.9f;
+        c.y[0] = 0; c.y[1] = 1; c.y[2] = 1;
+        harness h = {b_mlp, &c, &P, x, 3, 2, 1, NULL, 0, 0};
+        run_check(k ? "mlp(fourier t, labels)" : "mlp(raw t, labels)", &h, 1);
+        tgdp_mlp bound;
+        CHECK(tgdp_mlp_bind(&bound, &cfg, &P, "g.", NULL) == TGDP_OK);
+        CHECK(bound.w[2] == c.m.w[2] && bound.emb == c.m.emb);
+        tgdp_params_free(&P);
+    }
+}
+
+/* time-embedding gradient w.r.t. t (first order) */
+static int b_fourier(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    (void)ctx;
+    int f = tgdp_fourier(gr, x, 4);
+    return tgdp_linear(gr, f, tgdp_param(gr, P, 0), -1);
+}
+
+static void test_fourier(void)
+{
+    const char *names[] = {"W"};
+    int nd[] = {2};
+    int64_t sh[][3] = {{2, 8}};
+    tgdp_params P;
+    mkparams(&P, 1, names, nd, sh, 60);
+    float t[3] = {0.0013f, 0.4f, 0.77f};
+    /* frequencies reach 1000 rad per unit t: a small step keeps the difference quotient valid */
+    harness h = {b_fourier, NULL, &P, t, 3, 1, 1, NULL, 0, 2e-5};
+    run_check("fourier", &h, 0);
+    tgdp_params_free(&P);
+}
+
+static void test_losses(void)
+{
+    float p[5] = {0.3f, -1.2f, 2.0f, 40.0f, -40.0f}, t[5] = {0.1f, 0.0f, 1.0f, 1.0f, 0.0f}, g[5], w[5] = {1, 2, 3, 4, 5};
+    double l = tgdp_mse_loss(p, t, 5, g);
+    double ref = 0;
+    for (int i = 0; i < 5; i++) ref += (p[i] - t[i]) * (p[i] - t[i]);
+    CHECK_CLOSE(l, ref / 5, 1e-9, 1e-6);
+    for (int i = 0; i < 5; i++) CHECK_CLOSE(g[i], 2 * (p[i] - t[i]) / 5, 1e-6, 1e-5);
+    /* BCE: finite at extreme logits, gradient vs finite differences in double */
+    l = tgdp_bce_logits_loss(p, t, w, 5, g);
+    CHECK(isfinite(l));
+    for (int i = 0; i < 5; i++) {
+        float q[5];
+        memcpy(q, p, sizeof q);
+        q[i] = p[i] + 1e-2f;
+        double lp = tgdp_bce_logits_loss(q, t, w, 5, NULL);
+        q[i] = p[i] - 1e-2f;
+        double lm = tgdp_bce_logits_loss(q, t, w, 5, NULL);
+        CHECK_CLOSE(g[i], (lp - lm) / 2e-2, 1e-3, 1e-3);
+    }
+    float big[1] = {1000.0f}, one[1] = {0.0f};
+    CHECK_CLOSE(tgdp_bce_logits_loss(big, one, NULL, 1, NULL), 1000.0, 1e-9, 1e-9);
+}
+
+static void test_conv_ref_vs_gemm(void)
+{
+    tgdp_rng r = tgdp_rng_new(70);
+    const int64_t B = 3, Cin = 5, L = 37, Cout = 6;
+    int cfgs[][4] = {{3, 1, 1, 1}, {5, 2, 2, 1}, {3, 1, 4, 3}, {7, 3, 3, 2}, {1, 1, 0, 1}};
+    for (int k = 0; k < 5; k++) {
+        int K = cfgs[k][0], s = cfgs[k][1], p = cfgs[k][2], d = cfgs[k][3];
+        int64_t Lo = tgdp_conv1d_out_len(L, K, s, p, d);
+        CHECK(Lo > 0);
+        float *x = malloc(B * Cin * L * 4), *W = malloc(Cout * Cin * K * 4), *b = malloc(Cout * 4);
+        float *y1 = malloc(B * Cout * Lo * 4), *y2 = malloc(B * Cout * Lo * 4), *col = malloc(Cin * K * Lo * 4);
+        tgdp_rng_fill_normal(&r, x, B * Cin * L, 0, 1);
+        tgdp_rng_fill_normal(&r, W, Cout * Cin * K, 0, 1);
+        tgdp_rng_fill_normal(&r, b, Cout, 0, 1);
+        tgdp_conv1d_forward_ref(x, W, b, y1, B, Cin, L, Cout, K, s, p, d);
+        tgdp_conv1d_forward_gemm(x, W, b, y2, B, Cin, L, Cout, K, s, p, d, col);
+        double md = 0;
+        for (int64_t i = 0; i < B * Cout * Lo; i++) md = fmax(md, fabs(y1[i] - y2[i]));
+        CHECKF(md < 1e-4, "conv K=%d s=%d p=%d d=%d: max diff %g", K, s, p, d, md);
+        free(x); free(W); free(b); free(y1); free(y2); free(col);
+    }
+    CHECK(tgdp_conv1d_out_len(3, 5, 1, 0, 1) == 0);
+}
+
+static void test_optim(void)
+{
+    /* Adam with bias correction against a scalar hand computation */
+    tgdp_adam o;
+    CHECK(tgdp_adam_init(&o, 2, 0.1, 0.0, NULL) == TGDP_OK);
+    float w[2] = {1.0f, -2.0f}, g[2] = {0.5f, -3.0f};
+    double m[2] = {0}, v[2] = {0}, wr[2] = {1.0, -2.0};
+    for (int step = 1; step <= 3; step++) {
+        tgdp_adam_step(&o, w, g);
+        for (int i = 0; i < 2; i++) {
+            m[i] = 0.9 * m[i] + 0.1 * g[i];
+            v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+            double mh = m[i] / (1 - pow(0.9, step)), vh = v[i] / (1 - pow(0.999, step));
+            wr[i] -= 0.1 * mh / (sqrt(vh) + 1e-8);
+        }
+    }
+    CHECK_CLOSE(w[0], wr[0], 1e-5, 1e-5);
+    CHECK_CLOSE(w[1], wr[1], 1e-5, 1e-5);
+    tgdp_adam_free(&o);
+    /* AdamW: decoupled decay shrinks weights with zero gradient */
+    CHECK(tgdp_adam_init(&o, 1, 0.1, 0.5, NULL) == TGDP_OK);
+    float w1[1] = {2.0f}, g0[1] = {0.0f};
+    tgdp_adam_step(&o, w1, g0);
+    CHECK_CLOSE(w1[0], 2.0 * (1 - 0.05), 1e-6, 1e-6);
+    tgdp_adam_free(&o);
+    /* clipping */
+    float gg[2] = {3, 4};
+    CHECK_CLOSE(tgdp_clip_grad_norm(gg, 2, 1.0), 5.0, 1e-9, 1e-9);
+    CHECK_CLOSE(sqrt(gg[0] * gg[0] + gg[1] * gg[1]), 1.0, 1e-6, 1e-6);
+    float gs[2] = {0.3f, 0.4f};
+    tgdp_clip_grad_norm(gs, 2, 1.0);
+    CHECK(gs[0] == 0.3f && gs[1] == 0.4f);
+    /* EMA */
+    float e[1] = {0.0f}, ww[1] = {1.0f};
+    for (int i = 0; i < 10; i++) tgdp_ema_update(e, ww, 1, 0.9);
+    CHECK_CLOSE(e[0], 1 - pow(0.9, 10), 1e-6, 1e-5);
+}
+
+int main(void)
+{
+    tgdp_set_threads(2);
+    tgdp_arena_init(&arena);
+    test_linear_acts();
+    test_elementwise();
+    test_conv_family();
+    test_fourier();
+    test_mlp();
+    test_losses();
+    test_conv_ref_vs_gemm();
+    test_optim();
+    tgdp_arena_free(&arena);
+    TEST_MAIN_END();
+}
