@@ -1,3 +1,43 @@
-#include "tgdp/core.h"
+/* tgdp: the command-line tool. Dispatches to the subcommands (one file each). */
+#include "cli/cli.h"
+#include "cli/commands.h"
+
 #include <stdio.h>
-int main(void) { printf("tgdp\n"); return 0; }
+#include <string.h>
+
+static const cli_command commands[] = {
+    {"demo", "run a whole comparison: 'demo gmm' (Gaussian mixtures, exact oracle)", cmd_demo},
+    {"version", "print the version", cmd_version},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tgdp <command> [options]\n\n"
+               "Transfer Guided Diffusion Process: steer a diffusion model trained on a large source data set\n"
+               "toward a small target data set with a guidance network learned from a domain classifier.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'tgdp <command> --help' describes a command and its options with their defaults.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tgdp: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("tgdp 0.1.0\n");
+    return 0;
+}

@@ -1,0 +1,121 @@
+/* TGDP: the method's algorithms (see docs/method-notes.md and ../shared/docs/tgdp-method.md).
+ *
+ *  - tgdp_train_denoiser        noise-prediction training (source model, target-only, fine-tune)
+ *  - tgdp_train_classifier      class-balanced domain classifier c(x0) = P(source | x0) (Alg 1),
+ *                               and with a schedule the time-dependent c'(x_t, t) (Alg 2)
+ *  - tgdp_train_guidance        guidance network h_psi regressed on r = exp(-logit c) over source
+ *                               samples (Alg 3), plus the cycle and consistency regularisers (Alg 4)
+ *  - eps callbacks for sampling: source/any denoiser, TGDP guided, domain guidance,
+ *                               time-dependent-classifier guidance
+ *
+ * All networks are tgdp_net: an MLP over (x, t, optional label) with one contiguous parameter
+ * buffer. Classifier outputs are logits of P(source); the guidance output z is mapped to
+ * h = softplus(z) (TGDP_H_SOFTPLUS, the paper's algorithms) or h = exp(z) (TGDP_H_EXP).
+ */
+#ifndef TGDP_TGDP_H
+#define TGDP_TGDP_H
+
+#include "tgdp/diffusion.h"
+#include "tgdp/models.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { TGDP_ROLE_EPS = 0, TGDP_ROLE_CLASSIFIER = 1, TGDP_ROLE_TIME_CLASSIFIER = 2, TGDP_ROLE_GUIDANCE = 3 } tgdp_role;
+typedef enum { TGDP_H_SOFTPLUS = 0, TGDP_H_EXP = 1 } tgdp_h_param;
+
+typedef struct tgdp_net {
+    tgdp_role role;
+    tgdp_h_param hparam; /* guidance only */
+    tgdp_mlp mlp;
+    tgdp_params p;
+} tgdp_net;
+
+const char *tgdp_role_name(tgdp_role r);
+int tgdp_role_parse(const char *s, tgdp_role *out);
+int tgdp_net_create(tgdp_net *net, tgdp_role role, const tgdp_mlp_config *cfg, uint64_t seed, tgdp_error *err);
+int tgdp_net_copy(tgdp_net *dst, const tgdp_net *src, tgdp_error *err);
+void tgdp_net_free(tgdp_net *net);
+/* x node [B, d], t node [B,1] (or -1 when the net takes no time). Returns the raw output node. */
+int tgdp_net_build(tgdp_graph *gr, tgdp_net *net, int x, int t, const int64_t *labels);
+int tgdp_net_time_input(const tgdp_net *net);
+
+/* Batched evaluation of the raw output (eps, logit, or z), t per sample (NULL: no time). */
+int tgdp_net_eval(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,
+                  float *out, tgdp_error *err);
+/* grad_x of a scalar output transformed by act (e.g. log_softplus -> grad log h; identity ->
+ * grad logit), scaled by `scale`; out is [n, d]. */
+int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t,
+                        const int64_t *labels, tgdp_act act, float scale, float *out, tgdp_error *err);
+
+typedef void (*tgdp_train_progress)(void *ctx, int64_t step, int64_t total, double loss);
+
+typedef struct tgdp_train_opts {
+    int64_t steps;
+    int batch;
+    double lr;
+    double weight_decay;
+    double clip;         /* max gradient norm, <= 0: none */
+    double ema;          /* EMA decay of the weights used at the end, 0: none */
+    uint64_t seed;
+    double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
+    /* classifier-only */
+    double label_smoothing; /* targets y -> y (1 - s) + s/2 */
+    /* guidance-only */
+    double eta_cycle, eta_consistency;
+    double r_clip_quantile; /* clip r at this quantile of the source r values (<= 0 or >= 1: none) */
+    int normalize_r;        /* divide r by its mean over the source set (h is scale-free for grad log h) */
+    int bregman;            /* loss h - r log h (conditional mean, relative fit) instead of (h - r)^2 */
+    tgdp_train_progress progress;
+    void *progress_ctx;
+    int stop_on_nonfinite;  /* always on; kept for clarity */
+    double final_loss;      /* output: mean loss of the last 10% of steps */
+} tgdp_train_opts;
+
+void tgdp_train_opts_default(tgdp_train_opts *o);
+
+typedef struct tgdp_dataset {
+    int64_t n;
+    int d;
+    const float *x;       /* [n, d] */
+    const int64_t *y;     /* [n] or NULL */
+} tgdp_dataset;
+
+int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, tgdp_train_opts *o,
+                        tgdp_error *err);
+/* time-dependent if net->role == TGDP_ROLE_TIME_CLASSIFIER (then s is required) */
+int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
+                          tgdp_train_opts *o, tgdp_error *err);
+/* r = exp(-logit c(x0)) for every source sample (log r written if log_r != NULL) */
+int tgdp_density_ratio(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src, float *r, float *log_r, tgdp_error *err);
+/* Alg 3 (and Alg 4 when eta_cycle/eta_consistency > 0: needs tcls / eps_src). */
+int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
+                        const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err);
+
+/* ---------- eps callbacks for the samplers (tgdp_eps_fn) ---------- */
+typedef struct tgdp_eps_ctx {
+    const tgdp_schedule *s;
+    tgdp_net *eps;      /* denoiser (source, target-only, fine-tuned) */
+    tgdp_net *eps2;     /* domain guidance: the fine-tuned model */
+    tgdp_net *guide;    /* TGDP: guidance network h, or a time-dependent classifier */
+    double w;           /* guidance scale */
+    const int64_t *labels; /* per-sample labels for conditional models, or NULL */
+    tgdp_arena *arena;
+    float *scratch;     /* n*d floats, owned by the caller */
+} tgdp_eps_ctx;
+
+int tgdp_eps_plain(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err);
+/* eps_source - w sigma_t grad log h (guide = guidance net) or
+ * eps_source + w sigma_t grad logit c'(x_t,t) (guide = time-dependent classifier: log h* = -logit c') */
+int tgdp_eps_guided(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err);
+/* eps_source + w (eps_finetuned - eps_source) */
+int tgdp_eps_domain_guidance(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err);
+/* grad_x log h (guidance net or -grad logit of a time classifier) at one time t */
+int tgdp_guidance_grad(tgdp_net *guide, tgdp_arena *ar, int n, int d, const float *x, float t, const int64_t *labels,
+                       float *out, tgdp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

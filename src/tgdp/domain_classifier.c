@@ -1,0 +1,79 @@
+/* Domain classifiers with the class-balanced logistic loss (paper's Algorithms 1 and 2):
+ *   L = -(1/m) sum_source log c(x) - (1/n) sum_target log(1 - c(x)),  c = P(source | x)
+ * The optimum is c* = p/(p+q), so the density ratio is r = q/p = exp(-logit c).
+ * Each step draws B/2 source and B/2 target samples (with replacement) and weights each half
+ * by 1/(its size), which is the balanced loss. With net->role == TGDP_ROLE_TIME_CLASSIFIER both
+ * halves are noised at independent t ~ U(t_min, 1) (Algorithm 2: c'(x_t, t), whose ratio
+ * estimates h* = q_t / p_t). Labels, if the net is conditional, are inputs: r(x, y). */
+#include "tgdp/train_util.h"
+
+#include <math.h>
+#include <string.h>
+
+int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
+                          tgdp_train_opts *o, tgdp_error *err)
+{
+    int rc = check_dataset(src, net, "source", err);
+    if (!rc) rc = check_dataset(tgt, net, "target", err);
+    if (rc) return rc;
+    const int timed = net->role == TGDP_ROLE_TIME_CLASSIFIER;
+    if (timed && !s) return tgdp_fail(err, TGDP_EINVAL, "time-dependent classifier needs a schedule");
+    if (net->mlp.cfg.out_dim != 1) return tgdp_fail(err, TGDP_EINVAL, "a classifier has one output (a logit)");
+    if (o->batch < 2) return tgdp_fail(err, TGDP_EINVAL, "classifier batch must be at least 2");
+    train_state st;
+    if ((rc = train_begin(&st, net, o, err))) return rc;
+    const int B = o->batch, Bs = B / 2, Bt = B - Bs, d = src->d;
+    const float ls = (float)o->label_smoothing;
+    tgdp_rng base = tgdp_rng_new(o->seed);
+    for (int64_t step = 0; step < o->steps && !rc; step++) {
+        tgdp_rng r = tgdp_rng_split(&base, (uint64_t)step);
+        tgdp_arena_reset(&st.arena);
+        float *x = tgdp_arena_floats(&st.arena, (size_t)B * d), *tgt_y = tgdp_arena_floats(&st.arena, (size_t)B);
+        float *w = tgdp_arena_floats(&st.arena, (size_t)B), *grad = tgdp_arena_floats(&st.arena, (size_t)B);
+        float *t = tgdp_arena_floats(&st.arena, (size_t)B), *eps = tgdp_arena_floats(&st.arena, (size_t)B * d);
+        int64_t *y = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
+        if (!x || !tgt_y || !w || !grad || !t || !eps || !y) {
+            rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
+            break;
+        }
+        draw_batch(&r, src, Bs, x, y, NULL);
+        draw_batch(&r, tgt, Bt, x + (size_t)Bs * d, y + Bs, NULL);
+        for (int i = 0; i < B; i++) {
+            float lab = i < Bs ? 1.0f : 0.0f;
+            tgt_y[i] = lab * (1 - ls) + 0.5f * ls;
+            w[i] = i < Bs ? 1.0f / Bs : 1.0f / Bt;
+        }
+        if (timed) {
+            draw_times(&r, B, o->t_min, t);
+            tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
+            tgdp_schedule_noise(s, B, d, x, t, eps, x); /* in place: each element read once */
+        }
+        tgdp_graph gr;
+        tgdp_graph_init(&gr, &st.arena);
+        int xi = tgdp_input(&gr, x, B, d, 1, 0), ti = timed ? tgdp_input(&gr, t, B, 1, 1, 0) : -1;
+        int out = tgdp_net_build(&gr, net, xi, ti, y);
+        if (out < 0) {
+            rc = tgdp_fail(err, TGDP_ENOMEM, "building the classifier graph failed");
+            break;
+        }
+        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)B, grad);
+        tgdp_params_zero_grad(&net->p);
+        tgdp_graph_backward(&gr, out, grad, NULL, 1);
+        rc = train_step_end(&st, net, o, step, loss, err);
+    }
+    train_end(&st, net, o);
+    return rc;
+}
+
+int tgdp_density_ratio(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src, float *r, float *log_r, tgdp_error *err)
+{
+    float *logit = log_r ? log_r : r;
+    int rc = tgdp_net_eval(cls, ar, src->n, src->x, NULL, src->y, logit, err);
+    if (rc) return rc;
+    for (int64_t i = 0; i < src->n; i++) {
+        float lr = -logit[i];
+        if (log_r) log_r[i] = lr;
+        r[i] = expf(lr);
+    }
+    return TGDP_OK;
+}

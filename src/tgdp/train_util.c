@@ -1,0 +1,93 @@
+/* Shared training-loop plumbing: optimiser state, EMA, loss checks, batch and time draws. */
+#include "tgdp/train_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tgdp_train_opts_default(tgdp_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->steps = 1000;
+    o->batch = 256;
+    o->lr = 1e-3;
+    o->clip = 1.0;
+    o->seed = 0;
+    o->t_min = 1e-3;
+    o->r_clip_quantile = 0;
+    o->stop_on_nonfinite = 1;
+}
+
+int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, tgdp_error *err)
+{
+    memset(st, 0, sizeof *st);
+    if (o->steps <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs steps > 0 (got %lld)", (long long)o->steps);
+    if (o->batch <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs batch > 0 (got %d)", o->batch);
+    if (!(o->lr > 0) || !isfinite(o->lr)) return tgdp_fail(err, TGDP_EINVAL, "training needs a learning rate > 0");
+    int rc = tgdp_adam_init(&st->adam, net->p.n, o->lr, o->weight_decay, err);
+    if (rc) return rc;
+    if (o->ema > 0) {
+        st->ema = malloc(net->p.n * sizeof(float));
+        if (!st->ema) {
+            tgdp_adam_free(&st->adam);
+            return tgdp_fail(err, TGDP_ENOMEM, "cannot allocate EMA weights");
+        }
+        memcpy(st->ema, net->p.w, net->p.n * sizeof(float));
+    }
+    tgdp_arena_init(&st->arena);
+    return TGDP_OK;
+}
+
+int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t step, double loss, tgdp_error *err)
+{
+    if (!isfinite(loss))
+        return tgdp_fail(err, TGDP_ENONFINITE, "loss became %g at step %lld: training stopped (lower --lr?)", loss,
+                         (long long)step + 1);
+    if (o->clip > 0) tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip);
+    tgdp_adam_step(&st->adam, net->p.w, net->p.g);
+    if (st->ema) tgdp_ema_update(st->ema, net->p.w, net->p.n, o->ema);
+    if (step >= o->steps - (o->steps + 9) / 10) {
+        st->loss_acc += loss;
+        st->loss_cnt++;
+    }
+    if (o->progress) o->progress(o->progress_ctx, step + 1, o->steps, loss);
+    return TGDP_OK;
+}
+
+void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o)
+{
+    if (st->ema) memcpy(net->p.w, st->ema, net->p.n * sizeof(float));
+    o->final_loss = st->loss_cnt ? st->loss_acc / (double)st->loss_cnt : NAN;
+    free(st->ema);
+    tgdp_adam_free(&st->adam);
+    tgdp_arena_free(&st->arena);
+}
+
+int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err)
+{
+    if (!d || d->n <= 0 || !d->x) return tgdp_fail(err, TGDP_EINVAL, "%s data set is empty", what);
+    if (d->d != net->mlp.cfg.in_dim)
+        return tgdp_fail(err, TGDP_EINVAL, "%s data have dimension %d but the %s network expects %d", what, d->d,
+                         tgdp_role_name(net->role), net->mlp.cfg.in_dim);
+    int nc = net->mlp.cfg.n_classes;
+    if (nc > 0) {
+        if (!d->y) return tgdp_fail(err, TGDP_EINVAL, "%s data need labels: the network is label-conditional", what);
+        for (int64_t i = 0; i < d->n; i++)
+            if (d->y[i] < 0 || d->y[i] >= nc)
+                return tgdp_fail(err, TGDP_EINVAL, "%s label %lld at row %lld is outside 0..%d", what,
+                                 (long long)d->y[i], (long long)i, nc - 1);
+    }
+    return tgdp_check_finite(d->x, (size_t)d->n * (size_t)d->d, what, err);
+}
+
+void draw_batch(tgdp_rng *r, const tgdp_dataset *d, int B, float *x, int64_t *y, int64_t *idx)
+{
+    for (int i = 0; i < B; i++) {
+        int64_t k = (int64_t)tgdp_rng_below(r, (uint64_t)d->n);
+        if (idx) idx[i] = k;
+        memcpy(x + (size_t)i * d->d, d->x + (size_t)k * d->d, (size_t)d->d * sizeof(float));
+        if (y) y[i] = d->y ? d->y[k] : 0;
+    }
+}
+
+void draw_times(tgdp_rng *r, int B, double t_min, float *t) { tgdp_rng_fill_uniform(r, t, (size_t)B, (float)t_min, 1.0f); }
