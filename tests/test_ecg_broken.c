@@ -399,7 +399,7 @@ static void test_listing(void)
 static void sweep_one(const char *path, const unsigned char *orig, size_t n, const char *load_path)
 {
     int named = 1, runs = 0;
-    size_t step = n / 97 + 1;
+    size_t step = n / 50 + 1;
     for (size_t keep = 0; keep < n; keep += step) {
         write_bytes(path, orig, keep);
         tgdp_error e = {0, ""};
@@ -411,7 +411,7 @@ static void sweep_one(const char *path, const unsigned char *orig, size_t n, con
     }
     unsigned char *b = malloc(n);
     uint32_t rng = 12345;
-    for (int k = 0; k < 120; k++) {
+    for (int k = 0; k < 60; k++) {
         memcpy(b, orig, n);
         for (int j = 0; j < 1 + k % 4; j++) {
             rng = rng * 1664525u + 1013904223u;
@@ -426,7 +426,7 @@ static void sweep_one(const char *path, const unsigned char *orig, size_t n, con
     }
     write_bytes(path, orig, n);
     free(b);
-    CHECKF(named && runs > 100, "%s: a failure message did not name the file", path);
+    CHECKF(named && runs > 60, "%s: a failure message did not name the file", path);
 }
 
 static void test_sweep(void)

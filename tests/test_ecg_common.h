@@ -18,10 +18,13 @@
 
 static inline int ecg_have_data(void)
 {
+    static int known = -1;
     struct stat st;
-    if (stat(ECG_DATA, &st) == 0 && S_ISDIR(st.st_mode)) return 1;
-    printf("note: %s not found; skipping the real-data checks\n", ECG_DATA);
-    return 0;
+    if (known < 0) {
+        known = stat(ECG_DATA, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!known) printf("note: %s not found; skipping the real-data checks\n", ECG_DATA);
+    }
+    return known;
 }
 
 static inline char *tmp_dir(void)
@@ -110,21 +113,36 @@ static inline void synth_leads(int n, double fs, int16_t *out)
 static const char *const lower_names[12] = {"i", "ii", "iii", "avr", "avl", "avf",
                                             "v1", "v2", "v3", "v4", "v5", "v6"};
 
-/* Encode frame-major samples [n][nsig] in WFDB format fmt (16, 61, 80, 212). */
+/* Encode frame-major samples [n][nsig] in WFDB format fmt (16, 61, 80, 160, 212, 24, 32). */
 static inline unsigned char *encode(int fmt, const int16_t *x, size_t count, size_t *nbytes)
 {
-    size_t nb = fmt == 80 ? count : fmt == 212 ? (count * 3 + 1) / 2 : count * 2;
+    size_t width = fmt == 80 ? 1 : fmt == 24 ? 3 : fmt == 32 ? 4 : 2;
+    size_t nb = fmt == 212 ? (count * 3 + 1) / 2 : count * width;
     unsigned char *b = calloc(nb + 1, 1);
     for (size_t i = 0; i < count; i++) {
         int v = x[i];
-        if (fmt == 16) { b[2 * i] = (unsigned char)(v & 255); b[2 * i + 1] = (unsigned char)((v >> 8) & 255); }
-        else if (fmt == 61) { b[2 * i + 1] = (unsigned char)(v & 255); b[2 * i] = (unsigned char)((v >> 8) & 255); }
-        else if (fmt == 80) b[i] = (unsigned char)(v + 128);
-        else {
+        unsigned char *q = b + i * width;
+        if (fmt == 16 || fmt == 24 || fmt == 32) {
+            uint32_t u = (uint32_t)(int32_t)v;
+            for (size_t k = 0; k < width; k++) q[k] = (unsigned char)(u >> (8 * k));
+        } else if (fmt == 61) {
+            q[1] = (unsigned char)(v & 255);
+            q[0] = (unsigned char)((v >> 8) & 255);
+        } else if (fmt == 160) {
+            q[0] = (unsigned char)((v + 32768) & 255);
+            q[1] = (unsigned char)((v + 32768) >> 8);
+        } else if (fmt == 80) {
+            q[0] = (unsigned char)(v + 128);
+        } else { /* 212 */
             unsigned u = (unsigned)v & 0xFFF;
-            unsigned char *q = b + 3 * (i / 2);
-            if (i % 2 == 0) { q[0] = (unsigned char)(u & 255); q[1] = (unsigned char)((q[1] & 0xF0) | (u >> 8)); }
-            else { q[2] = (unsigned char)(u & 255); q[1] = (unsigned char)((q[1] & 0x0F) | ((u >> 8) << 4)); }
+            unsigned char *p = b + 3 * (i / 2);
+            if (i % 2 == 0) {
+                p[0] = (unsigned char)(u & 255);
+                p[1] = (unsigned char)((p[1] & 0xF0) | (u >> 8));
+            } else {
+                p[2] = (unsigned char)(u & 255);
+                p[1] = (unsigned char)((p[1] & 0x0F) | ((u >> 8) << 4));
+            }
         }
     }
     *nbytes = nb;

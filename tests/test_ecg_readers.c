@@ -20,6 +20,49 @@ static const tgdp_ecg_entry *find_entry(const tgdp_ecg_index *idx, const char *i
 
 #define L(x) (1u << TGDP_ECG_##x)
 
+/* 0.5-99.5 percentile span of lead II, per record, for the amplitude-scale comparison. */
+static double ludb_span[200], ptbxl_span[100];
+static int n_ludb_span, n_ptbxl_span;
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double lead2_span(const tgdp_ecg_record *r)
+{
+    float *v = malloc(sizeof(float) * (size_t)r->n);
+    memcpy(v, tgdp_ecg_lead(r, TGDP_LEAD_II), sizeof(float) * (size_t)r->n);
+    qsort(v, (size_t)r->n, sizeof *v, cmp_float);
+    double span = v[(size_t)(0.995 * (double)(r->n - 1))] - v[(size_t)(0.005 * (double)(r->n - 1))];
+    free(v);
+    return span;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The LUDB scale (1000 units/mV, see ecg_wfdb_load.c) gives LUDB the typical lead-II
+ * amplitude of PTB-XL; with the per-lead header gains every span would be ~1 "mV" by
+ * construction, and at 100 or 10000 units/mV a factor 10 off. */
+static void test_amplitude_scale(void)
+{
+    CHECK(n_ludb_span == 200 && n_ptbxl_span == 100);
+    if (n_ludb_span < 10 || n_ptbxl_span < 10) return;
+    double ml = median(ludb_span, n_ludb_span), mp = median(ptbxl_span, n_ptbxl_span);
+    CHECKF(ml / mp > 0.8 && ml / mp < 1.25, "LUDB median lead-II span %.3f mV vs PTB-XL %.3f mV", ml, mp);
+}
+
 /* ------------------------------------------------------------------ LUDB */
 static void test_ludb_header(void)
 {
@@ -78,6 +121,7 @@ static void test_ludb_records(void)
         fixed += (r.flags & TGDP_ECG_F_GAIN_IS_RANGE) != 0;
         same_labels += r.labels == en->labels && r.age == en->age && r.sex == en->sex; /* header vs ludb.csv */
         for (int64_t k = 0; k < 12 * r.n; k++) peak = fmax(peak, fabs(r.data[k]));
+        if (n_ludb_span < 200) ludb_span[n_ludb_span++] = lead2_span(&r);
     }
     CHECKF(ok == 200, "%d of 200 LUDB records at 500 Hz x 5000 with II = I + III (worst %g mV)", ok, worst_res);
     CHECK(worst_res < 0.002);
@@ -278,6 +322,7 @@ static void test_ptbxl(void)
             continue;
         }
         ok += r.fs == 100 && r.n == 1000 && identities_hold(&r, 0.01, &res) && idx.entries[i].fold >= 1;
+        if (n_ptbxl_span < 100) ptbxl_span[n_ptbxl_span++] = lead2_span(&r);
         worst = fmax(worst, res);
     }
     CHECKF(ok == 100, "%d of 100 PTB-XL CSV records ok (worst %g)", ok, worst);
@@ -295,11 +340,11 @@ static void test_ptbxl(void)
 /* WFDB formats round trip: every format decodes to the synthetic values. */
 static void test_synthetic_formats(const char *dir)
 {
-    static const int fmts[4] = {16, 61, 80, 212};
-    static const int divs[4] = {1, 1, 5, 1};
+    static const int fmts[7] = {16, 61, 80, 212, 160, 24, 32};
+    static const int divs[7] = {1, 1, 5, 1, 1, 1, 1};
     int16_t *want = malloc(sizeof(int16_t) * 12 * 700);
     synth_leads(700, 250, want);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 7; k++) {
         char name[32], hea[512];
         snprintf(name, sizeof name, "fmt%d", fmts[k]);
         write_wfdb(dir, name, fmts[k], 700, 250, divs[k], "# Age: 33\n# Sex: Female\n# Dx: 164889003\n");
@@ -391,6 +436,45 @@ static void test_synthetic_header_forms(const char *dir)
     tgdp_wfdb_header_free(&g);
 }
 
+/* Skew: signal 0 is stored 2 frames late; the reader undoes it and holds the last sample. */
+static void test_synthetic_skew(const char *dir)
+{
+    enum { N = 200 };
+    int16_t x[12 * N], st[12 * N];
+    synth_leads(N, 500, x);
+    memcpy(st, x, sizeof st);
+    for (int t = 0; t < N; t++) st[t * 12] = t >= 2 ? x[(t - 2) * 12] : 0;
+    size_t nb;
+    unsigned char *b = encode(16, st, 12 * N, &nb);
+    char path[512], hdr[4096];
+    pathf(path, sizeof path, dir, "skew.dat");
+    write_bytes(path, b, nb);
+    free(b);
+    int k = snprintf(hdr, sizeof hdr, "skew 12 500 %d\n", N);
+    for (int s = 0; s < 12; s++) {
+        long sum = 0;
+        for (int t = 0; t < N; t++) sum += st[t * 12 + s];
+        k += snprintf(hdr + k, sizeof hdr - (size_t)k, "skew.dat %s 1000 16 0 %d %d 0 %s\n", s == 0 ? "16:2" : "16",
+                      st[s], (int)(int16_t)(uint16_t)(sum & 0xFFFF), lower_names[s]);
+    }
+    pathf(path, sizeof path, dir, "skew.hea");
+    write_text(path, hdr);
+    tgdp_ecg_record r;
+    tgdp_ecg_record_init(&r);
+    tgdp_error e;
+    int rc = tgdp_ecg_load(path, &r, &e);
+    CHECKF(rc == TGDP_OK, "%s", e.msg);
+    if (rc) return;
+    int good = 0;
+    for (int t = 0; t < N; t++) {
+        int src = t < N - 2 ? t : N - 3;
+        good += tgdp_ecg_lead(&r, 0)[t] == (float)(x[src * 12] / 1000.0);
+    }
+    CHECK(good == N);
+    CHECK(tgdp_ecg_lead(&r, 1)[5] == (float)(x[5 * 12 + 1] / 1000.0));
+    tgdp_ecg_record_free(&r);
+}
+
 /* Published download layouts: PTB-XL records100/... WFDB, CPSC TrainingSet folders, and a
  * CinC-style nested folder with a standalone MAT v4 listing. */
 static void test_download_layouts(const char *dir)
@@ -476,6 +560,7 @@ int main(void)
     char *dir = tmp_dir();
     test_synthetic_formats(dir);
     test_synthetic_header_forms(dir);
+    test_synthetic_skew(dir);
     test_download_layouts(dir);
     if (ecg_have_data()) {
         test_ludb_header();
@@ -483,6 +568,7 @@ int main(void)
         test_cinc();
         test_cpsc();
         test_ptbxl();
+        test_amplitude_scale();
     }
     rm_rf(dir);
     TEST_MAIN_END();

@@ -1,4 +1,5 @@
-/* Tests of the ECG resampler (libsamplerate, anti-aliased), windowing and normalisation. */
+/* Tests of the ECG resampler (libsamplerate, anti-aliased), windowing, normalisation and the
+ * record sanity check (non-finite samples, amplitude range, flat leads, limb-lead identities). */
 #include "test_ecg_common.h"
 
 static const double PI = 3.14159265358979323846;
@@ -145,8 +146,40 @@ static void test_windows(void)
     tgdp_ecg_record_free(&r);
 }
 
+static void test_sanity(void)
+{
+    tgdp_ecg_record r;
+    tgdp_ecg_record_init(&r);
+    CHECK(tgdp_ecg_record_alloc(&r, 500, NULL) == TGDP_OK);
+    strcpy(r.id, "synthetic");
+    int16_t x[12 * 500];
+    synth_leads(500, 500, x);
+    for (int t = 0; t < 500; t++)
+        for (int l = 0; l < 12; l++) tgdp_ecg_lead(&r, l)[t] = (float)(x[t * 12 + l] / 1000.0);
+    tgdp_ecg_sanity s;
+    CHECK(tgdp_ecg_check(&r, NULL, &s, NULL) == TGDP_OK);
+    CHECK(s.n_nonfinite == 0 && s.flat_leads == 0 && s.limb_residual_mv < 0.002 && s.aug_residual_mv < 0.002);
+    CHECK(r.flags == 0 && s.max_abs_mv > 0.1 && s.max_abs_mv < 1.0);
+    for (int t = 0; t < 500; t++) tgdp_ecg_lead(&r, TGDP_LEAD_V3)[t] = 0.25f; /* lead off */
+    tgdp_ecg_lead(&r, TGDP_LEAD_II)[100] += 0.5f;                             /* breaks II = I + III */
+    CHECK(tgdp_ecg_check(&r, NULL, &s, NULL) == TGDP_OK);
+    CHECK(s.flat_leads == 1u << TGDP_LEAD_V3 && (r.flags & TGDP_ECG_F_FLAT_LEAD));
+    CHECK_CLOSE(s.limb_residual_mv, 0.5, 0.002, 0);
+    CHECK((r.flags & TGDP_ECG_F_LIMB_MISMATCH) && r.limb_residual_mv == s.limb_residual_mv);
+    tgdp_error e;
+    tgdp_ecg_lead(&r, TGDP_LEAD_AVL)[7] = 25.0f;
+    CHECK(tgdp_ecg_check(&r, "rec.hea", &s, &e) == TGDP_EFORMAT && strstr(e.msg, "rec.hea") &&
+          strstr(e.msg, "lead aVL") && strstr(e.msg, "physiological"));
+    tgdp_ecg_lead(&r, TGDP_LEAD_V1)[3] = NAN;
+    CHECK(tgdp_ecg_check(&r, "rec.hea", &s, &e) == TGDP_ENONFINITE && s.n_nonfinite == 1 &&
+          s.first_nonfinite_lead == TGDP_LEAD_V1 && strstr(e.msg, "lead V1"));
+    tgdp_ecg_record_free(&r);
+    CHECK(r.data == NULL && r.age == -1 && r.sex == 'U');
+}
+
 int main(void)
 {
+    test_sanity();
     test_downsample_sine();
     test_alias_removed();
     test_lengths_and_upsampling();

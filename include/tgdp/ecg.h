@@ -236,7 +236,9 @@ int tgdp_mat4_load(const char *mat_path, tgdp_ecg_record *r, tgdp_error *err);
 /* ---------------------------------------------------------------- CPSC 2018 */
 #define TGDP_CPSC_FS 500.0
 /* MATLAB v5 file with struct ECG {sex, age, data 12 x N in mV}; fs = 500 Hz (the CPSC
- * specification; the file stores no rate). */
+ * specification; the file stores no rate). Read with libmatio after checking the v5 header
+ * and element sizes; on first use libmatio's log handler is replaced, process-wide, by one
+ * that records its messages per thread (they become part of the error, never printed). */
 int tgdp_cpsc_load(const char *mat_path, tgdp_ecg_record *r, tgdp_error *err);
 
 typedef struct tgdp_cpsc_ref {

@@ -97,15 +97,27 @@ int tgdp_mat4_parse_header(const unsigned char *buf, size_t len, const char *wha
 static double elem(const tgdp_mat4_header *h, const unsigned char *p, size_t i)
 {
     const unsigned char *q = p + i * h->elem_size;
-    unsigned char b[8];
-    for (size_t k = 0; k < h->elem_size; k++) b[k] = h->big_endian ? q[h->elem_size - 1 - k] : q[k];
+    uint64_t u = 0; /* the element's bits, assembled in the file's byte order */
+    for (size_t k = 0; k < h->elem_size; k++) {
+        size_t byte = h->big_endian ? k : h->elem_size - 1 - k;
+        u = u << 8 | q[byte];
+    }
     switch (h->precision) {
-    case 0: { double d; uint64_t u = 0; for (int k = 7; k >= 0; k--) u = u << 8 | b[k]; memcpy(&d, &u, 8); return d; }
-    case 1: { float f; uint32_t u = 0; for (int k = 3; k >= 0; k--) u = u << 8 | b[k]; memcpy(&f, &u, 4); return f; }
-    case 2: return (double)(int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
-    case 3: return (double)(int16_t)(uint16_t)(b[0] | b[1] << 8);
-    case 4: return (double)(uint16_t)(b[0] | b[1] << 8);
-    default: return (double)b[0];
+    case 0: {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        return d;
+    }
+    case 1: {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return f;
+    }
+    case 2: return (double)(int32_t)(uint32_t)u;
+    case 3: return (double)(int16_t)(uint16_t)u;
+    case 4: return (double)(uint16_t)u;
+    default: return (double)(uint8_t)u;
     }
 }
 

@@ -148,13 +148,12 @@ static int check_size(const char *path, const char *hea, size_t len, const sig_g
     if (len < G->offset)
         return tgdp_fail(err, TGDP_EFORMAT, "%s: truncated: %zu bytes, shorter than the byte offset %zu", path, len,
                          G->offset);
-    if (*nsamp < 0) { /* header without a length: whole frames in the file */
-        size_t frame_bytes;
-        if (!format_bytes(G->format, G->spf_total * 2, &frame_bytes) || frame_bytes == 0)
+    if (*nsamp < 0) { /* header without a length: the whole frames in the file */
+        size_t bits = (G->format == 212 ? 12 : G->format == 80 ? 8 : G->format == 24 ? 24 : G->format == 32 ? 32 : 16);
+        size_t avail = len - G->offset, frame_bits;
+        if (!tgdp_mul_size(bits, G->spf_total, &frame_bits) || avail > SIZE_MAX / 8)
             return tgdp_fail(err, TGDP_EFORMAT, "%s: bad frame size", path);
-        *nsamp = (int64_t)((len - G->offset) / frame_bytes * 2); /* 2 frames = whole bytes in 212 */
-        size_t rest = (len - G->offset) % frame_bytes, one;
-        if (format_bytes(G->format, G->spf_total, &one) && rest >= one) (*nsamp)++;
+        *nsamp = (int64_t)(avail * 8 / frame_bits);
     }
     size_t total, need;
     if (!tgdp_mul_size(G->spf_total, (size_t)*nsamp, &total) || !format_bytes(G->format, total, &need) ||
