@@ -528,6 +528,17 @@ static void test_download_layouts(const char *dir)
         CHECK(idx.entries[1].age == -1 && idx.entries[1].sex == 'U' && idx.entries[1].labels == L(NORM));
     }
     tgdp_ecg_index_free(&idx);
+    /* PhysioNet multi-level RECORDS: "georgia/" -> georgia/RECORDS -> "g1/" -> g1/RECORDS */
+    pathf(p, sizeof p, dir, "training/RECORDS");
+    write_text(p, "georgia/\nmissing/\n");
+    pathf(p, sizeof p, dir, "training/georgia/RECORDS");
+    write_text(p, "g1/\n");
+    pathf(p, sizeof p, dir, "training/georgia/g1/RECORDS");
+    write_text(p, "E00002\nE00003\n");
+    pathf(p, sizeof p, dir, "training");
+    CHECKF(tgdp_ecg_list(p, &idx, &e) == TGDP_OK, "%s", e.msg);
+    CHECK(idx.n == 1 && idx.n_missing == 2 && strcmp(idx.entries[0].id, "E00002") == 0);
+    tgdp_ecg_index_free(&idx);
 
     if (!ecg_have_data()) return;
     /* CPSC 2018 as published: TrainingSet1/ .mat files, REFERENCE.csv in TrainingSet3/ */

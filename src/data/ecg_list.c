@@ -3,7 +3,8 @@
  *   PTB-XL    ptbxl_database*.csv + <id>_lr_100hz.csv, or records100/.../<id>_lr.hea
  *             (records500 when the 100 Hz files are absent)
  *   CPSC 2018 REFERENCE.csv + <id>.mat, also inside TrainingSet1..3 (sub- or sibling folders)
- *   WFDB      RECORDS or *.hea in the folder, else in sub-folders (up to 3 levels); labels,
+ *   WFDB      RECORDS (lines ending in '/' name sub-folders) or *.hea in the folder, else in
+ *             sub-folders (up to 3 levels); labels,
  *             age and sex from the header comments (CinC "#Dx:", LUDB diagnoses). */
 #include "data/ecg_internal.h"
 
@@ -252,8 +253,11 @@ static int add_wfdb(const char *hea, tgdp_ecg_index *idx, size_t *cap, tgdp_erro
     return TGDP_OK;
 }
 
-/* RECORDS file: one record name per line, relative to dir. */
-static int list_records_file(const char *dir, const char *records, tgdp_ecg_index *idx, size_t *cap,
+static int list_wfdb(const char *dir, int depth, tgdp_ecg_index *idx, size_t *cap, tgdp_error *err);
+
+/* RECORDS file: one record name per line, relative to dir; a line ending in '/' names a
+ * sub-folder with its own RECORDS (PhysioNet's multi-level databases). */
+static int list_records_file(const char *dir, const char *records, int depth, tgdp_ecg_index *idx, size_t *cap,
                              tgdp_error *err)
 {
     unsigned char *buf;
@@ -264,7 +268,13 @@ static int list_records_file(const char *dir, const char *records, tgdp_ecg_inde
         char *e = strchr(s, '\n');
         if (e) *e = '\0';
         char *name = ecg_trim(s), file[1024], path[1100];
-        if (*name && snprintf(file, sizeof file, "%s.hea", name) < (int)sizeof file) {
+        size_t L = strlen(name);
+        if (L > 1 && name[L - 1] == '/') {
+            name[L - 1] = '\0';
+            if (depth < MAX_DEPTH && ecg_path_join(path, sizeof path, dir, name) && ecg_is_dir(path))
+                rc = list_wfdb(path, depth + 1, idx, cap, err);
+            else idx->n_missing++;
+        } else if (L && snprintf(file, sizeof file, "%s.hea", name) < (int)sizeof file) {
             if (exists_in(path, sizeof path, dir, file)) rc = add_wfdb(path, idx, cap, err);
             else idx->n_missing++;
         }
@@ -277,7 +287,7 @@ static int list_records_file(const char *dir, const char *records, tgdp_ecg_inde
 static int list_wfdb(const char *dir, int depth, tgdp_ecg_index *idx, size_t *cap, tgdp_error *err)
 {
     char path[1100];
-    if (exists_in(path, sizeof path, dir, "RECORDS")) return list_records_file(dir, path, idx, cap, err);
+    if (exists_in(path, sizeof path, dir, "RECORDS")) return list_records_file(dir, path, depth, idx, cap, err);
     names nm;
     int rc = list_names(dir, ".hea", &nm, err);
     for (size_t i = 0; !rc && i < nm.n; i++)
