@@ -89,9 +89,21 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
                           tgdp_train_opts *o, tgdp_error *err);
 /* r = exp(-logit c(x0)) for every source sample (log r written if log_r != NULL) */
 int tgdp_density_ratio(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src, float *r, float *log_r, tgdp_error *err);
-/* Alg 3 (and Alg 4 when eta_cycle/eta_consistency > 0: needs tcls / eps_src). */
+/* Alg 3 (and Alg 4 when eta_cycle/eta_consistency > 0: needs tcls / eps_src), with the ratios
+ * r = exp(-logit cls(x0)) of the source samples. */
 int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
                         const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err);
+/* The same with the source ratios given (r[i] for source sample i), e.g. from another estimator. */
+int tgdp_train_guidance_ratios(tgdp_net *h, const float *r, tgdp_net *tcls, tgdp_net *eps_src,
+                               const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
+                               tgdp_train_opts *o, tgdp_error *err);
+
+/* The consistency regulariser on one noised target batch (x_t, t, labels y, noise eps, source
+ * prediction eps_s): returns its value in *loss and ADDS weight * grad_psi of it to h's parameter
+ * gradients (exact second order through grad_x log h). Graph buffers come from ar. */
+int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, int B, int d, const float *xt,
+                          const float *t, const int64_t *y, const float *eps, const float *eps_s, double weight,
+                          double *loss);
 
 /* ---------- eps callbacks for the samplers (tgdp_eps_fn) ---------- */
 typedef struct tgdp_eps_ctx {

@@ -283,3 +283,48 @@ int cmd_demo(int argc, char **argv)
     fprintf(stderr, "tgdp demo: expected 'gmm' (see tgdp demo --help)\n");
     return 2;
 }
+
+/* tgdp gmm-data: write the demo's source and target mixtures as .npy files (to try the commands) */
+int cmd_gmm_data(int argc, char **argv)
+{
+    const char *cmd = "gmm-data";
+    const char *out = "gmm-data";
+    int m = 10000, n = 100, seed = 0;
+    cli_opt opts[] = {
+        {"out", OPT_STRING, &out, "gmm-data", "output directory", 0, -1},
+        {"m", OPT_INT, &m, "10000", "source samples", 1, 100000000},
+        {"n", OPT_INT, &n, "100", "target samples", 1, 100000000},
+        {"seed", OPT_INT, &seed, "0", "random seed", 0, 2147483647},
+    };
+    int pr = cli_parse(cmd, "Write the Gaussian-mixture demo data: source.npy, source_labels.npy, target.npy,\n"
+                            "target_labels.npy (labels: component 0 = +mu, 1 = -mu).",
+                       opts, (int)(sizeof opts / sizeof *opts), argc, argv);
+    if (pr) return pr > 0 ? 0 : 2;
+    if (mkdir(out, 0777) && errno != EEXIST) return cli_errorf(cmd, "cannot create %s: %s", out, strerror(errno));
+    tgdp_error err;
+    tgdp_gmm g[2];
+    if (tgdp_gmm_demo_source(&g[0], &err) || tgdp_gmm_demo_target(&g[1], &err)) return cli_error(cmd, &err);
+    int rc = 0;
+    tgdp_rng base = tgdp_rng_new((uint64_t)seed);
+    for (int k = 0; k < 2 && !rc; k++) {
+        int cnt = k ? n : m;
+        float *x = malloc((size_t)cnt * 2 * sizeof *x);
+        int *l = malloc((size_t)cnt * sizeof *l);
+        int64_t *l64 = malloc((size_t)cnt * sizeof *l64);
+        tgdp_rng r = tgdp_rng_split(&base, (uint64_t)k);
+        char path[4096];
+        int64_t shape[2] = {cnt, 2};
+        if (!x || !l || !l64) rc = cli_errorf(cmd, "out of memory");
+        if (!rc && tgdp_gmm_sample(&g[k], cnt, &r, x, l, &err)) rc = cli_error(cmd, &err);
+        for (int i = 0; !rc && i < cnt; i++) l64[i] = l[i];
+        snprintf(path, sizeof path, "%s/%s.npy", out, k ? "target" : "source");
+        if (!rc && tgdp_npy_write_f32(path, x, 2, shape, &err)) rc = cli_error(cmd, &err);
+        snprintf(path, sizeof path, "%s/%s_labels.npy", out, k ? "target" : "source");
+        if (!rc && tgdp_npy_write_i64(path, l64, 1, shape, &err)) rc = cli_error(cmd, &err);
+        free(x); free(l); free(l64);
+    }
+    tgdp_gmm_free(&g[0]);
+    tgdp_gmm_free(&g[1]);
+    if (!rc) fprintf(stderr, "gmm-data: wrote %s/{source,target}{,_labels}.npy (m = %d, n = %d)\n", out, m, n);
+    return rc;
+}

@@ -2,5 +2,13 @@
 #ifndef TGDP_CLI_COMMANDS_H
 #define TGDP_CLI_COMMANDS_H
 int cmd_demo(int argc, char **argv);
+int cmd_train_source(int argc, char **argv);
+int cmd_train_target(int argc, char **argv);
+int cmd_finetune(int argc, char **argv);
+int cmd_train_classifier(int argc, char **argv);
+int cmd_train_guidance(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_gmm_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 #endif

@@ -6,7 +6,15 @@
 #include <string.h>
 
 static const cli_command commands[] = {
+    {"train-source", "train the source denoiser eps(x_t, t[, y]) on source data", cmd_train_source},
+    {"train-target", "train a denoiser from scratch on target data (the target-only baseline)", cmd_train_target},
+    {"finetune", "fine-tune a denoiser on target data (baseline; also for domain guidance)", cmd_finetune},
+    {"train-classifier", "train the domain classifier (Alg 1) or, --time-dependent, c'(x_t, t) (Alg 2)", cmd_train_classifier},
+    {"train-guidance", "train the guidance network (Alg 3; regularisers of Alg 4)", cmd_train_guidance},
+    {"sample", "generate samples (source, tgdp, domain-guidance) with DDPM, DDIM or DPM-Solver", cmd_sample},
+    {"evaluate", "two-sample metrics (MMD^2, energy distance) between two .npy files", cmd_evaluate},
     {"demo", "run a whole comparison: 'demo gmm' (Gaussian mixtures, exact oracle)", cmd_demo},
+    {"gmm-data", "write the Gaussian-mixture demo's source and target data as .npy", cmd_gmm_data},
     {"version", "print the version", cmd_version},
 };
 

@@ -231,9 +231,13 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
             lgen[i] = tgdp_rng_categorical(&r, freq, 2);
             lgen64[i] = lgen[i];
         }
+        tgdp_net ft, cls_u; /* shared: fine-tuned model (finetune, domain guidance), Alg 1 classifier (tgdp, tgdp_reg) */
+        memset(&ft, 0, sizeof ft);
+        memset(&cls_u, 0, sizeof cls_u);
+        double log_r_mae_u = NAN;
         for (int meth = 0; meth < TGDP_M_COUNT; meth++) {
-            tgdp_net a, b, cls, tcls, h;
-            memset(&a, 0, sizeof a); memset(&b, 0, sizeof b); memset(&cls, 0, sizeof cls);
+            tgdp_net a, cls, tcls, h;
+            memset(&a, 0, sizeof a); memset(&cls, 0, sizeof cls);
             memset(&tcls, 0, sizeof tcls); memset(&h, 0, sizeof h);
             tgdp_eps_ctx e;
             memset(&e, 0, sizeof e);
@@ -262,19 +266,19 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 break;
             case TGDP_M_FINETUNE:
             case TGDP_M_DOMAIN_GUIDANCE:
-                if (!(rc = tgdp_net_copy(&a, &src, err))) {
-                    train_opts(&o, c, c->ft_steps, c->ft_lr, ss + 2);
-                    if (!(rc = tgdp_train_denoiser(&a, &R->sched, &T, &o, err))) {
-                        if (meth == TGDP_M_FINETUNE) {
-                            e.eps = &a;
-                            rc = sample_with(R, tgdp_eps_plain, &e, &e, ne, ss, gen, err);
-                        } else {
-                            e.eps = &src;
-                            e.eps2 = &a;
-                            e.w = c->w_domain;
-                            rc = sample_with(R, tgdp_eps_domain_guidance, &e, &e, ne, ss, gen, err);
-                        }
-                    }
+                if (!ft.p.w) {
+                    if ((rc = tgdp_net_copy(&ft, &src, err))) break;
+                    train_opts(&o, c, c->ft_steps, c->ft_lr, ks + 2);
+                    if ((rc = tgdp_train_denoiser(&ft, &R->sched, &T, &o, err))) break;
+                }
+                if (meth == TGDP_M_FINETUNE) {
+                    e.eps = &ft;
+                    rc = sample_with(R, tgdp_eps_plain, &e, &e, ne, ss, gen, err);
+                } else {
+                    e.eps = &src;
+                    e.eps2 = &ft;
+                    e.w = c->w_domain;
+                    rc = sample_with(R, tgdp_eps_domain_guidance, &e, &e, ne, ss, gen, err);
                 }
                 break;
             case TGDP_M_TGDP:
@@ -283,13 +287,16 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 const int cond = meth == TGDP_M_TGDP_COND, reg = meth == TGDP_M_TGDP_REG;
                 const int nc = cond ? 2 : 0;
                 const tgdp_dataset *SS = cond ? &SC : &S, *TT = cond ? &TC : &T;
-                rc = make_net(&cls, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 1, nc, ss + 3, err);
-                if (rc) break;
-                train_opts(&o, c, c->cls_steps, c->lr, ss + 4);
-                o.weight_decay = c->cls_weight_decay;
-                o.label_smoothing = c->cls_label_smoothing;
-                if ((rc = tgdp_train_classifier(&cls, NULL, SS, TT, &o, err))) break;
-                if ((rc = log_r_mae(R, &cls, SS, ls, &res.log_r_mae, err))) break;
+                tgdp_net *C = cond ? &cls : &cls_u;
+                if (!C->p.w) {
+                    if ((rc = make_net(C, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 1, nc, ks + 3 + (unsigned)cond, err))) break;
+                    train_opts(&o, c, c->cls_steps, c->lr, ks + 5 + (unsigned)cond);
+                    o.weight_decay = c->cls_weight_decay;
+                    o.label_smoothing = c->cls_label_smoothing;
+                    if ((rc = tgdp_train_classifier(C, NULL, SS, TT, &o, err))) break;
+                    if ((rc = log_r_mae(R, C, SS, ls, cond ? &res.log_r_mae : &log_r_mae_u, err))) break;
+                }
+                if (!cond) res.log_r_mae = log_r_mae_u;
                 if (reg) {
                     if ((rc = make_net(&tcls, TGDP_ROLE_TIME_CLASSIFIER, c->cls_hidden, 1, nc, ss + 5, err))) break;
                     train_opts(&o, c, c->cls_steps, c->lr, ss + 6);
@@ -305,7 +312,7 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                     o.eta_consistency = c->eta_consistency;
                 }
                 tgdp_net *esrc = cond ? &srcc : &src;
-                if ((rc = tgdp_train_guidance(&h, &cls, reg ? &tcls : NULL, esrc, &R->sched, SS, TT, &o, err))) break;
+                if ((rc = tgdp_train_guidance(&h, C, reg ? &tcls : NULL, esrc, &R->sched, SS, TT, &o, err))) break;
                 if ((rc = guidance_error(R, &h, cond, ss + 9, &res.guidance_error, err))) break;
                 e.eps = esrc;
                 e.guide = &h;
@@ -321,8 +328,12 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 break;
             }
             }
-            tgdp_net_free(&a); tgdp_net_free(&b); tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&h);
-            if (rc) goto done;
+            tgdp_net_free(&a); tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&h);
+            if (rc) {
+                tgdp_net_free(&ft);
+                tgdp_net_free(&cls_u);
+                goto done;
+            }
             CHECKRC(metrics_for(R, gen, ne, fresh, labels_used, &res, err));
             out->results[out->n_results++] = res;
             logf_(c, "  %-16s mmd2 %.4f  energy %.4f  nll %.3f  mode err %.3f", tgdp_method_names[meth], res.mmd2,
@@ -334,6 +345,8 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 out->samples[ni][meth] = keep;
             }
         }
+        tgdp_net_free(&ft);
+        tgdp_net_free(&cls_u);
     }
 done:
     tgdp_net_free(&src);

@@ -64,7 +64,7 @@ static int regression_term(tgdp_net *h, tgdp_arena *ar, int B, int d, const floa
 }
 
 /* consistency term on a noised target batch; eps_s = source model's prediction at (x_t, t) */
-static int consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, int B, int d, const float *xt,
+int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, int B, int d, const float *xt,
                             const float *t, const int64_t *y, const float *eps, const float *eps_s, double weight,
                             double *loss)
 {
@@ -98,12 +98,9 @@ static int consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s,
     return tgdp_graph_backward(&gr, lh, NULL, seed, 1);
 }
 
-/* r for every source sample, clipped and normalised as configured */
-static int source_ratios(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src, const tgdp_train_opts *o, float *r,
-                         double *norm, tgdp_error *err)
+/* clip and normalise the ratios in place as configured; *norm gets the divisor */
+static int prepare_ratios(const tgdp_dataset *src, const tgdp_train_opts *o, float *r, double *norm, tgdp_error *err)
 {
-    int rc = tgdp_density_ratio(cls, ar, src, r, NULL, err);
-    if (rc) return rc;
     const int64_t n = src->n;
     if (o->r_clip_quantile > 0 && o->r_clip_quantile < 1) {
         float *tmp = malloc((size_t)n * sizeof *tmp);
@@ -131,6 +128,25 @@ static int source_ratios(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src,
 int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
                         const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err)
 {
+    if (cls->mlp.cfg.n_classes != h->mlp.cfg.n_classes)
+        return tgdp_fail(err, TGDP_EINVAL, "classifier and guidance network disagree on label conditioning");
+    int rc = check_dataset(src, cls, "source", err);
+    if (rc) return rc;
+    float *r = malloc((size_t)src->n * sizeof *r);
+    if (!r) return tgdp_fail(err, TGDP_ENOMEM, "out of memory for %lld ratios", (long long)src->n);
+    tgdp_arena ar;
+    tgdp_arena_init(&ar);
+    rc = tgdp_density_ratio(cls, &ar, src, r, NULL, err);
+    tgdp_arena_free(&ar);
+    if (!rc) rc = tgdp_train_guidance_ratios(h, r, tcls, eps_src, s, src, tgt, o, err);
+    free(r);
+    return rc;
+}
+
+int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, tgdp_net *eps_src,
+                               const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
+                               tgdp_train_opts *o, tgdp_error *err)
+{
     int rc = check_dataset(src, h, "source", err);
     if (rc) return rc;
     if (h->mlp.cfg.out_dim != 1) return tgdp_fail(err, TGDP_EINVAL, "the guidance network has one output");
@@ -138,17 +154,16 @@ int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *ep
     if ((cyc || con) && (rc = check_dataset(tgt, h, "target", err))) return rc;
     if (cyc && !tcls) return tgdp_fail(err, TGDP_EINVAL, "the cycle regulariser needs a time-dependent classifier");
     if (con && !eps_src) return tgdp_fail(err, TGDP_EINVAL, "the consistency regulariser needs the source model");
-    if (cls->mlp.cfg.n_classes != h->mlp.cfg.n_classes)
-        return tgdp_fail(err, TGDP_EINVAL, "classifier and guidance network disagree on label conditioning");
     float *r = malloc((size_t)src->n * sizeof *r);
     if (!r) return tgdp_fail(err, TGDP_ENOMEM, "out of memory for %lld ratios", (long long)src->n);
+    memcpy(r, r_in, (size_t)src->n * sizeof *r);
     train_state st;
     double norm = 1;
     if ((rc = train_begin(&st, h, o, err))) {
         free(r);
         return rc;
     }
-    rc = source_ratios(cls, &st.arena, src, o, r, &norm, err);
+    rc = prepare_ratios(src, o, r, &norm, err);
     const int B = o->batch, d = src->d;
     tgdp_rng base = tgdp_rng_new(o->seed);
     tgdp_arena ev; /* for evaluations of the frozen networks (they reset their arena) */
@@ -198,7 +213,7 @@ int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *ep
             tgdp_schedule_noise(s, B, d, x, t, eps, x);
             rc = tgdp_net_eval(eps_src, &ev, B, x, t, y, aux, err);
             if (rc) break;
-            if (consistency_term(h, &st.arena, s, B, d, x, t, y, eps, aux, o->eta_consistency, &l)) {
+            if (tgdp_consistency_term(h, &st.arena, s, B, d, x, t, y, eps, aux, o->eta_consistency, &l)) {
                 rc = tgdp_fail(err, TGDP_ENOMEM, "consistency term failed");
                 break;
             }

@@ -1,0 +1,31 @@
+/* Checkpoints of tgdp networks as safetensors files: every parameter as a named F32 tensor
+ * (PyTorch-style names "layers.<i>.weight", ...), and metadata describing the network:
+ *   tgdp.format = "1", tgdp.role, tgdp.h_param, tgdp.in_dim, tgdp.out_dim, tgdp.hidden
+ *   ("512,512"), tgdp.time_mode (none|raw|fourier), tgdp.temb, tgdp.n_classes, tgdp.label_dim,
+ *   tgdp.act, tgdp.step (training steps done), tgdp.seed, plus any extra key/value pairs.
+ * Written atomically (temporary file + rename). */
+#ifndef TGDP_CHECKPOINT_H
+#define TGDP_CHECKPOINT_H
+
+#include "tgdp/tgdp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tgdp_ckpt_info {
+    int64_t step;
+    uint64_t seed;
+    char extra_key[4][32];
+    char extra_value[4][256];
+    int n_extra;
+} tgdp_ckpt_info;
+
+int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_info *info, tgdp_error *err);
+/* Creates *net from the file (free with tgdp_net_free); info may be NULL. */
+int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, tgdp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

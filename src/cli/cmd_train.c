@@ -1,0 +1,314 @@
+/* Training commands: train-source, train-target, finetune, train-classifier, train-guidance.
+ * Data in .npy ([N, d] float, labels int), models out as safetensors checkpoints. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/data.h"
+#include "cli/progress.h"
+#include "tgdp/checkpoint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct targs {
+    const char *data, *labels, *source, *target, *source_labels, *target_labels;
+    const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
+    int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb;
+    double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip;
+} targs;
+
+#define O_STEPS(def) {"steps", OPT_INT, &a.steps, def, "training steps", 1, 1e9}
+#define O_BATCH(def) {"batch", OPT_INT, &a.batch, def, "batch size", 1, 1 << 20}
+#define O_LR(def) {"lr", OPT_DOUBLE, &a.lr, def, "Adam learning rate", 1e-12, 10}
+#define O_COMMON                                                                                       \
+    {"seed", OPT_INT, &a.seed, "0", "random seed", 0, 2147483647},                                     \
+    {"weight-decay", OPT_DOUBLE, &a.weight_decay, "0", "AdamW decoupled weight decay", 0, 1e6},        \
+    {"clip", OPT_DOUBLE, &a.clip, "1", "gradient-norm clipping (0: off)", 0, 1e12},                     \
+    {"ema", OPT_DOUBLE, &a.ema, "0", "EMA decay of the weights kept at the end (0: off)", 0, 0.999999}, \
+    {"threads", OPT_INT, &a.threads, "0", "threads (0: all cores)", 0, 1024},                          \
+    {"quiet", OPT_FLAG, &a.quiet, NULL, "no progress output", 0, -1},                                   \
+    {"json", OPT_FLAG, &a.json, NULL, "print the result as JSON on stdout", 0, -1}
+#define O_NET(def)                                                                                               \
+    {"hidden", OPT_STRING, &a.hidden, def, "hidden layer sizes", 0, -1},                                         \
+    {"time-embedding", OPT_STRING, &a.time_mode, "raw", "how t enters the network: raw or fourier", 0, -1},      \
+    {"temb", OPT_INT, &a.temb, "16", "Fourier frequencies (with --time-embedding fourier)", 1, 4096}
+#define NOPT(o) (int)(sizeof o / sizeof *o)
+
+static int make_config(const char *cmd, const targs *a, int in_dim, int out_dim, int n_classes, int timed,
+                       tgdp_mlp_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->in_dim = in_dim;
+    c->out_dim = out_dim;
+    c->act = TGDP_ACT_SILU;
+    c->n_classes = n_classes;
+    c->label_dim = n_classes;
+    c->temb = a->temb;
+    if (!timed) c->time_mode = TGDP_TIME_NONE;
+    else if (strcmp(a->time_mode, "raw") == 0) c->time_mode = TGDP_TIME_RAW;
+    else if (strcmp(a->time_mode, "fourier") == 0) c->time_mode = TGDP_TIME_FOURIER;
+    else return cli_errorf(cmd, "--time-embedding: expected raw or fourier, got '%s'", a->time_mode);
+    tgdp_error err;
+    if (tgdp_mlp_parse_hidden(c, a->hidden, &err)) return cli_error(cmd, &err);
+    return 0;
+}
+
+static void opts_from(const targs *a, tgdp_train_opts *o, cli_progress *pg)
+{
+    tgdp_train_opts_default(o);
+    o->steps = a->steps;
+    o->batch = a->batch;
+    o->lr = a->lr;
+    o->seed = (uint64_t)a->seed;
+    o->weight_decay = a->weight_decay;
+    o->clip = a->clip;
+    o->ema = a->ema;
+    o->progress = cli_progress_train;
+    o->progress_ctx = pg;
+}
+
+static int schedule_from(const char *cmd, const char *name, tgdp_schedule *s)
+{
+    tgdp_schedule_kind k;
+    tgdp_error err;
+    if (tgdp_schedule_kind_parse(name, &k, &err) || tgdp_schedule_init_default(s, k, 1000, &err))
+        return cli_error(cmd, &err);
+    return 0;
+}
+
+static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, double loss, double secs)
+{
+    tgdp_ckpt_info info;
+    memset(&info, 0, sizeof info);
+    info.step = a->steps;
+    info.seed = (uint64_t)a->seed;
+    if (schedule) {
+        snprintf(info.extra_key[0], sizeof info.extra_key[0], "tgdp.schedule");
+        snprintf(info.extra_value[0], sizeof info.extra_value[0], "%s", schedule);
+        info.n_extra = 1;
+    }
+    tgdp_error err;
+    if (tgdp_checkpoint_save(a->out, net, &info, &err)) return cli_error(cmd, &err);
+    if (a->json)
+        printf("{\"command\": \"%s\", \"out\": \"%s\", \"steps\": %d, \"final_loss\": %.6g, \"seconds\": %.3f}\n", cmd,
+               a->out, a->steps, loss, secs);
+    else if (!a->quiet)
+        fprintf(stderr, "%s: wrote %s (final loss %.5g, %.1f s)\n", cmd, a->out, loss, secs);
+    return 0;
+}
+
+/* train-source, train-target (from scratch) and finetune (from --model) */
+static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
+{
+    targs a;
+    memset(&a, 0, sizeof a);
+    cli_opt ft_opts[] = {
+        {"model", OPT_STRING, &a.model, NULL, "source model checkpoint to fine-tune (required)", 0, -1},
+        {"data", OPT_STRING, &a.data, NULL, "target training data, .npy [N, d] (required)", 0, -1},
+        {"labels", OPT_STRING, &a.labels, NULL, "labels .npy [N] (required for a conditional model)", 0, -1},
+        {"out", OPT_STRING, &a.out, "finetuned.safetensors", "output checkpoint", 0, -1},
+        O_STEPS("500"), O_BATCH("256"), O_LR("2e-4"), O_COMMON,
+    };
+    cli_opt tr_opts[] = {
+        {"data", OPT_STRING, &a.data, NULL, "training data, .npy [N, d] (required)", 0, -1},
+        {"labels", OPT_STRING, &a.labels, NULL, "labels .npy [N]: trains a label-conditional model", 0, -1},
+        {"out", OPT_STRING, &a.out, "model.safetensors", "output checkpoint", 0, -1},
+        {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule: vp (linear VP-SDE) or discrete (DDPM, T=1000)", 0, -1},
+        O_STEPS("1500"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512,256"), O_COMMON,
+    };
+    int pr = finetune ? cli_parse(cmd, "Fine-tune a trained denoiser on (target) data.", ft_opts, NOPT(ft_opts), argc, argv)
+                      : cli_parse(cmd, "Train a noise-prediction denoiser eps(x_t, t[, y]) on data.", tr_opts,
+                                  NOPT(tr_opts), argc, argv);
+    if (pr) return pr > 0 ? 0 : 2;
+    if (!a.data) return cli_errorf(cmd, "--data FILE is required"), 2;
+    if (finetune && !a.model) return cli_errorf(cmd, "--model FILE is required"), 2;
+    tgdp_set_threads(a.threads);
+    tgdp_error err;
+    cli_data d;
+    if (cli_load_data(a.data, a.labels, &d, &err)) return cli_error(cmd, &err);
+    tgdp_net net;
+    tgdp_ckpt_info info;
+    int rc = 0;
+    const char *sched_name = a.schedule;
+    char sched_buf[32] = "vp";
+    if (finetune) {
+        if (tgdp_checkpoint_load(a.model, &net, &info, &err)) {
+            cli_free_data(&d);
+            return cli_error(cmd, &err);
+        }
+        tgdp_st_file f;
+        if (tgdp_safetensors_read(a.model, &f, &err) == 0) {
+            const char *s = tgdp_st_meta(&f, "tgdp.schedule");
+            if (s) snprintf(sched_buf, sizeof sched_buf, "%s", s);
+            tgdp_st_file_free(&f);
+        }
+        sched_name = sched_buf;
+        if (net.role != TGDP_ROLE_EPS) rc = cli_errorf(cmd, "%s is a %s, not a denoiser", a.model, tgdp_role_name(net.role));
+    } else {
+        tgdp_mlp_config c;
+        if ((rc = make_config(cmd, &a, d.ds.d, d.ds.d, d.n_classes, 1, &c)) == 0 &&
+            tgdp_net_create(&net, TGDP_ROLE_EPS, &c, (uint64_t)a.seed * 7919 + 1, &err))
+            rc = cli_error(cmd, &err);
+    }
+    tgdp_schedule s;
+    memset(&s, 0, sizeof s);
+    if (!rc) rc = schedule_from(cmd, sched_name, &s);
+    if (!rc) {
+        cli_progress pg;
+        cli_progress_init(&pg, cmd, a.quiet || a.json);
+        tgdp_train_opts o;
+        opts_from(&a, &o, &pg);
+        double t0 = cli_now();
+        if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &err)) rc = cli_error(cmd, &err);
+        else rc = save(cmd, &a, &net, sched_name, o.final_loss, cli_now() - t0);
+    }
+    tgdp_schedule_free(&s);
+    tgdp_net_free(&net);
+    cli_free_data(&d);
+    return rc ? 1 : 0;
+}
+
+int cmd_train_source(int argc, char **argv) { return denoiser_cmd("train-source", argc, argv, 0); }
+int cmd_train_target(int argc, char **argv) { return denoiser_cmd("train-target", argc, argv, 0); }
+int cmd_finetune(int argc, char **argv) { return denoiser_cmd("finetune", argc, argv, 1); }
+
+int cmd_train_classifier(int argc, char **argv)
+{
+    const char *cmd = "train-classifier";
+    targs a;
+    memset(&a, 0, sizeof a);
+    cli_opt opts[] = {
+        {"source", OPT_STRING, &a.source, NULL, "source samples .npy [m, d] (required)", 0, -1},
+        {"target", OPT_STRING, &a.target, NULL, "target samples .npy [n, d] (required)", 0, -1},
+        {"source-labels", OPT_STRING, &a.source_labels, NULL, "source labels: classifier of (x, y) (conditional TGDP)", 0, -1},
+        {"target-labels", OPT_STRING, &a.target_labels, NULL, "target labels (with --source-labels)", 0, -1},
+        {"time-dependent", OPT_FLAG, &a.time_dependent, NULL, "train c'(x_t, t) on noised samples (Algorithm 2)", 0, -1},
+        {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule for --time-dependent", 0, -1},
+        {"label-smoothing", OPT_DOUBLE, &a.label_smoothing, "0", "label smoothing s: targets y(1-s)+s/2", 0, 0.5},
+        {"out", OPT_STRING, &a.out, "classifier.safetensors", "output checkpoint", 0, -1},
+        O_STEPS("1000"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512"), O_COMMON,
+    };
+    int pr = cli_parse(cmd, "Train the class-balanced domain classifier c(x) = P(source | x) (Algorithm 1),\n"
+                            "or with --time-dependent c'(x_t, t) (Algorithm 2). log r = -logit c.",
+                       opts, NOPT(opts), argc, argv);
+    if (pr) return pr > 0 ? 0 : 2;
+    if (!a.source || !a.target) return cli_errorf(cmd, "--source FILE and --target FILE are required"), 2;
+    if (!a.source_labels != !a.target_labels)
+        return cli_errorf(cmd, "--source-labels and --target-labels go together"), 2;
+    tgdp_set_threads(a.threads);
+    tgdp_error err;
+    cli_data S, T;
+    if (cli_load_data(a.source, a.source_labels, &S, &err)) return cli_error(cmd, &err);
+    if (cli_load_data(a.target, a.target_labels, &T, &err)) {
+        cli_free_data(&S);
+        return cli_error(cmd, &err);
+    }
+    int rc = 0;
+    if (S.ds.d != T.ds.d)
+        rc = cli_errorf(cmd, "source samples have dimension %d but target samples %d", S.ds.d, T.ds.d);
+    int nc = S.n_classes > T.n_classes ? S.n_classes : T.n_classes;
+    tgdp_mlp_config c;
+    tgdp_net net;
+    memset(&net, 0, sizeof net);
+    tgdp_schedule s;
+    memset(&s, 0, sizeof s);
+    if (!rc) rc = make_config(cmd, &a, S.ds.d, 1, nc, a.time_dependent, &c);
+    if (!rc && tgdp_net_create(&net, a.time_dependent ? TGDP_ROLE_TIME_CLASSIFIER : TGDP_ROLE_CLASSIFIER, &c,
+                               (uint64_t)a.seed * 7919 + 2, &err))
+        rc = cli_error(cmd, &err);
+    if (!rc && a.time_dependent) rc = schedule_from(cmd, a.schedule, &s);
+    if (!rc) {
+        cli_progress pg;
+        cli_progress_init(&pg, cmd, a.quiet || a.json);
+        tgdp_train_opts o;
+        opts_from(&a, &o, &pg);
+        o.label_smoothing = a.label_smoothing;
+        double t0 = cli_now();
+        if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = cli_error(cmd, &err);
+        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, o.final_loss, cli_now() - t0);
+    }
+    tgdp_schedule_free(&s);
+    tgdp_net_free(&net);
+    cli_free_data(&S);
+    cli_free_data(&T);
+    return rc ? 1 : 0;
+}
+
+int cmd_train_guidance(int argc, char **argv)
+{
+    const char *cmd = "train-guidance";
+    targs a;
+    memset(&a, 0, sizeof a);
+    cli_opt opts[] = {
+        {"source", OPT_STRING, &a.source, NULL, "source samples .npy [m, d] (required; the regression runs on them)", 0, -1},
+        {"target", OPT_STRING, &a.target, NULL, "target samples .npy (for the regularisers)", 0, -1},
+        {"source-labels", OPT_STRING, &a.source_labels, NULL, "source labels (conditional TGDP)", 0, -1},
+        {"target-labels", OPT_STRING, &a.target_labels, NULL, "target labels (conditional TGDP)", 0, -1},
+        {"classifier", OPT_STRING, &a.classifier, NULL, "domain classifier checkpoint (required)", 0, -1},
+        {"time-classifier", OPT_STRING, &a.time_classifier, NULL, "time-dependent classifier (for --eta-cycle)", 0, -1},
+        {"model", OPT_STRING, &a.model, NULL, "source denoiser checkpoint (for --eta-consistency)", 0, -1},
+        {"eta-cycle", OPT_DOUBLE, &a.eta_cycle, "0", "weight of the cycle regulariser (Algorithm 4)", 0, 1e6},
+        {"eta-consistency", OPT_DOUBLE, &a.eta_consistency, "0", "weight of the consistency regulariser (Algorithm 4)", 0, 1e6},
+        {"loss", OPT_STRING, &a.loss, "mse", "regression loss: mse (h - r)^2 or bregman h - r log h", 0, -1},
+        {"h-param", OPT_STRING, &a.hparam, "softplus", "output map: softplus (h = softplus z) or exp", 0, -1},
+        {"normalize-r", OPT_FLAG, &a.normalize_r, NULL, "divide r by its mean over the source set", 0, -1},
+        {"r-clip-quantile", OPT_DOUBLE, &a.r_clip, "0", "clip r at this quantile (0: no clipping)", 0, 1},
+        {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule", 0, -1},
+        {"out", OPT_STRING, &a.out, "guidance.safetensors", "output checkpoint", 0, -1},
+        O_STEPS("1000"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512"), O_COMMON,
+    };
+    int pr = cli_parse(cmd, "Train the guidance network h(x_t, t) by regressing r = exp(-logit c) over source samples\n"
+                            "(Algorithm 3), optionally with the cycle and consistency regularisers (Algorithm 4).",
+                       opts, NOPT(opts), argc, argv);
+    if (pr) return pr > 0 ? 0 : 2;
+    if (!a.source || !a.classifier) return cli_errorf(cmd, "--source FILE and --classifier FILE are required"), 2;
+    if ((a.eta_cycle > 0 || a.eta_consistency > 0) && !a.target)
+        return cli_errorf(cmd, "the regularisers need --target FILE"), 2;
+    if (a.eta_cycle > 0 && !a.time_classifier) return cli_errorf(cmd, "--eta-cycle needs --time-classifier FILE"), 2;
+    if (a.eta_consistency > 0 && !a.model) return cli_errorf(cmd, "--eta-consistency needs --model FILE"), 2;
+    int bregman = strcmp(a.loss, "bregman") == 0, hexp = strcmp(a.hparam, "exp") == 0;
+    if (!bregman && strcmp(a.loss, "mse")) return cli_errorf(cmd, "--loss: expected mse or bregman"), 2;
+    if (!hexp && strcmp(a.hparam, "softplus")) return cli_errorf(cmd, "--h-param: expected softplus or exp"), 2;
+    tgdp_set_threads(a.threads);
+    tgdp_error err;
+    cli_data S, T;
+    memset(&T, 0, sizeof T);
+    if (cli_load_data(a.source, a.source_labels, &S, &err)) return cli_error(cmd, &err);
+    int rc = 0;
+    if (a.target && cli_load_data(a.target, a.target_labels, &T, &err)) rc = cli_error(cmd, &err);
+    tgdp_net cls, tcls, src, h;
+    memset(&cls, 0, sizeof cls); memset(&tcls, 0, sizeof tcls); memset(&src, 0, sizeof src); memset(&h, 0, sizeof h);
+    if (!rc && tgdp_checkpoint_load(a.classifier, &cls, NULL, &err)) rc = cli_error(cmd, &err);
+    if (!rc && a.time_classifier && tgdp_checkpoint_load(a.time_classifier, &tcls, NULL, &err)) rc = cli_error(cmd, &err);
+    if (!rc && a.model && a.eta_consistency > 0 && tgdp_checkpoint_load(a.model, &src, NULL, &err)) rc = cli_error(cmd, &err);
+    if (!rc && cls.role != TGDP_ROLE_CLASSIFIER) rc = cli_errorf(cmd, "%s is not a domain classifier", a.classifier);
+    if (!rc && a.time_classifier && tcls.role != TGDP_ROLE_TIME_CLASSIFIER)
+        rc = cli_errorf(cmd, "%s is not a time-dependent classifier", a.time_classifier);
+    tgdp_mlp_config c;
+    if (!rc) rc = make_config(cmd, &a, S.ds.d, 1, cls.mlp.cfg.n_classes, 1, &c);
+    if (!rc && tgdp_net_create(&h, TGDP_ROLE_GUIDANCE, &c, (uint64_t)a.seed * 7919 + 3, &err)) rc = cli_error(cmd, &err);
+    tgdp_schedule s;
+    memset(&s, 0, sizeof s);
+    if (!rc) rc = schedule_from(cmd, a.schedule, &s);
+    if (!rc) {
+        h.hparam = hexp ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
+        cli_progress pg;
+        cli_progress_init(&pg, cmd, a.quiet || a.json);
+        tgdp_train_opts o;
+        opts_from(&a, &o, &pg);
+        o.eta_cycle = a.eta_cycle;
+        o.eta_consistency = a.eta_consistency;
+        o.bregman = bregman;
+        o.normalize_r = a.normalize_r;
+        o.r_clip_quantile = a.r_clip;
+        double t0 = cli_now();
+        if (tgdp_train_guidance(&h, &cls, a.time_classifier ? &tcls : NULL, a.model ? &src : NULL, &s, &S.ds,
+                                a.target ? &T.ds : NULL, &o, &err))
+            rc = cli_error(cmd, &err);
+        else rc = save(cmd, &a, &h, a.schedule, o.final_loss, cli_now() - t0);
+    }
+    tgdp_schedule_free(&s);
+    tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&src); tgdp_net_free(&h);
+    cli_free_data(&S);
+    cli_free_data(&T);
+    return rc ? 1 : 0;
+}

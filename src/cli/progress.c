@@ -1,0 +1,48 @@
+/* Progress lines: steps, loss, rate and time left. */
+#include "cli/progress.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+double cli_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void cli_progress_init(cli_progress *p, const char *what, int quiet)
+{
+    p->what = what;
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+    p->t0 = p->last = cli_now();
+    p->last_step = 0;
+}
+
+static void report(cli_progress *p, int64_t step, int64_t total, double loss, int has_loss)
+{
+    if (p->quiet) return;
+    double now = cli_now(), el = now - p->t0;
+    int done = step >= total;
+    /* terminal: at most 10 updates per second; otherwise a line per 10% */
+    if (p->tty) {
+        if (!done && now - p->last < 0.1) return;
+    } else if (!done && (step * 10) / total == (p->last_step * 10) / total) {
+        return;
+    }
+    p->last = now;
+    p->last_step = step;
+    double rate = el > 0 ? (double)step / el : 0, left = rate > 0 ? (double)(total - step) / rate : 0;
+    char lossbuf[48] = "";
+    if (has_loss) snprintf(lossbuf, sizeof lossbuf, "  loss %.5g", loss);
+    fprintf(stderr, "%s%s: %lld/%lld%s  %.1f/s  %.0fs elapsed, %.0fs left%s", p->tty ? "\r" : "", p->what,
+            (long long)step, (long long)total, lossbuf, rate, el, left, p->tty ? (done ? "\n" : "\033[K") : "\n");
+    fflush(stderr);
+}
+
+void cli_progress_train(void *ctx, int64_t step, int64_t total, double loss) { report(ctx, step, total, loss, 1); }
+
+void cli_progress_sample(void *ctx, int step, int total) { report(ctx, step, total, NAN, 0); }

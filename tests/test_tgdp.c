@@ -1,0 +1,182 @@
+/* The method's building blocks: the consistency regulariser's exact second-order gradient
+ * against finite differences (and that it is not a no-op), checkpoints round trip, a
+ * classifier's density ratio and a denoiser on Gaussian data. */
+#include "testutil.h"
+#include "tgdp/checkpoint.h"
+#include "tgdp/gmm.h"
+#include "tgdp/metrics.h"
+#include "tgdp/tgdp.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static tgdp_schedule S;
+
+static void mknet(tgdp_net *n, tgdp_role role, const char *hid, int in, int out, int nc, uint64_t seed)
+{
+    tgdp_mlp_config c;
+    memset(&c, 0, sizeof c);
+    c.in_dim = in;
+    c.out_dim = out;
+    c.time_mode = role == TGDP_ROLE_CLASSIFIER ? TGDP_TIME_NONE : TGDP_TIME_RAW;
+    c.n_classes = nc;
+    c.label_dim = nc;
+    c.act = TGDP_ACT_SILU;
+    tgdp_mlp_parse_hidden(&c, hid, NULL);
+    CHECK(tgdp_net_create(n, role, &c, seed, NULL) == TGDP_OK);
+}
+
+/* consistency loss from first-order machinery only: mean ||eps_s - sigma grad log h - eps||^2 / d */
+static double cons_loss(tgdp_net *h, tgdp_arena *ar, int B, int d, const float *xt, const float *t, const int64_t *y,
+                        const float *eps, const float *eps_s)
+{
+    double sum = 0;
+    float g[64];
+    for (int i = 0; i < B; i++) {
+        tgdp_guidance_grad(h, ar, 1, d, xt + i * d, t[i], y ? y + i : NULL, g, NULL);
+        double sg = tgdp_schedule_sigma(&S, t[i]);
+        for (int j = 0; j < d; j++) {
+            double r = eps_s[i * d + j] - sg * g[j] - eps[i * d + j];
+            sum += r * r;
+        }
+    }
+    return sum / (B * d);
+}
+
+static void test_consistency_gradient(tgdp_h_param hp, int nc)
+{
+    enum { B = 5, D = 3 };
+    tgdp_net h;
+    mknet(&h, TGDP_ROLE_GUIDANCE, "6,5", D, 1, nc, 3 + hp);
+    h.hparam = hp;
+    tgdp_rng r = tgdp_rng_new(17);
+    float xt[B * D], t[B], eps[B * D], es[B * D];
+    int64_t y[B] = {0, 1, 1, 0, 1};
+    tgdp_rng_fill_normal(&r, xt, B * D, 0, 1);
+    tgdp_rng_fill_uniform(&r, t, B, 0.05f, 0.9f);
+    tgdp_rng_fill_normal(&r, eps, B * D, 0, 1);
+    tgdp_rng_fill_normal(&r, es, B * D, 0, 1);
+    tgdp_arena ar;
+    tgdp_arena_init(&ar);
+    const int64_t *yy = nc ? y : NULL;
+    tgdp_params_zero_grad(&h.p);
+    double loss;
+    CHECK(tgdp_consistency_term(&h, &ar, &S, B, D, xt, t, yy, eps, es, 1.0, &loss) == TGDP_OK);
+    CHECK_CLOSE(loss, cons_loss(&h, &ar, B, D, xt, t, yy, eps, es), 1e-6, 1e-4);
+    float *g = malloc(h.p.n * sizeof *g);
+    memcpy(g, h.p.g, h.p.n * sizeof *g);
+    double gmax = 0;
+    for (size_t i = 0; i < h.p.n; i++) gmax = fmax(gmax, fabs(g[i]));
+    CHECKF(gmax > 1e-4, "consistency gradient is (nearly) zero: %g", gmax); /* pitfall 1: not a no-op */
+    int bad = 0;
+    for (int q = 0; q < h.p.count; q++)
+        for (size_t j = 0; j < h.p.info[q].n; j++) {
+            size_t i = h.p.info[q].off + j;
+            float o = h.p.w[i];
+            const float e = 3e-3f;
+            h.p.w[i] = o + e;
+            double lp = cons_loss(&h, &ar, B, D, xt, t, yy, eps, es);
+            h.p.w[i] = o - e;
+            double lm = cons_loss(&h, &ar, B, D, xt, t, yy, eps, es);
+            h.p.w[i] = o;
+            double fd = (lp - lm) / (2 * e);
+            if (fabs(fd - g[i]) > 2e-2 * (gmax + fabs(fd))) {
+                if (bad++ < 5)
+                    fprintf(stderr, "consistency grad %s[%zu]: analytic %g vs fd %g\n", h.p.info[q].name, j, g[i], fd);
+            }
+        }
+    CHECKF(bad == 0, "%d consistency-gradient entries disagree with finite differences (h-param %d)", bad, hp);
+    free(g);
+    tgdp_arena_free(&ar);
+    tgdp_net_free(&h);
+}
+
+static void test_checkpoint(void)
+{
+    char dir[] = "/tmp/tgdp_ckpt_XXXXXX", path[256], bad[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/g.safetensors", dir);
+    snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
+    tgdp_net h, h2;
+    mknet(&h, TGDP_ROLE_GUIDANCE, "7,4", 2, 1, 3, 5);
+    h.hparam = TGDP_H_EXP;
+    tgdp_ckpt_info info = {.step = 123, .seed = 9};
+    tgdp_error err;
+    CHECK(tgdp_checkpoint_save(path, &h, &info, &err) == TGDP_OK);
+    tgdp_ckpt_info back;
+    CHECK(tgdp_checkpoint_load(path, &h2, &back, &err) == TGDP_OK);
+    CHECK(back.step == 123 && back.seed == 9);
+    CHECK(h2.role == TGDP_ROLE_GUIDANCE && h2.hparam == TGDP_H_EXP && h2.mlp.cfg.n_classes == 3);
+    CHECK(h2.p.n == h.p.n && memcmp(h2.p.w, h.p.w, h.p.n * sizeof(float)) == 0);
+    tgdp_net_free(&h2);
+    /* a truncated checkpoint is an error naming the file */
+    FILE *f = fopen(path, "rb"), *g = fopen(bad, "wb");
+    char buf[100];
+    size_t k = fread(buf, 1, sizeof buf, f);
+    fwrite(buf, 1, k, g);
+    fclose(f);
+    fclose(g);
+    CHECK(tgdp_checkpoint_load(bad, &h2, NULL, &err) != TGDP_OK);
+    CHECK(strstr(err.msg, "bad.safetensors") != NULL);
+    unlink(path);
+    unlink(bad);
+    rmdir(dir);
+    tgdp_net_free(&h);
+}
+
+/* with plenty of target data the class-balanced classifier recovers log r = log q/p */
+static void test_classifier_ratio(void)
+{
+    tgdp_gmm P, Q;
+    tgdp_gmm_demo_source(&P, NULL);
+    tgdp_gmm_demo_target(&Q, NULL);
+    enum { M = 4000, N = 1000 };
+    static float xs[M * 2], xt[N * 2], lr[M], rr[M];
+    static double truth[M];
+    tgdp_rng r = tgdp_rng_new(3);
+    tgdp_gmm_sample(&P, M, &r, xs, NULL, NULL);
+    tgdp_gmm_sample(&Q, N, &r, xt, NULL, NULL);
+    tgdp_dataset SD = {M, 2, xs, NULL}, TD = {N, 2, xt, NULL};
+    tgdp_net c;
+    mknet(&c, TGDP_ROLE_CLASSIFIER, "64,64", 2, 1, 0, 4);
+    tgdp_train_opts o;
+    tgdp_train_opts_default(&o);
+    o.steps = 1500;
+    o.batch = 512;
+    o.weight_decay = 0.01;
+    CHECK(tgdp_train_classifier(&c, NULL, &SD, &TD, &o, NULL) == TGDP_OK);
+    tgdp_arena ar;
+    tgdp_arena_init(&ar);
+    CHECK(tgdp_density_ratio(&c, &ar, &SD, rr, lr, NULL) == TGDP_OK);
+    tgdp_gmm_log_h(&P, &Q, 1, 0, M, xs, NULL, truth, NULL);
+    /* compare where both densities are non-negligible: |log r| < 6 */
+    double mae = 0;
+    int cnt = 0;
+    for (int i = 0; i < M; i++)
+        if (fabs(truth[i]) < 6) {
+            mae += fabs(lr[i] - truth[i]);
+            cnt++;
+        }
+    mae /= cnt;
+    CHECKF(mae < 0.6, "classifier log-ratio error %.3f on %d source samples", mae, cnt);
+    /* the loss is class-balanced: mean r over source samples ~ 1 (E_p[q/p] = 1) */
+    double mr = 0;
+    for (int i = 0; i < M; i++) mr += rr[i] / M;
+    CHECKF(mr > 0.5 && mr < 2.0, "mean ratio %.3f", mr);
+    tgdp_arena_free(&ar);
+    tgdp_net_free(&c);
+    tgdp_gmm_free(&P);
+    tgdp_gmm_free(&Q);
+}
+
+int main(void)
+{
+    tgdp_set_threads(2);
+    tgdp_schedule_init_vp_linear(&S, 0.1, 20, NULL);
+    test_consistency_gradient(TGDP_H_SOFTPLUS, 0);
+    test_consistency_gradient(TGDP_H_EXP, 2);
+    test_checkpoint();
+    test_classifier_ratio();
+    tgdp_schedule_free(&S);
+    TEST_MAIN_END();
+}
