@@ -2,6 +2,7 @@
  * concatenation, sinusoidal time embedding, label embedding. Each has a forward (in its
  * builder), a tangent rule and a backward that handles both g and dg. */
 #include "nn/ops.h"
+#include "nn/fastmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static void act_forward(tgdp_act a, const float *x, float *y, size_t n)
     switch (a) {
     case TGDP_ACT_SILU:
 #pragma omp parallel for schedule(static) if (n > 32768)
-        for (size_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + expf(-x[i]));
+        for (size_t i = 0; i < n; i++) y[i] = x[i] * tg_sigmoidf(x[i]);
         break;
     case TGDP_ACT_IDENTITY: memcpy(y, x, n * sizeof *y); break;
     default:
@@ -138,7 +139,7 @@ static void act_backward(tgdp_graph *gr, tgdp_node *y)
     if (a == TGDP_ACT_SILU && !dg) { /* fast path for first-order training */
 #pragma omp parallel for schedule(static) if (n > 32768)
         for (size_t i = 0; i < n; i++) {
-            float s = 1.0f / (1.0f + expf(-xv[i]));
+            float s = tg_sigmoidf(xv[i]);
             xg[i] += g[i] * s * (1.0f + xv[i] * (1.0f - s));
         }
         return;
