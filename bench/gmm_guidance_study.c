@@ -21,18 +21,29 @@ typedef struct variant {
     int bregman, normalize, hexp;
     double eta_cycle, eta_cons;
     int exact_r;           /* diagnostic only: regress on the exact r (not a method) */
+    double gp;             /* classifier input-gradient penalty */
 } variant;
 
 static const variant variants[] = {
-    {"alg3_paper", "256,256,256", 0, 0, 800, 0, 0, 0, 0, 0, 0, 0},
-    {"alg3_exact_r(diag)", "256,256,256", 0, 0, 800, 0, 0, 0, 0, 0, 0, 1},
-    {"alg3_bregman_exp", "256,256,256", 0, 0, 800, 0, 1, 1, 1, 0, 0, 0},
-    {"alg3_breg_exp_exact_r(diag)", "256,256,256", 0, 0, 800, 0, 1, 1, 1, 0, 0, 1},
-    {"alg3_breg_wd1", "256,256,256", 1.0, 0, 800, 0, 1, 1, 1, 0, 0, 0},
-    {"alg3_breg_small_wd", "64,64", 1.0, 0.1, 800, 0, 1, 1, 1, 0, 0, 0},
-    {"alg4_breg_small_wd", "64,64", 1.0, 0.1, 800, 0, 1, 1, 1, 0.1, 0.1, 0},
-    {"time_cls", "256,256,256", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0},
-    {"time_cls_small_wd", "64,64", 1.0, 0.1, 800, 1, 0, 0, 0, 0, 0, 0},
+    {"alg3_paper", "256,256,256", 0, 0, 800, 0, 0, 0, 0, 0, 0, 0, 0},
+    {"alg3_exact_r(diag)", "256,256,256", 0, 0, 800, 0, 0, 0, 0, 0, 0, 1, 0},
+    {"alg3_bregman_exp", "256,256,256", 0, 0, 800, 0, 1, 1, 1, 0, 0, 0, 0},
+    {"alg3_breg_exp_exact_r(diag)", "256,256,256", 0, 0, 800, 0, 1, 1, 1, 0, 0, 1, 0},
+    {"alg3_breg_wd1", "256,256,256", 1.0, 0, 800, 0, 1, 1, 1, 0, 0, 0, 0},
+    {"alg3_breg_small_wd", "64,64", 1.0, 0.1, 800, 0, 1, 1, 1, 0, 0, 0, 0},
+    {"alg4_breg_small_wd", "64,64", 1.0, 0.1, 800, 0, 1, 1, 1, 0.1, 0.1, 0, 0},
+    {"time_cls", "256,256,256", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_small_wd", "64,64", 1.0, 0.1, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_wd0.01", "256,256,256", 0.01, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_wd0.1", "256,256,256", 0.1, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_ls0.1", "256,256,256", 0, 0.1, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_400steps", "256,256,256", 0, 0, 400, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_1600steps", "256,256,256", 0, 0, 1600, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_512x3", "512,512,512", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0},
+    {"time_cls_gp0.01", "256,256,256", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0.01},
+    {"time_cls_gp0.1", "256,256,256", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0, 0.1},
+    {"time_cls_gp1", "256,256,256", 0, 0, 800, 1, 0, 0, 0, 0, 0, 0, 1.0},
+    {"time_cls_gp0.1_ls0.1", "256,256,256", 0, 0.1, 800, 1, 0, 0, 0, 0, 0, 0, 0.1},
 };
 #define NV (int)(sizeof variants / sizeof *variants)
 
@@ -52,6 +63,8 @@ static void mk(tgdp_net *n, tgdp_role role, const char *hid, int out, uint64_t s
     tgdp_net_create(n, role, &c, seed, NULL);
 }
 
+static double per_t_err[5];
+
 static double guid_err(tgdp_net *g, uint64_t seed)
 {
     static const double ts[5] = {0.05, 0.1, 0.3, 0.5, 0.8};
@@ -68,6 +81,7 @@ static double guid_err(tgdp_net *g, uint64_t seed)
         tgdp_guidance_grad(g, &AR, N, 2, xt, (float)ts[k], NULL, ge, NULL);
         tgdp_gmm_grad_log_h(&P, &Q, a, s, N, xt, NULL, gt, NULL);
         tgdp_guidance_grad_error(N, 2, ge, gt, sg, &e, NULL);
+        per_t_err[k] = e;
         acc += e / 5;
     }
     return acc;
@@ -124,6 +138,7 @@ int main(int argc, char **argv)
                 o.steps = V->cls_steps * scale / 100;
                 o.weight_decay = V->cls_wd;
                 o.label_smoothing = V->cls_ls;
+                o.grad_penalty = V->gp;
                 o.seed = 30 + v;
                 tgdp_train_classifier(&cls, &S, &SD, &TD, &o, NULL);
                 double lrmae = NAN, ge, mm;
@@ -163,8 +178,9 @@ int main(int argc, char **argv)
                     ge = guid_err(&cls, 99);
                     mm = mmd_of(&src, &cls, 9);
                 }
-                printf("n %4d seed %d %-28s |log r err| %6.2f  guid err %.4f  mmd2 %.4f\n", ns[ni], seed, V->name,
-                       lrmae, ge, mm);
+                printf("n %4d seed %d %-28s |log r err| %6.2f  guid err %.4f (t=.05 %.3f .1 %.3f .3 %.3f .5 %.3f .8 %.3f)  mmd2 %.4f\n",
+                       ns[ni], seed, V->name, lrmae, ge, per_t_err[0], per_t_err[1], per_t_err[2], per_t_err[3],
+                       per_t_err[4], mm);
                 fflush(stdout);
                 tgdp_net_free(&cls);
             }

@@ -22,6 +22,8 @@ enum {
 };
 extern const char *const tgdp_method_names[TGDP_M_COUNT];
 
+enum { TGDP_EST_TIME_CLASSIFIER = 0, TGDP_EST_GUIDANCE_NET = 1 };
+
 typedef struct tgdp_gmm_demo_config {
     int n_list[8], n_count;  /* target sizes */
     int seeds;
@@ -34,7 +36,11 @@ typedef struct tgdp_gmm_demo_config {
     int sample_steps;
     tgdp_sampler sampler;
     char eps_hidden[64], cls_hidden[64], guid_hidden[64];
-    /* guidance estimator (see docs/guidance-study.md) */
+    /* guidance estimator of "tgdp" (see docs/guidance-study.md) */
+    int estimator; /* TGDP_EST_TIME_CLASSIFIER (default) or TGDP_EST_GUIDANCE_NET (Algorithm 3) */
+    char tcls_hidden[64];
+    int tcls_steps;
+    double tcls_weight_decay, tcls_label_smoothing, tcls_grad_penalty;
     int guid_bregman, guid_normalize, guid_exp;
     double cls_weight_decay, cls_label_smoothing;
     void (*log)(void *ctx, const char *msg);

@@ -62,6 +62,7 @@ typedef struct tgdp_train_opts {
     double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
     /* classifier-only */
     double label_smoothing; /* targets y -> y (1 - s) + s/2 */
+    double grad_penalty;    /* lambda of the input-gradient penalty (0: off), see domain_classifier.c */
     /* guidance-only */
     double eta_cycle, eta_consistency;
     double r_clip_quantile; /* clip r at this quantile of the source r values (<= 0 or >= 1: none) */

@@ -211,7 +211,8 @@ static int demo_gmm(int argc, char **argv)
     const char *cmd = "demo gmm";
     int quick = 0, quiet = 0, threads = 0, seeds = -1, steps_scale_pct = 100, bregman = -1, normalize = -1, hexp = -1;
     const char *out = "out/gmm", *ns = NULL, *sampler = NULL;
-    double wd = -1, ls = -1;
+    double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1;
+    const char *estimator = NULL;
     cli_opt opts[] = {
         {"out", OPT_STRING, &out, "out/gmm", "output directory for results.json, results.md and PNG plots", 0, -1},
         {"seeds", OPT_INT, &seeds, NULL, "number of seeds (default 3, 1 with --quick)", 1, 100},
@@ -219,9 +220,15 @@ static int demo_gmm(int argc, char **argv)
         {"quick", OPT_FLAG, &quick, NULL, "small networks and fewer steps (for tests)", 0, -1},
         {"steps-scale", OPT_INT, &steps_scale_pct, "100", "percentage applied to every training step count", 1, 10000},
         {"sampler", OPT_STRING, &sampler, "dpm2", "ddpm, ddim, dpm1 or dpm2", 0, -1},
-        {"bregman", OPT_INT, &bregman, NULL, "guidance loss: 1 = Bregman h - r log h, 0 = squared error (default: best)", 0, 1},
-        {"normalize-r", OPT_INT, &normalize, NULL, "1: divide r by its source mean (default: best)", 0, 1},
-        {"h-exp", OPT_INT, &hexp, NULL, "1: h = exp(z), 0: h = softplus(z) (default: best)", 0, 1},
+        {"estimator", OPT_STRING, &estimator, "time-classifier",
+         "guidance of 'tgdp': time-classifier (log h = -logit c'(x_t,t)) or guidance-net (Algorithm 3)", 0, -1},
+        {"tcls-weight-decay", OPT_DOUBLE, &twd, NULL, "AdamW weight decay of the time-dependent classifiers", 0, 100},
+        {"tcls-label-smoothing", OPT_DOUBLE, &tls, NULL, "label smoothing of the time-dependent classifiers", 0, 0.5},
+        {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time-dependent classifiers", 0, 1e6},
+        {"w-domain", OPT_DOUBLE, &wdom, NULL, "domain-guidance scale (default 1.5)", 0, 100},
+        {"bregman", OPT_INT, &bregman, NULL, "guidance-net loss: 1 = Bregman h - r log h (default), 0 = squared error", 0, 1},
+        {"normalize-r", OPT_INT, &normalize, NULL, "guidance-net: 1 = divide r by its source mean (default)", 0, 1},
+        {"h-exp", OPT_INT, &hexp, NULL, "guidance-net: 1 = h = exp(z) (default), 0 = softplus(z)", 0, 1},
         {"cls-weight-decay", OPT_DOUBLE, &wd, NULL, "AdamW weight decay of the domain classifiers", 0, 100},
         {"cls-label-smoothing", OPT_DOUBLE, &ls, NULL, "label smoothing of the domain classifiers", 0, 0.5},
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
@@ -243,9 +250,17 @@ static int demo_gmm(int argc, char **argv)
     if (normalize >= 0) c.guid_normalize = normalize;
     if (hexp >= 0) c.guid_exp = hexp;
     if (wd >= 0) c.cls_weight_decay = wd;
+    if (twd >= 0) c.tcls_weight_decay = twd;
+    if (tls >= 0) c.tcls_label_smoothing = tls;
+    if (tgp >= 0) c.tcls_grad_penalty = tgp;
+    if (wdom >= 0) c.w_domain = wdom;
+    if (estimator && strcmp(estimator, "time-classifier") == 0) c.estimator = TGDP_EST_TIME_CLASSIFIER;
+    else if (estimator && strcmp(estimator, "guidance-net") == 0) c.estimator = TGDP_EST_GUIDANCE_NET;
+    else if (estimator) return cli_errorf(cmd, "--estimator: expected time-classifier or guidance-net"), 2;
     if (ls >= 0) c.cls_label_smoothing = ls;
     c.eps_steps = c.eps_steps * steps_scale_pct / 100 + 1;
     c.cls_steps = c.cls_steps * steps_scale_pct / 100 + 1;
+    c.tcls_steps = c.tcls_steps * steps_scale_pct / 100 + 1;
     c.guid_steps = c.guid_steps * steps_scale_pct / 100 + 1;
     c.ft_steps = c.ft_steps * steps_scale_pct / 100 + 1;
     c.log = log_line;

@@ -26,23 +26,30 @@ void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int quick)
     c->m = 10000;
     c->n_eval = 2000;
     c->eps_steps = 1500;
-    c->cls_steps = 1000;
+    c->cls_steps = 800;
+    c->tcls_steps = 800;
     c->guid_steps = 1000;
     c->ft_steps = 500;
     c->batch = 256;
     c->lr = 1e-3;
     c->ft_lr = 2e-4;
-    c->w_domain = 2.0;
+    c->w_domain = 1.5;
     c->eta_cycle = 0.1;
     c->eta_consistency = 0.1;
     c->sample_steps = 25;
     c->sampler = TGDP_SAMPLER_DPM2;
-    snprintf(c->eps_hidden, sizeof c->eps_hidden, "512,512,512,512,256");
-    snprintf(c->cls_hidden, sizeof c->cls_hidden, "512,512,512,512");
-    snprintf(c->guid_hidden, sizeof c->guid_hidden, "512,512,512,512");
-    c->guid_bregman = 0;
-    c->guid_normalize = 0;
-    c->guid_exp = 0;
+    /* sizes chosen so that the whole demo fits its 15-minute budget on 2 cores */
+    snprintf(c->eps_hidden, sizeof c->eps_hidden, "256,256,256");
+    snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "256,256,256");
+    snprintf(c->cls_hidden, sizeof c->cls_hidden, "64,64");
+    snprintf(c->guid_hidden, sizeof c->guid_hidden, "256,256,256");
+    c->estimator = TGDP_EST_TIME_CLASSIFIER;
+    /* Algorithm 1 classifier for tgdp_reg: small and weight-decayed (see docs/guidance-study.md) */
+    c->cls_weight_decay = 1.0;
+    c->cls_label_smoothing = 0.1;
+    c->guid_bregman = 1;
+    c->guid_normalize = 1;
+    c->guid_exp = 1;
     if (quick) {
         c->n_list[0] = 10;
         c->n_list[1] = 100;
@@ -50,13 +57,14 @@ void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int quick)
         c->seeds = 1;
         c->m = 4000;
         c->n_eval = 1000;
-        c->eps_steps = 600;
-        c->cls_steps = 400;
-        c->guid_steps = 400;
+        c->eps_steps = 800;
+        c->cls_steps = 300;
+        c->tcls_steps = 500;
+        c->guid_steps = 200;
         c->ft_steps = 200;
         snprintf(c->eps_hidden, sizeof c->eps_hidden, "128,128,128");
-        snprintf(c->cls_hidden, sizeof c->cls_hidden, "128,128");
-        snprintf(c->guid_hidden, sizeof c->guid_hidden, "128,128,128");
+        snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "128,128,128");
+        snprintf(c->guid_hidden, sizeof c->guid_hidden, "64,64");
     }
 }
 
@@ -231,14 +239,19 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
             lgen[i] = tgdp_rng_categorical(&r, freq, 2);
             lgen64[i] = lgen[i];
         }
-        tgdp_net ft, cls_u; /* shared: fine-tuned model (finetune, domain guidance), Alg 1 classifier (tgdp, tgdp_reg) */
+        /* shared across the methods of one n: the fine-tuned model (finetune, domain guidance),
+         * the classifiers (unconditional: tgdp, tgdp_reg; conditional: tgdp_cond) */
+        tgdp_net ft, cls_u, cls, tcls_u, tcls;
         memset(&ft, 0, sizeof ft);
         memset(&cls_u, 0, sizeof cls_u);
-        double log_r_mae_u = NAN;
+        memset(&cls, 0, sizeof cls);
+        memset(&tcls_u, 0, sizeof tcls_u);
+        memset(&tcls, 0, sizeof tcls);
+        double log_r_mae_u = NAN, log_r_mae_c = NAN;
         for (int meth = 0; meth < TGDP_M_COUNT; meth++) {
-            tgdp_net a, cls, tcls, h;
-            memset(&a, 0, sizeof a); memset(&cls, 0, sizeof cls);
-            memset(&tcls, 0, sizeof tcls); memset(&h, 0, sizeof h);
+            tgdp_net a, h;
+            memset(&a, 0, sizeof a);
+            memset(&h, 0, sizeof h);
             tgdp_eps_ctx e;
             memset(&e, 0, sizeof e);
             tgdp_gmm_result res;
@@ -287,35 +300,46 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 const int cond = meth == TGDP_M_TGDP_COND, reg = meth == TGDP_M_TGDP_REG;
                 const int nc = cond ? 2 : 0;
                 const tgdp_dataset *SS = cond ? &SC : &S, *TT = cond ? &TC : &T;
-                tgdp_net *C = cond ? &cls : &cls_u;
-                if (!C->p.w) {
-                    if ((rc = make_net(C, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 1, nc, ks + 3 + (unsigned)cond, err))) break;
-                    train_opts(&o, c, c->cls_steps, c->lr, ks + 5 + (unsigned)cond);
-                    o.weight_decay = c->cls_weight_decay;
-                    o.label_smoothing = c->cls_label_smoothing;
-                    if ((rc = tgdp_train_classifier(C, NULL, SS, TT, &o, err))) break;
-                    if ((rc = log_r_mae(R, C, SS, ls, cond ? &res.log_r_mae : &log_r_mae_u, err))) break;
-                }
-                if (!cond) res.log_r_mae = log_r_mae_u;
-                if (reg) {
-                    if ((rc = make_net(&tcls, TGDP_ROLE_TIME_CLASSIFIER, c->cls_hidden, 1, nc, ss + 5, err))) break;
-                    train_opts(&o, c, c->cls_steps, c->lr, ss + 6);
-                    if ((rc = tgdp_train_classifier(&tcls, &R->sched, SS, TT, &o, err))) break;
-                }
-                if ((rc = make_net(&h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 1, nc, ss + 7, err))) break;
-                h.hparam = c->guid_exp ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
-                train_opts(&o, c, c->guid_steps, c->lr, ss + 8);
-                o.bregman = c->guid_bregman;
-                o.normalize_r = c->guid_normalize;
-                if (reg) {
-                    o.eta_cycle = c->eta_cycle;
-                    o.eta_consistency = c->eta_consistency;
-                }
                 tgdp_net *esrc = cond ? &srcc : &src;
-                if ((rc = tgdp_train_guidance(&h, C, reg ? &tcls : NULL, esrc, &R->sched, SS, TT, &o, err))) break;
-                if ((rc = guidance_error(R, &h, cond, ss + 9, &res.guidance_error, err))) break;
+                /* the time-dependent classifier (Algorithm 2): the guidance itself for the default
+                 * estimator (log h = -logit c'), and the cycle term's target for tgdp_reg */
+                tgdp_net *tc = cond ? &tcls : &tcls_u;
+                if (!tc->p.w) {
+                    if ((rc = make_net(tc, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, 1, nc, ks + 7 + (unsigned)cond, err))) break;
+                    train_opts(&o, c, c->tcls_steps, c->lr, ks + 9 + (unsigned)cond);
+                    o.weight_decay = c->tcls_weight_decay;
+                    o.label_smoothing = c->tcls_label_smoothing;
+                    o.grad_penalty = c->tcls_grad_penalty;
+                    if ((rc = tgdp_train_classifier(tc, &R->sched, SS, TT, &o, err))) break;
+                }
+                tgdp_net *guide = tc;
+                if (reg || c->estimator == TGDP_EST_GUIDANCE_NET) {
+                    /* Algorithm 1 classifier and the guidance network of Algorithm 3 (4 with tgdp_reg) */
+                    tgdp_net *C = cond ? &cls : &cls_u;
+                    if (!C->p.w) {
+                        if ((rc = make_net(C, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 1, nc, ks + 3 + (unsigned)cond, err))) break;
+                        train_opts(&o, c, c->cls_steps, c->lr, ks + 5 + (unsigned)cond);
+                        o.weight_decay = c->cls_weight_decay;
+                        o.label_smoothing = c->cls_label_smoothing;
+                        if ((rc = tgdp_train_classifier(C, NULL, SS, TT, &o, err))) break;
+                        if ((rc = log_r_mae(R, C, SS, ls, cond ? &log_r_mae_c : &log_r_mae_u, err))) break;
+                    }
+                    res.log_r_mae = cond ? log_r_mae_c : log_r_mae_u;
+                    if ((rc = make_net(&h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 1, nc, ss + 7, err))) break;
+                    h.hparam = c->guid_exp ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
+                    train_opts(&o, c, c->guid_steps, c->lr, ss + 8);
+                    o.bregman = c->guid_bregman;
+                    o.normalize_r = c->guid_normalize;
+                    if (reg) {
+                        o.eta_cycle = c->eta_cycle;
+                        o.eta_consistency = c->eta_consistency;
+                    }
+                    if ((rc = tgdp_train_guidance(&h, C, reg ? tc : NULL, esrc, &R->sched, SS, TT, &o, err))) break;
+                    guide = &h;
+                }
+                if ((rc = guidance_error(R, guide, cond, ss + 9, &res.guidance_error, err))) break;
                 e.eps = esrc;
-                e.guide = &h;
+                e.guide = guide;
                 e.w = 1.0;
                 e.labels = cond ? lgen64 : NULL;
                 labels_used = cond ? lgen : NULL;
@@ -328,13 +352,10 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                 break;
             }
             }
-            tgdp_net_free(&a); tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&h);
-            if (rc) {
-                tgdp_net_free(&ft);
-                tgdp_net_free(&cls_u);
-                goto done;
-            }
-            CHECKRC(metrics_for(R, gen, ne, fresh, labels_used, &res, err));
+            tgdp_net_free(&a);
+            tgdp_net_free(&h);
+            if (!rc) rc = metrics_for(R, gen, ne, fresh, labels_used, &res, err);
+            if (rc) break;
             out->results[out->n_results++] = res;
             logf_(c, "  %-16s mmd2 %.4f  energy %.4f  nll %.3f  mode err %.3f", tgdp_method_names[meth], res.mmd2,
                   res.energy, res.nll, res.mode_error);
@@ -347,6 +368,10 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
         }
         tgdp_net_free(&ft);
         tgdp_net_free(&cls_u);
+        tgdp_net_free(&cls);
+        tgdp_net_free(&tcls_u);
+        tgdp_net_free(&tcls);
+        if (rc) goto done;
     }
 done:
     tgdp_net_free(&src);

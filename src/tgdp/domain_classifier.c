@@ -4,7 +4,14 @@
  * Each step draws B/2 source and B/2 target samples (with replacement) and weights each half
  * by 1/(its size), which is the balanced loss. With net->role == TGDP_ROLE_TIME_CLASSIFIER both
  * halves are noised at independent t ~ U(t_min, 1) (Algorithm 2: c'(x_t, t), whose ratio
- * estimates h* = q_t / p_t). Labels, if the net is conditional, are inputs: r(x, y). */
+ * estimates h* = q_t / p_t). Labels, if the net is conditional, are inputs: r(x, y).
+ *
+ * Optional input-gradient penalty (o->grad_penalty = lambda): lambda * mean_i s_i^2 ||grad_x logit(x_i)||^2
+ * with s_i = sigma_t for the time-dependent classifier (noise units, the scale at which the
+ * sampler uses -sigma_t grad logit) and 1 otherwise. It limits the slope of the learned log
+ * ratio, which is what the guided sampler consumes. Its parameter gradient is exact: with
+ * v_i = 2 lambda s_i^2 g_i / B held fixed, grad_psi [v . grad_x logit] comes from the tangent
+ * pass along v and a backward seeded on the tangent of the logit (as for the consistency term). */
 #include "tgdp/train_util.h"
 
 #include <math.h>
@@ -50,15 +57,39 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
         }
         tgdp_graph gr;
         tgdp_graph_init(&gr, &st.arena);
-        int xi = tgdp_input(&gr, x, B, d, 1, 0), ti = timed ? tgdp_input(&gr, t, B, 1, 1, 0) : -1;
+        const int gp = o->grad_penalty > 0;
+        int xi = tgdp_input(&gr, x, B, d, 1, gp), ti = timed ? tgdp_input(&gr, t, B, 1, 1, 0) : -1;
         int out = tgdp_net_build(&gr, net, xi, ti, y);
-        if (out < 0) {
+        float *ones = tgdp_arena_floats(&st.arena, (size_t)B), *v = tgdp_arena_floats(&st.arena, (size_t)B * d);
+        if (out < 0 || !ones || !v) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "building the classifier graph failed");
             break;
         }
         double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)B, grad);
         tgdp_params_zero_grad(&net->p);
-        tgdp_graph_backward(&gr, out, grad, NULL, 1);
+        if (gp) {
+            for (int i = 0; i < B; i++) ones[i] = 1.0f;
+            tgdp_graph_backward(&gr, out, ones, NULL, 0); /* g = grad_x logit */
+            const float *g = gr.nodes[xi].g;
+            double pen = 0;
+            for (int i = 0; i < B; i++) {
+                double sg = timed ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
+                for (int j = 0; j < d; j++) n2 += (double)g[(size_t)i * d + j] * g[(size_t)i * d + j];
+                pen += s2 * n2;
+                for (int j = 0; j < d; j++)
+                    v[(size_t)i * d + j] = (float)(2.0 * o->grad_penalty * s2 * g[(size_t)i * d + j] / B);
+            }
+            loss += o->grad_penalty * pen / B;
+            tgdp_graph_zero_grads(&gr);
+            if (tgdp_graph_tangent(&gr, xi, v)) {
+                rc = tgdp_fail(err, TGDP_ENOMEM, "classifier gradient penalty failed");
+                break;
+            }
+            for (int i = 0; i < B; i++) ones[i] = 1.0f;
+            tgdp_graph_backward(&gr, out, grad, ones, 1);
+        } else {
+            tgdp_graph_backward(&gr, out, grad, NULL, 1);
+        }
         rc = train_step_end(&st, net, o, step, loss, err);
     }
     train_end(&st, net, o);
