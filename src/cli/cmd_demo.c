@@ -224,7 +224,7 @@ static int demo_gmm(int argc, char **argv)
          "guidance of 'tgdp': time-classifier (log h = -logit c'(x_t,t)) or guidance-net (Algorithm 3)", 0, -1},
         {"tcls-weight-decay", OPT_DOUBLE, &twd, NULL, "AdamW weight decay of the time-dependent classifiers", 0, 100},
         {"tcls-label-smoothing", OPT_DOUBLE, &tls, NULL, "label smoothing of the time-dependent classifiers", 0, 0.5},
-        {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time-dependent classifiers", 0, 1e6},
+        {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time classifiers, times 1/n (default 0.1)", 0, 1e6},
         {"w-domain", OPT_DOUBLE, &wdom, NULL, "domain-guidance scale (default 1.5)", 0, 100},
         {"bregman", OPT_INT, &bregman, NULL, "guidance-net loss: 1 = Bregman h - r log h (default), 0 = squared error", 0, 1},
         {"normalize-r", OPT_INT, &normalize, NULL, "guidance-net: 1 = divide r by its source mean (default)", 0, 1},
