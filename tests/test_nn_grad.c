@@ -310,6 +310,37 @@ static void test_conv_family(void)
     }
 }
 
+/* the library's residual block (channel change -> 1x1 skip), with a per-sample embedding */
+typedef struct { tgdp_resblock1d rb; int temb_idx; } rb_ctx;
+
+static int b_lib_resblock(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    rb_ctx *c = ctx;
+    int temb = tgdp_view(gr, tgdp_param(gr, P, c->temb_idx), 2, 4, 1);
+    return tgdp_act_node(gr, tgdp_resblock1d_forward(gr, &c->rb, P, x, temb), TGDP_ACT_TANH);
+}
+
+static void test_lib_resblock(void)
+{
+    rb_ctx c;
+    tgdp_params P;
+    tgdp_params_init(&P);
+    CHECK(tgdp_resblock1d_register(&c.rb, 2, 4, 3, 2, &P, "rb.", NULL) == TGDP_OK);
+    int64_t ts[2] = {2, 4};
+    c.temb_idx = tgdp_params_add(&P, "temb", 2, ts);
+    CHECK(tgdp_params_alloc(&P, NULL) == TGDP_OK);
+    tgdp_rng r = tgdp_rng_new(77);
+    tgdp_resblock1d_init_weights(&c.rb, &P, &r);
+    /* perturb the norms' affine parameters away from 1/0 so their gradients are generic */
+    for (size_t i = 0; i < P.n; i++) P.w[i] += 0.1f * (float)tgdp_rng_normal(&r);
+    float x[2 * 2 * 6];
+    tgdp_rng_fill_normal(&r, x, 24, 0, 1);
+    harness h = {b_lib_resblock, &c, &P, x, 2, 2, 6, NULL, 0, 0};
+    run_check("tgdp_resblock1d", &h, 1);
+    CHECK(tgdp_resblock1d_register(&c.rb, 3, 4, 2, 1, &P, "bad.", NULL) != TGDP_OK);
+    tgdp_params_free(&P);
+}
+
 static void test_elementwise(void)
 {
     const char *names[] = {"a", "pc", "ps"};
@@ -492,6 +523,7 @@ int main(void)
     test_linear_acts();
     test_elementwise();
     test_conv_family();
+    test_lib_resblock();
     test_fourier();
     test_mlp();
     test_losses();

@@ -48,6 +48,21 @@ void tgdp_mlp_init_weights(const tgdp_mlp *m, tgdp_params *p, tgdp_rng *rng);
 /* x: node [B, in_dim]; t: node [B,1] or -1; labels: B labels or NULL. Returns the output node. */
 int tgdp_mlp_forward(tgdp_graph *gr, const tgdp_mlp *m, tgdp_params *p, int x, int t, const int64_t *labels);
 
+/* 1-D residual block: y = x' + conv2(silu(groupnorm2(conv1(silu(groupnorm1(x))) + temb))),
+ * x' = x (or a 1x1 convolution of x when the channel count changes). Convolutions have kernel
+ * K (odd), padding K/2, stride 1, so the length is kept; temb is an optional per-sample
+ * [B, C_out] embedding (time and label) added between the convolutions. */
+typedef struct tgdp_resblock1d {
+    int cin, cout, K, groups;
+    int gn1_g, gn1_b, c1_w, c1_b, gn2_g, gn2_b, c2_w, c2_b, skip_w, skip_b; /* parameter indices; skip -1 if none */
+} tgdp_resblock1d;
+
+int tgdp_resblock1d_register(tgdp_resblock1d *rb, int cin, int cout, int K, int groups, tgdp_params *p,
+                             const char *prefix, tgdp_error *err);
+void tgdp_resblock1d_init_weights(const tgdp_resblock1d *rb, tgdp_params *p, tgdp_rng *rng);
+/* x: node [B, cin, L]; temb: node [B, cout, 1] or -1. Returns the output node [B, cout, L]. */
+int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_params *p, int x, int temb);
+
 #ifdef __cplusplus
 }
 #endif
