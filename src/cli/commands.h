@@ -11,4 +11,6 @@ int cmd_sample(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_gmm_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_ecg(int argc, char **argv);
 #endif

@@ -15,6 +15,8 @@ static const cli_command commands[] = {
     {"evaluate", "two-sample metrics (MMD^2, energy distance) between two .npy files", cmd_evaluate},
     {"demo", "run a whole comparison: 'demo gmm' (Gaussian mixtures, exact oracle)", cmd_demo},
     {"gmm-data", "write the Gaussian-mixture demo's source and target data as .npy", cmd_gmm_data},
+    {"inspect", "print what a file holds (WFDB, .mat, .npy, .csv, safetensors)", cmd_inspect},
+    {"ecg", "ECG data: 'ecg prepare' turns database folders into windowed .npy arrays", cmd_ecg},
     {"version", "print the version", cmd_version},
 };
 
