@@ -1,24 +1,13 @@
 /* Numeric CSV: exact float32 round trips (%.9g), header detection and names, CRLF/quotes/BOM,
  * errors with line and column for ragged rows, text, empty files and non-finite values, and
  * NumPy interop (np.loadtxt / np.savetxt through /usr/bin/python3). */
+#include "test_files.h"
 #include "testutil.h"
 #include "tgdp/io.h"
 
-#include <dirent.h>
 #include <float.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmpdir[64];
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][256];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -38,28 +27,6 @@ static char *read_text(const char *path)
     b[n] = '\0';
     fclose(f);
     return b;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void expect_fail(int rc, const tgdp_error *err, const char *path, const char *needle, int line)
-{
-    CHECKF(rc != 0, "line %d: expected an error for %s", line, path);
-    CHECKF(strstr(err->msg, path) != NULL, "line %d: message '%s' does not name %s", line, err->msg, path);
-    if (needle) CHECKF(strstr(err->msg, needle) != NULL, "line %d: message '%s' lacks '%s'", line, err->msg, needle);
 }
 
 /* Write text to name, read it with opt, expect failure mentioning needle; returns the code. */
@@ -200,19 +167,6 @@ static void test_errors(void)
     expect_fail(tgdp_csv_read(pn, NULL, &t, NULL, &err), &err, pn, "line 2 column 2", __LINE__);
 }
 
-static int have_numpy(void) { return system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0; }
-
-static int run_python(const char *script)
-{
-    const char *sp = tpath("script.py");
-    write_text(sp, script);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", sp, tmpdir);
-    int rc = system(cmd);
-    unlink(sp);
-    return rc;
-}
-
 static void test_numpy_interop(void)
 {
     if (!have_numpy()) {
@@ -235,7 +189,9 @@ static void test_numpy_interop(void)
         "assert open(d + '/c.csv').readline() == 'a,b,c\\n'\n"
         "np.savetxt(d + '/py.csv', f.astype(np.float64), delimiter=',', header='u,v,w', comments='', fmt='%.18e')\n"
         "np.savetxt(d + '/py_noheader.csv', f, delimiter=',', fmt='%.9g', newline='\\r\\n')\n";
-    CHECKF(run_python(py) == 0, "numpy round trip of the CSV failed");
+    const char *sp = tpath("script.py");
+    write_text(sp, py); /* one CHECK, unlike run_python's write_bytes */
+    CHECKF(run_python_file(sp) == 0, "numpy round trip of the CSV failed");
     tgdp_csv_header h;
     CHECKF(tgdp_csv_read(tpath("py.csv"), NULL, &r, &h, &err) == TGDP_OK, "%s", err.msg);
     CHECK(r.shape[0] == R && r.shape[1] == C && r.data && memcmp(r.data, x, sizeof x) == 0);
@@ -249,11 +205,7 @@ static void test_numpy_interop(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tgdp_test_csv_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (make_tmpdir("tgdp_test_csv") != 0) return 1;
     test_roundtrip();
     test_parsing();
     test_errors();

@@ -1,83 +1,14 @@
 /* .npy read/write: round trips for every dtype, hand-made version 2.0/3.0 headers, NumPy interop
  * in both directions (via /usr/bin/python3), malformed files, the finite-checking reader, and
  * the atomic-write helper that every writer uses. */
+#include "test_files.h"
 #include "testutil.h"
 #include "tgdp/io.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char tmpdir[64];
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][256];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return;
-    CHECK(fwrite(data, 1, n, f) == n);
-    fclose(f);
-}
-
-/* Whole file into a malloc'd buffer (NULL if missing). */
-static unsigned char *read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-/* Number of directory entries whose name contains s. */
-static int count_files_with(const char *s)
-{
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, s)) n++;
-    if (d) closedir(d);
-    return n;
-}
-
-static void expect_fail(int rc, const tgdp_error *err, const char *path, const char *needle, int line)
-{
-    CHECKF(rc != 0, "line %d: expected an error for %s", line, path);
-    CHECKF(strstr(err->msg, path) != NULL, "line %d: message '%s' does not name %s", line, err->msg, path);
-    if (needle) CHECKF(strstr(err->msg, needle) != NULL, "line %d: message '%s' lacks '%s'", line, err->msg, needle);
-}
-#define EXPECT_FAIL(rc, err, path, needle) expect_fail((rc), &(err), (path), (needle), __LINE__)
 
 static float fval(size_t i) { return (float)((long)(i * 37 % 101) - 50) / 8.0f; }
 static int64_t ival(size_t i) { return (int64_t)i * 1000003 - 5000000000000LL; }
@@ -439,19 +370,6 @@ static void test_atomic(void)
 
 /* ---------------------------------------------------------------- NumPy interop */
 
-static int have_numpy(void) { return system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0; }
-
-static int run_python(const char *script)
-{
-    const char *sp = tpath("script.py");
-    write_bytes(sp, script, strlen(script));
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", sp, tmpdir);
-    int rc = system(cmd);
-    unlink(sp);
-    return rc;
-}
-
 static const char *py_check_c_files =
     "import sys, numpy as np\n"
     "d = sys.argv[1]\n"
@@ -565,11 +483,7 @@ static void test_numpy_interop(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tgdp_test_npy_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (make_tmpdir("tgdp_test_npy") != 0) return 1;
     test_roundtrip_all_dtypes();
     test_convenience();
     test_versions();

@@ -1,17 +1,15 @@
 /* PNG plotting canvas: heat map, scatter, polyline, rectangle and text drawn on a small canvas,
  * written as PNG, read back with libpng and checked pixel by pixel; failed writes name the path
  * and leave no temporary files; out-of-range arguments of every drawing call are harmless. */
+#include "test_files.h"
 #include "testutil.h"
 #include "tgdp/plot.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <png.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmpdir[64];
 
 static const unsigned char WHITE[3] = {255, 255, 255};
 static const unsigned char BLACK[3] = {0, 0, 0};
@@ -22,15 +20,6 @@ static const unsigned char VIRIDIS_LO[3] = {68, 1, 84};
 static const unsigned char VIRIDIS_MID[3] = {33, 145, 140};
 static const unsigned char VIRIDIS_HI[3] = {253, 231, 37};
 static const unsigned char GREY[3] = {128, 128, 128};
-
-static const char *tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k = 0;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 
 static const unsigned char *px(const unsigned char *rgb, int w, int x, int y)
 {
@@ -55,32 +44,6 @@ static int all_white(const tgdp_canvas *c)
     for (size_t i = 0; i < (size_t)c->w * c->h * 3; i++)
         if (c->rgb[i] != 255) return 0;
     return 1;
-}
-
-/* number of entries in tmpdir whose name contains ".tmp." */
-static int count_temp_files(void)
-{
-    int n = 0;
-    DIR *d = opendir(tmpdir);
-    if (!d) return -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".tmp.")) n++;
-    closedir(d);
-    return n;
-}
-
-static void remove_tmpdir(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        CHECK(unlink(tpath(e->d_name)) == 0);
-    }
-    closedir(d);
-    CHECK(rmdir(tmpdir) == 0);
 }
 
 /* read a PNG as 8-bit RGB; returns malloc'd pixels or NULL */
@@ -229,7 +192,7 @@ static void test_scene_png(void)
 
     const char *path = tpath("scene.png");
     CHECKF(tgdp_canvas_write_png(&c, path, &err) == TGDP_OK, "%s", err.msg);
-    CHECK(count_temp_files() == 0);
+    CHECK(count_files_with(".tmp.") == 0);
     int w = 0, h = 0, format = -1;
     unsigned char *rgb = read_png(path, &w, &h, &format);
     CHECK(rgb != NULL);
@@ -246,7 +209,7 @@ static void test_scene_png(void)
     /* overwriting an existing file replaces it atomically */
     tgdp_canvas_rect(&c, 0, 0, 64, 48, RED);
     CHECKF(tgdp_canvas_write_png(&c, path, &err) == TGDP_OK, "%s", err.msg);
-    CHECK(count_temp_files() == 0);
+    CHECK(count_files_with(".tmp.") == 0);
     rgb = read_png(path, &w, &h, &format);
     CHECK(rgb != NULL);
     if (rgb) {
@@ -267,7 +230,7 @@ static void test_scene_png(void)
     CHECK(err.code == TGDP_EIO);
     CHECKF(strstr(err.msg, bad) != NULL, "message '%s' does not name %s", err.msg, bad);
     CHECK(access(bad, F_OK) != 0);
-    CHECK(count_temp_files() == 0);
+    CHECK(count_files_with(".tmp.") == 0);
     /* err may be NULL; empty and NULL paths are rejected */
     CHECK(tgdp_canvas_write_png(&c, bad, NULL) == TGDP_EIO);
     CHECK(tgdp_canvas_write_png(&c, "", &err) == TGDP_EINVAL);
@@ -477,17 +440,13 @@ static void test_out_of_range(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tgdp_plot_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (make_tmpdir("tgdp_plot") != 0) return 1;
     test_init();
     test_scene_png();
     test_heat_clamp();
     test_dense_line();
     test_text_details();
     test_out_of_range();
-    remove_tmpdir();
+    remove_files(tmpdir, 1); /* CHECKs every unlink and the rmdir */
     TEST_MAIN_END();
 }

@@ -2,69 +2,13 @@
  * metadata, byte-exact determinism and layout (8-byte padded header, aligned offsets), writer
  * argument errors, malformed files (offsets, overlaps, gaps, header lengths, invalid JSON,
  * truncation, bad shapes/dtypes), and interop with Python's json + numpy in both directions. */
+#include "test_files.h"
 #include "testutil.h"
 #include "tgdp/io.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmpdir[64];
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][256];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return;
-    CHECK(n == 0 || fwrite(data, 1, n, f) == n);
-    fclose(f);
-}
-
-static unsigned char *read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void expect_fail(int rc, const tgdp_error *err, const char *path, const char *needle, int line)
-{
-    CHECKF(rc != 0, "line %d: expected an error for %s", line, path);
-    CHECKF(strstr(err->msg, path) != NULL, "line %d: message '%s' does not name %s", line, err->msg, path);
-    if (needle) CHECKF(strstr(err->msg, needle) != NULL, "line %d: message '%s' lacks '%s'", line, err->msg, needle);
-}
-#define EXPECT_FAIL(rc, err, path, needle) expect_fail((rc), &(err), (path), (needle), __LINE__)
 
 static float fval(size_t i) { return (float)((long)(i * 37 % 101) - 50) / 8.0f; }
 
@@ -364,19 +308,6 @@ static void test_malformed(void)
 
 /* ---------------------------------------------------------------- Python interop */
 
-static int have_numpy(void) { return system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0; }
-
-static int run_python(const char *script)
-{
-    const char *sp = tpath("script.py");
-    write_bytes(sp, script, strlen(script));
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", sp, tmpdir);
-    int rc = system(cmd);
-    unlink(sp);
-    return rc;
-}
-
 static const char *py_check =
     "import sys, json, struct, numpy as np\n"
     "d = sys.argv[1]\n"
@@ -454,11 +385,7 @@ static void test_python_interop(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tgdp_test_st_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (make_tmpdir("tgdp_test_st") != 0) return 1;
     test_roundtrip();
     test_writer_errors();
     test_malformed();
