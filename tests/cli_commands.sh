@@ -28,7 +28,7 @@ ok "$T" train-source --data d/source.npy --labels d/source_labels.npy --out srcc
 ok "$T" train-target --data d/target.npy --out tgt.st --steps 100 --hidden 64,64 $Q
 ok "$T" finetune --model src.st --data d/target.npy --out ft.st --steps 50 $Q
 ok "$T" train-classifier --source d/source.npy --target d/target.npy --out cls.st --steps 100 --hidden 32,32 $Q
-ok "$T" train-classifier --source d/source.npy --target d/target.npy --time-dependent --out tcls.st --steps 100 --hidden 32,32 $Q
+ok "$T" train-classifier --source d/source.npy --target d/target.npy --time-dependent --out tcls.st --steps 100 --hidden 32,32 --grad-penalty 0.01 $Q
 ok "$T" train-classifier --source d/source.npy --target d/target.npy --source-labels d/source_labels.npy --target-labels d/target_labels.npy --out clsc.st --steps 50 --hidden 32,32 $Q
 ok "$T" train-guidance --source d/source.npy --classifier cls.st --out g.st --steps 100 --hidden 32,32 $Q
 ok "$T" train-guidance --source d/source.npy --target d/target.npy --classifier cls.st --time-classifier tcls.st --model src.st --eta-cycle 0.1 --eta-consistency 0.1 --out greg.st --steps 30 --hidden 32,32 --loss bregman --h-param exp --normalize-r $Q

@@ -169,6 +169,51 @@ static void test_classifier_ratio(void)
     tgdp_gmm_free(&Q);
 }
 
+/* the input-gradient penalty flattens the learned log ratio: mean sigma^2 |grad_x logit|^2 drops */
+static double mean_slope(tgdp_net *c, const float *x, int n)
+{
+    tgdp_arena ar;
+    tgdp_arena_init(&ar);
+    float *g = malloc((size_t)n * 2 * sizeof *g), *t = malloc((size_t)n * sizeof *t);
+    for (int i = 0; i < n; i++) t[i] = 0.1f;
+    tgdp_net_input_grad(c, &ar, n, x, t, NULL, TGDP_ACT_IDENTITY, 1.0f, g, NULL);
+    double s2 = tgdp_schedule_sigma(&S, 0.1), m = 0;
+    for (int i = 0; i < n * 2; i++) m += s2 * s2 * g[i] * g[i] / n;
+    free(g);
+    free(t);
+    tgdp_arena_free(&ar);
+    return m;
+}
+
+static void test_gradient_penalty(void)
+{
+    tgdp_gmm P, Q;
+    tgdp_gmm_demo_source(&P, NULL);
+    tgdp_gmm_demo_target(&Q, NULL);
+    enum { M = 2000, N = 10 };
+    static float xs[M * 2], xt[N * 2];
+    tgdp_rng r = tgdp_rng_new(8);
+    tgdp_gmm_sample(&P, M, &r, xs, NULL, NULL);
+    tgdp_gmm_sample(&Q, N, &r, xt, NULL, NULL);
+    tgdp_dataset SD = {M, 2, xs, NULL}, TD = {N, 2, xt, NULL};
+    double slope[2];
+    for (int k = 0; k < 2; k++) {
+        tgdp_net c;
+        mknet(&c, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 12);
+        tgdp_train_opts o;
+        tgdp_train_opts_default(&o);
+        o.steps = 300;
+        o.grad_penalty = k ? 1.0 : 0.0;
+        CHECK(tgdp_train_classifier(&c, &S, &SD, &TD, &o, NULL) == TGDP_OK);
+        CHECK(isfinite(o.final_loss));
+        slope[k] = mean_slope(&c, xs, M);
+        tgdp_net_free(&c);
+    }
+    CHECKF(slope[1] < 0.5 * slope[0], "penalised slope %.4g vs unpenalised %.4g", slope[1], slope[0]);
+    tgdp_gmm_free(&P);
+    tgdp_gmm_free(&Q);
+}
+
 int main(void)
 {
     tgdp_set_threads(2);
@@ -177,6 +222,7 @@ int main(void)
     test_consistency_gradient(TGDP_H_EXP, 2);
     test_checkpoint();
     test_classifier_ratio();
+    test_gradient_penalty();
     tgdp_schedule_free(&S);
     TEST_MAIN_END();
 }

@@ -70,7 +70,6 @@ typedef struct tgdp_train_opts {
     int bregman;            /* loss h - r log h (conditional mean, relative fit) instead of (h - r)^2 */
     tgdp_train_progress progress;
     void *progress_ctx;
-    int stop_on_nonfinite;  /* always on; kept for clarity */
     double final_loss;      /* output: mean loss of the last 10% of steps */
 } tgdp_train_opts;
 

@@ -13,7 +13,7 @@ typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb;
-    double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip;
+    double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty;
 } targs;
 
 #define O_STEPS(def) {"steps", OPT_INT, &a.steps, def, "training steps", 1, 1e9}
@@ -184,6 +184,8 @@ int cmd_train_classifier(int argc, char **argv)
         {"time-dependent", OPT_FLAG, &a.time_dependent, NULL, "train c'(x_t, t) on noised samples (Algorithm 2)", 0, -1},
         {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule for --time-dependent", 0, -1},
         {"label-smoothing", OPT_DOUBLE, &a.label_smoothing, "0", "label smoothing s: targets y(1-s)+s/2", 0, 0.5},
+        {"grad-penalty", OPT_DOUBLE, &a.grad_penalty, "0",
+         "penalty lambda E sigma_t^2 |grad_x logit|^2 on the input gradient (exact second order)", 0, 1e6},
         {"out", OPT_STRING, &a.out, "classifier.safetensors", "output checkpoint", 0, -1},
         O_STEPS("1000"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512"), O_COMMON,
     };
@@ -222,6 +224,7 @@ int cmd_train_classifier(int argc, char **argv)
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
         o.label_smoothing = a.label_smoothing;
+        o.grad_penalty = a.grad_penalty;
         double t0 = cli_now();
         if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = cli_error(cmd, &err);
         else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, o.final_loss, cli_now() - t0);

@@ -10,14 +10,20 @@
 #include <stdlib.h>
 
 
-/* evaluation with a per-call time vector; the arena is reset by the evaluator, so the time
- * vector lives in a small static-size heap buffer owned here */
+/* n copies of t on the heap (the evaluators reset the arena, so it cannot live there) */
+static float *t_vector(int n, float t)
+{
+    float *tv = malloc((size_t)n * sizeof *tv);
+    if (tv)
+        for (int i = 0; i < n; i++) tv[i] = t;
+    return tv;
+}
+
 static int eval_at(tgdp_net *net, tgdp_arena *ar, int n, const float *x, float t, const int64_t *labels, float *out,
                    tgdp_error *err)
 {
-    float *tv = malloc((size_t)n * sizeof *tv);
+    float *tv = t_vector(n, t);
     if (!tv) return tgdp_fail(err, TGDP_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++) tv[i] = t;
     int rc = tgdp_net_eval(net, ar, n, x, tv, labels, out, err);
     free(tv);
     return rc;
@@ -27,9 +33,8 @@ int tgdp_guidance_grad(tgdp_net *guide, tgdp_arena *ar, int n, int d, const floa
                        float *out, tgdp_error *err)
 {
     (void)d;
-    float *tv = malloc((size_t)n * sizeof *tv);
+    float *tv = t_vector(n, t);
     if (!tv) return tgdp_fail(err, TGDP_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++) tv[i] = t;
     int rc;
     if (guide->role == TGDP_ROLE_TIME_CLASSIFIER)
         rc = tgdp_net_input_grad(guide, ar, n, x, tv, labels, TGDP_ACT_IDENTITY, -1.0f, out, err);

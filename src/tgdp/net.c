@@ -59,9 +59,19 @@ static int check_net_input(const tgdp_net *net, const float *t, const int64_t *l
     if (net->mlp.cfg.n_classes > 0 && !labels)
         return tgdp_fail(err, TGDP_EINVAL, "%s network is label-conditional: labels are required",
                          tgdp_role_name(net->role));
-    if (labels)
-        (void)labels;
     return TGDP_OK;
+}
+
+/* rows [s, s+b) of a batched evaluation as a fresh graph in ar; *xi gets the input node */
+static int build_chunk(tgdp_net *net, tgdp_arena *ar, tgdp_graph *gr, int64_t s, int64_t b, const float *x,
+                       const float *t, const int64_t *labels, int x_grad, int *xi)
+{
+    const int d = net->mlp.cfg.in_dim;
+    tgdp_arena_reset(ar);
+    tgdp_graph_init(gr, ar);
+    *xi = tgdp_input(gr, x + s * d, b, d, 1, x_grad);
+    int ti = t ? tgdp_input(gr, t + s, b, 1, 1, 0) : -1;
+    return tgdp_net_build(gr, net, *xi, ti, labels ? labels + s : NULL);
 }
 
 int tgdp_net_eval(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,
@@ -69,15 +79,12 @@ int tgdp_net_eval(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, cons
 {
     int rc = check_net_input(net, t, labels, err);
     if (rc) return rc;
-    const int d = net->mlp.cfg.in_dim, od = net->mlp.cfg.out_dim;
+    const int od = net->mlp.cfg.out_dim;
     for (int64_t s = 0; s < n; s += EVAL_CHUNK) {
         int64_t b = n - s < EVAL_CHUNK ? n - s : EVAL_CHUNK;
         tgdp_graph gr;
-        tgdp_arena_reset(ar);
-        tgdp_graph_init(&gr, ar);
-        int xi = tgdp_input(&gr, x + s * d, b, d, 1, 0);
-        int ti = t ? tgdp_input(&gr, t + s, b, 1, 1, 0) : -1;
-        int o = tgdp_net_build(&gr, net, xi, ti, labels ? labels + s : NULL);
+        int xi;
+        int o = build_chunk(net, ar, &gr, s, b, x, t, labels, 0, &xi);
         if (o < 0) return tgdp_fail(err, TGDP_ENOMEM, "network evaluation failed (out of memory or bad labels)");
         memcpy(out + s * od, gr.nodes[o].v, (size_t)(b * od) * sizeof(float));
     }
@@ -96,11 +103,8 @@ int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x
     for (int64_t s = 0; s < n; s += EVAL_CHUNK) {
         int64_t b = n - s < EVAL_CHUNK ? n - s : EVAL_CHUNK;
         tgdp_graph gr;
-        tgdp_arena_reset(ar);
-        tgdp_graph_init(&gr, ar);
-        int xi = tgdp_input(&gr, x + s * d, b, d, 1, 1);
-        int ti = t ? tgdp_input(&gr, t + s, b, 1, 1, 0) : -1;
-        int o = tgdp_net_build(&gr, net, xi, ti, labels ? labels + s : NULL);
+        int xi;
+        int o = build_chunk(net, ar, &gr, s, b, x, t, labels, 1, &xi);
         if (act != TGDP_ACT_IDENTITY) o = tgdp_act_node(&gr, o, act);
         if (o < 0 || tgdp_graph_backward(&gr, o, seed, NULL, 0))
             return tgdp_fail(err, TGDP_ENOMEM, "input gradient failed (out of memory or bad labels)");

@@ -15,7 +15,6 @@ void tgdp_train_opts_default(tgdp_train_opts *o)
     o->seed = 0;
     o->t_min = 1e-3;
     o->r_clip_quantile = 0;
-    o->stop_on_nonfinite = 1;
 }
 
 int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, tgdp_error *err)
