@@ -98,6 +98,16 @@ int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, i
     return tgdp_graph_backward(&gr, lh, NULL, seed, 1);
 }
 
+/* a batch of data rows noised at t ~ U(t_min, 1): x <- alpha_t x0 + sigma_t eps (in place) */
+static void noised_batch(tgdp_rng *rg, const tgdp_dataset *data, const tgdp_schedule *s, const tgdp_train_opts *o,
+                         int B, float *x, int64_t *y, int64_t *idx, float *t, float *eps)
+{
+    draw_batch(rg, data, B, x, y, idx);
+    draw_times(rg, B, o->t_min, t);
+    tgdp_rng_fill_normal(rg, eps, (size_t)B * data->d, 0, 1);
+    tgdp_schedule_noise(s, B, data->d, x, t, eps, x);
+}
+
 /* clip and normalise the ratios in place as configured; *norm gets the divisor */
 static int prepare_ratios(const tgdp_dataset *src, const tgdp_train_opts *o, float *r, double *norm, tgdp_error *err)
 {
@@ -181,11 +191,8 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
         }
         tgdp_params_zero_grad(&h->p);
         /* Algorithm 3 on source samples */
-        draw_batch(&rg, src, B, x, y, idx);
+        noised_batch(&rg, src, s, o, B, x, y, idx, t, eps);
         for (int i = 0; i < B; i++) target[i] = r[idx[i]];
-        draw_times(&rg, B, o->t_min, t);
-        tgdp_rng_fill_normal(&rg, eps, (size_t)B * d, 0, 1);
-        tgdp_schedule_noise(s, B, d, x, t, eps, x);
         double loss = 0, l;
         if (regression_term(h, &st.arena, B, d, x, t, y, target, o->bregman, 1.0, &l)) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "guidance step failed");
@@ -193,10 +200,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
         }
         loss += l;
         if (cyc) { /* cycle term: h(x_t', t) ~ (1 - c')/c' = exp(-logit c'(x_t', t)) on target samples */
-            draw_batch(&rg, tgt, B, x, y, NULL);
-            draw_times(&rg, B, o->t_min, t);
-            tgdp_rng_fill_normal(&rg, eps, (size_t)B * d, 0, 1);
-            tgdp_schedule_noise(s, B, d, x, t, eps, x);
+            noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
             rc = tgdp_net_eval(tcls, &ev, B, x, t, y, target, err);
             if (rc) break;
             for (int i = 0; i < B; i++) target[i] = (float)(exp(-(double)target[i]) / norm);
@@ -207,10 +211,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
             loss += o->eta_cycle * l;
         }
         if (con) { /* consistency term on fresh target samples */
-            draw_batch(&rg, tgt, B, x, y, NULL);
-            draw_times(&rg, B, o->t_min, t);
-            tgdp_rng_fill_normal(&rg, eps, (size_t)B * d, 0, 1);
-            tgdp_schedule_noise(s, B, d, x, t, eps, x);
+            noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
             rc = tgdp_net_eval(eps_src, &ev, B, x, t, y, aux, err);
             if (rc) break;
             if (tgdp_consistency_term(h, &st.arena, s, B, d, x, t, y, eps, aux, o->eta_consistency, &l)) {
