@@ -140,6 +140,9 @@ int tgdp_csv_read(const char *path, const tgdp_csv_options *opt, tgdp_tensor *ou
 /* Write a 2-D tensor (a 1-D one is written as a single column) with "%.9g", which round-trips
  * float32 exactly (NaN/Inf are written as nan/inf/-inf). names: NULL or one name per column,
  * quoted when needed. */
+/* One CSV field, quoted (with "" for ") when it is empty, holds a comma, quote, CR or LF, or
+ * starts or ends with a blank. */
+void tgdp_csv_write_field(FILE *f, const char *s);
 int tgdp_csv_write(const char *path, const tgdp_tensor *t, const char *const *names, tgdp_error *err);
 
 /* ======================= safetensors =======================

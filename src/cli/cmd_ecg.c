@@ -112,20 +112,6 @@ static int add_skip(skips *s, int dom, const char *database, const char *id, con
 }
 
 /* ---- writing */
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void json_str(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -166,14 +152,14 @@ static int write_records_csv(const char *path, const tgdp_ecg_set *s, tgdp_error
             if (*p == ',') *p = ';';
         flag_text(r->flags, flags, sizeof flags);
         fprintf(af.f, "%zu,", i);
-        csv_field(af.f, r->database);
+        tgdp_csv_write_field(af.f, r->database);
         fputc(',', af.f);
-        csv_field(af.f, r->id);
+        tgdp_csv_write_field(af.f, r->id);
         fprintf(af.f, ",%s,%lld,%lld,%g,%lld,", lab, (long long)r->n_windows, (long long)r->first_window, r->fs_in,
                 (long long)r->n_in);
         if (r->age >= 0) fprintf(af.f, "%d", r->age);
         fprintf(af.f, ",%c,%d,%s,", r->sex, r->fold, flags);
-        csv_field(af.f, r->source_labels);
+        tgdp_csv_write_field(af.f, r->source_labels);
         fputc('\n', af.f);
     }
     return tgdp_atomic_commit(&af, err);

@@ -268,10 +268,10 @@ int tgdp_csv_read(const char *path, const tgdp_csv_options *opt, tgdp_tensor *ou
 
 static int needs_quotes(const char *s)
 {
-    return !*s || strpbrk(s, ",\"") || is_blank(s[0]) || is_blank(s[strlen(s) - 1]);
+    return !*s || strpbrk(s, ",\"\r\n") || is_blank(s[0]) || is_blank(s[strlen(s) - 1]);
 }
 
-static void write_name(FILE *f, const char *s)
+void tgdp_csv_write_field(FILE *f, const char *s)
 {
     if (!needs_quotes(s)) {
         fputs(s, f);
@@ -297,7 +297,7 @@ static int write_table(FILE *f, const tgdp_tensor *t, size_t rows, size_t cols, 
     if (names) {
         for (size_t j = 0; j < cols; j++) {
             if (j) fputc(',', f);
-            write_name(f, names[j]);
+            tgdp_csv_write_field(f, names[j]);
         }
         fputc('\n', f);
     }
