@@ -52,9 +52,7 @@ void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int quick)
     c->guid_bregman = 1;
     c->guid_normalize = 1;
     c->guid_exp = 1;
-    if (quick) { /* the end-to-end test: two sizes, one seed, fewer source samples */
-        c->n_list[0] = 10;
-        c->n_list[1] = 100;
+    if (quick) { /* the end-to-end test: the first two sizes (10, 100), one seed, fewer source samples */
         c->n_count = 2;
         c->seeds = 1;
         c->m = 4000;
