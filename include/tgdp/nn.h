@@ -167,6 +167,26 @@ void tgdp_conv1d_forward_ref(const float *x, const float *W, const float *b, flo
 void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
                               int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col);
 
+/* ---------- profiling: GEMM counters (off by default; not thread-safe to toggle mid-step) ---------- */
+typedef struct tgdp_gemm_stats {
+    int64_t calls;
+    double flops;   /* 2 M N K summed over the calls */
+    double seconds; /* wall time inside sgemm */
+} tgdp_gemm_stats;
+void tgdp_gemm_stats_enable(int on);
+void tgdp_gemm_stats_reset(void);
+tgdp_gemm_stats tgdp_gemm_stats_get(void);
+/* Recording of GEMM shapes while stats are enabled (for replaying a step's GEMMs on their own). */
+typedef struct tgdp_gemm_call {
+    int ta, tb;    /* CBLAS_TRANSPOSE values */
+    int M, N, K;
+    float beta;
+} tgdp_gemm_call;
+void tgdp_gemm_record(int on);
+void tgdp_gemm_record_reset(void);
+const tgdp_gemm_call *tgdp_gemm_recorded(int *n); /* at most TGDP_GEMM_RECORD_MAX calls are kept */
+#define TGDP_GEMM_RECORD_MAX 1024
+
 /* ---------- optimisers ---------- */
 typedef struct tgdp_adam {
     double lr, beta1, beta2, eps, weight_decay; /* weight_decay: decoupled (AdamW) */

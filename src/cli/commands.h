@@ -13,4 +13,5 @@ int cmd_gmm_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_ecg(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 #endif

@@ -17,6 +17,7 @@ static const cli_command commands[] = {
     {"gmm-data", "write the Gaussian-mixture demo's source and target data as .npy", cmd_gmm_data},
     {"inspect", "print what a file holds (WFDB, .mat, .npy, .csv, safetensors)", cmd_inspect},
     {"ecg", "ECG data: 'ecg prepare' turns database folders into windowed .npy arrays", cmd_ecg},
+    {"bench", "speed of the method's workloads (steps/s, GFLOP/s, fraction of the GEMM peak)", cmd_bench},
     {"version", "print the version", cmd_version},
 };
 

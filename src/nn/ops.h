@@ -17,6 +17,13 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_pool_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
 
+/* cblas_sgemm (row-major) with the optional GEMM counters of tgdp_gemm_stats_enable */
+void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha, const float *A, int lda,
+              const float *B, int ldb, float beta, float *C, int ldc);
+
+/* out[j] += sum over rows of g[i, j] (bias gradients), thread-count independent */
+void nn_colsum_add(const float *g, int64_t rows, int64_t cols, float *out);
+
 #define NN_IN(gr, nd, k) ((nd)->in[k] >= 0 ? &(gr)->nodes[(nd)->in[k]] : NULL)
 #define NN_PAR_IF(n) if ((n) > 32768)
 #endif

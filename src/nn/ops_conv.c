@@ -65,7 +65,7 @@ void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, fl
     for (int64_t n = 0; n < B; n++) {
         float *yn = y + n * Cout * Lo;
         im2col(x + n * Cin * L, col, Cin, L, Lo, K, stride, padding, dilation);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col,
+        nn_sgemm(CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col,
                     (int)Lo, 0.0f, yn, (int)Lo);
         if (b)
             for (int64_t co = 0; co < Cout; co++)
@@ -124,7 +124,7 @@ static void conv_weight_grad(const float *gy, const float *src, float *wg, float
     const int64_t CK = Cin * K;
     for (int64_t n = 0; n < B; n++) {
         im2col(src + n * Cin * L, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo,
+        nn_sgemm(CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo,
                     (int)Lo, col, (int)Lo, 1.0f, wg, (int)CK);
     }
 }
@@ -135,7 +135,7 @@ static void conv_input_grad(const float *gy, const float *W, float *xg, float *c
 {
     const int64_t CK = Cin * K;
     for (int64_t n = 0; n < B; n++) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK,
+        nn_sgemm(CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK,
                     gy + n * Cout * Lo, (int)Lo, 0.0f, col, (int)Lo);
         col2im_add(col, xg + n * Cin * L, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
     }

@@ -5,12 +5,44 @@
 #include "nn/fastmath.h"
 
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 static int bad(tgdp_graph *gr)
 {
     gr->failed = 1;
     return -1;
+}
+
+/* out[j] += sum_i g[i, j] over a row-major [rows, cols] matrix. Each column is summed in row
+ * order in double (the same result for any thread count); threads take column ranges, and rows
+ * are read contiguously within a range, so the matrix streams through the cache once. */
+void nn_colsum_add(const float *g, int64_t rows, int64_t cols, float *out)
+{
+    if (rows * cols <= 32768) {
+        for (int64_t j = 0; j < cols; j++) {
+            double s = 0;
+            for (int64_t i = 0; i < rows; i++) s += g[i * cols + j];
+            out[j] += (float)s;
+        }
+        return;
+    }
+#pragma omp parallel
+    {
+        int nt = omp_get_num_threads(), id = omp_get_thread_num();
+        int64_t j0 = cols * id / nt, j1 = cols * (id + 1) / nt;
+        enum { CHUNK = 256 };
+        double acc[CHUNK];
+        for (int64_t c0 = j0; c0 < j1; c0 += CHUNK) {
+            int64_t w = j1 - c0 < CHUNK ? j1 - c0 : CHUNK;
+            for (int64_t j = 0; j < w; j++) acc[j] = 0;
+            for (int64_t i = 0; i < rows; i++) {
+                const float *row = g + i * cols + c0;
+                for (int64_t j = 0; j < w; j++) acc[j] += row[j];
+            }
+            for (int64_t j = 0; j < w; j++) out[c0 + j] += (float)acc[j];
+        }
+    }
 }
 
 /* ---------------- linear ---------------- */
@@ -29,7 +61,7 @@ int tgdp_linear(tgdp_graph *gr, int x, int W, int b)
     y->in[0] = x;
     y->in[1] = W;
     y->in[2] = b;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v,
+    nn_sgemm(CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v,
                 (int)in, 0.0f, y->v, (int)out);
     if (b >= 0) {
         const float *bv = gr->nodes[b].v;
@@ -50,7 +82,7 @@ static void linear_tangent(tgdp_graph *gr, tgdp_node *y)
         gr->failed = 1;
         return;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
+    nn_sgemm(CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
                 (int)in, 0.0f, y->dv, (int)out);
 }
 
@@ -59,25 +91,16 @@ static void linear_backward(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const int B = (int)y->B, out = (int)y->C, in = (int)(x->C * x->L);
     if (x->need)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in);
+        nn_sgemm(CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in);
     if (w->need) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in);
+        nn_sgemm(CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in);
         if (y->dg && x->dv)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g,
+            nn_sgemm(CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g,
                         in);
     }
-    if (b && b->need) {
-        const float *g = y->g;
-        float *bg = b->g;
-#pragma omp parallel for schedule(static) if ((int64_t)B * out > 32768)
-        for (int j = 0; j < out; j++) {
-            double s = 0;
-            for (int i = 0; i < B; i++) s += g[(size_t)i * out + j];
-            bg[j] += (float)s;
-        }
-    }
+    if (b && b->need) nn_colsum_add(y->g, B, out, b->g);
     if (y->dg && x->dg)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->dg, out, w->v, in, 1.0f, x->dg,
+        nn_sgemm(CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->dg, out, w->v, in, 1.0f, x->dg,
                     in);
 }
 
