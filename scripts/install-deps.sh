@@ -3,7 +3,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake pkg-config clang libomp-dev libclang-rt-dev
-      libopenblas-openmp-dev libmatio-dev libsamplerate0-dev libpng-dev python3-numpy)
+      libopenblas-openmp-dev libmatio-dev libsamplerate0-dev libpng-dev zlib1g-dev python3-numpy valgrind
+      libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
