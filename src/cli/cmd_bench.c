@@ -16,6 +16,7 @@
  * back on their own (the hardware's practical peak at the layers' own shapes). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "tgdp/dist.h"
 #include "tgdp/gmm.h"
 #include "tgdp/tgdp.h"
 
@@ -108,6 +109,7 @@ typedef struct wl_result {
     double step_s;      /* seconds per step (per sampling run for sample_10000) */
     double gflops;      /* achieved GEMM GFLOP/s over the whole step */
     double gemm_time_fraction;
+    double comm_time_fraction; /* MPI all-reduce (data-parallel runs) */
     double gemm_shapes; /* GEMM rate at the step's own shapes, replayed */
     int ok;
 } wl_result;
@@ -115,7 +117,7 @@ typedef struct wl_result {
 /* ---- timing through the training progress callback ---- */
 typedef struct timer_ctx {
     int64_t warm;
-    double t_warm, t_end;
+    double t_warm, t_end, comm_warm, comm_end;
     tgdp_gemm_stats at_warm;
 } timer_ctx;
 
@@ -125,12 +127,16 @@ static void timer_progress(void *ctx, int64_t step, int64_t total, double loss)
     timer_ctx *c = ctx;
     if (step == c->warm) {
         c->t_warm = now_s();
+        c->comm_warm = tgdp_dist_comm_seconds();
         c->at_warm = tgdp_gemm_stats_get();
         tgdp_gemm_record(1); /* record the next step's GEMM shapes */
     } else if (step == c->warm + 1) {
         tgdp_gemm_record(0);
     }
-    if (step == total) c->t_end = now_s();
+    if (step == total) {
+        c->t_end = now_s();
+        c->comm_end = tgdp_dist_comm_seconds();
+    }
 }
 
 typedef struct bench_env {
@@ -155,7 +161,7 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
         o.lr = 1e-4;
         o.steps = warm + steps;
         o.seed = 1;
-        timer_ctx tc = {warm, 0, 0, {0, 0, 0}};
+        timer_ctx tc = {warm, 0, 0, 0, 0, {0, 0, 0}};
         o.progress = timer_progress;
         o.progress_ctx = &tc;
         tgdp_gemm_stats_reset();
@@ -174,7 +180,12 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
         res->rate = (double)steps / dt;
         res->gflops = (st.flops - tc.at_warm.flops) / dt / 1e9;
         res->gemm_time_fraction = (st.seconds - tc.at_warm.seconds) / dt;
+        res->comm_time_fraction = (tc.comm_end - tc.comm_warm) / dt;
         if (pass == 0) {
+            /* every rank must run the same number of steps: take rank 0's choice */
+            float probe = (float)res->step_s;
+            if (tgdp_dist_bcast(&probe, 1)) return tgdp_fail(err, TGDP_EIO, "MPI broadcast failed");
+            res->step_s = probe;
             int64_t want = (int64_t)(E->min_time / res->step_s);
             if (want <= steps) break;
             steps = want > 100000 ? 100000 : want;
@@ -293,7 +304,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *cmd = "bench";
     const char *only = "all";
-    int threads = 0, json = 0;
+    int threads = 0, json = 0, quiet_rank = 0;
     double min_time = 2.0;
     cli_opt opts[] = {
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
@@ -315,7 +326,10 @@ int cmd_bench(int argc, char **argv)
         return cli_error(cmd, &err);
     }
     double gemm = gemm_rate(4096, 512, 512, min_time / 2);
-    if (!json) fprintf(stderr, "bench: %d threads, sgemm 4096x512x512: %.1f GFLOP/s\n", tgdp_get_threads(), gemm);
+    const int ranks = tgdp_dist_size();
+    if (tgdp_dist_rank() != 0) json = 0, quiet_rank = 1;
+    if (!json && !quiet_rank)
+        fprintf(stderr, "bench: %d rank(s) x %d threads, sgemm 4096x512x512: %.1f GFLOP/s\n", ranks, tgdp_get_threads(), gemm);
     struct { const char *name; int kind, batch; } wl[] = {
         {"eps_train_4096", W_EPS, 4096}, {"eps_train_256", W_EPS, 256}, {"eps_train_64", W_EPS, 64},
         {"g_alg3_4096", W_G3, 4096},     {"g_alg4_4096", W_G4, 4096},   {"sample_10000", -1, 10000},
@@ -330,11 +344,12 @@ int cmd_bench(int argc, char **argv)
         if (!wanted(only, wl[i].name)) continue;
         rc = wl[i].kind < 0 ? run_sample(&E, wl[i].batch, &res[i], &err) : run_train(&E, wl[i].kind, wl[i].batch, &res[i], &err);
         if (rc) break;
-        if (!json)
-            fprintf(stderr, "  %-15s %10.2f %-10s %8.1f GFLOP/s  %5.1f%% of sgemm  %5.1f%% of own shapes (%.1f)  GEMM %4.1f%% of time\n",
+        if (!json && !quiet_rank)
+            fprintf(stderr, "  %-15s %10.2f %-10s %8.1f GFLOP/s  %5.1f%% of sgemm  %5.1f%% of own shapes (%.1f)  "
+                            "GEMM %4.1f%%, MPI %4.1f%% of time\n",
                     wl[i].name, res[i].rate, wl[i].kind < 0 ? "samples/s" : "steps/s", res[i].gflops,
                     100 * res[i].gflops / gemm, 100 * res[i].gflops / res[i].gemm_shapes, res[i].gemm_shapes,
-                    100 * res[i].gemm_time_fraction);
+                    100 * res[i].gemm_time_fraction, 100 * res[i].comm_time_fraction);
     }
     tgdp_gemm_stats_enable(0);
     if (rc) {
@@ -342,19 +357,21 @@ int cmd_bench(int argc, char **argv)
         return cli_error(cmd, &err);
     }
     if (json) {
-        printf("{\"threads\": %d, \"gemm_gflops\": %.3f, \"peak_rss_mb\": %.1f, \"workloads\": {", tgdp_get_threads(), gemm,
-               peak_rss_mb());
+        printf("{\"threads\": %d, \"ranks\": %d, \"gemm_gflops\": %.3f, \"peak_rss_mb\": %.1f, \"workloads\": {",
+               tgdp_get_threads(), ranks, gemm, peak_rss_mb());
         int first = 1;
         for (int i = 0; i < NW; i++) {
             if (!res[i].ok) continue;
             printf("%s\"%s\": {\"rate\": %.4f, \"gflops\": %.3f, \"peak_fraction\": %.4f, \"gemm_gflops_shapes\": %.3f, "
-                   "\"shape_peak_fraction\": %.4f, \"gemm_time_fraction\": %.4f, \"seconds_per_step\": %.6g}",
+                   "\"shape_peak_fraction\": %.4f, \"gemm_time_fraction\": %.4f, \"comm_time_fraction\": %.4f, "
+                   "\"seconds_per_step\": %.6g}",
                    first ? "" : ", ", res[i].name, res[i].rate, res[i].gflops, res[i].gflops / gemm, res[i].gemm_shapes,
-                   res[i].gflops / res[i].gemm_shapes, res[i].gemm_time_fraction, res[i].step_s);
+                   res[i].gflops / res[i].gemm_shapes, res[i].gemm_time_fraction, res[i].comm_time_fraction,
+                   res[i].step_s);
             first = 0;
         }
         printf("}}\n");
-    } else
+    } else if (!quiet_rank)
         fprintf(stderr, "bench: peak RSS %.1f MB\n", peak_rss_mb());
     env_free(&E);
     return 0;

@@ -212,7 +212,8 @@ static int demo_gmm(int argc, char **argv)
     int quick = 0, quiet = 0, threads = 0, seeds = -1, steps_scale_pct = 100, bregman = -1, normalize = -1, hexp = -1;
     const char *out = "out/gmm", *ns = NULL, *sampler = NULL;
     double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1;
-    const char *estimator = NULL;
+    const char *estimator = NULL, *eps_hidden = NULL, *tcls_hidden = NULL;
+    int eps_steps = -1, tcls_steps = -1;
     cli_opt opts[] = {
         {"out", OPT_STRING, &out, "out/gmm", "output directory for results.json, results.md and PNG plots", 0, -1},
         {"seeds", OPT_INT, &seeds, NULL, "number of seeds (default 3, 1 with --quick)", 1, 100},
@@ -222,6 +223,10 @@ static int demo_gmm(int argc, char **argv)
         {"sampler", OPT_STRING, &sampler, "dpm2", "ddpm, ddim, dpm1 or dpm2", 0, -1},
         {"estimator", OPT_STRING, &estimator, "time-classifier",
          "guidance of 'tgdp': time-classifier (log h = -logit c'(x_t,t)) or guidance-net (Algorithm 3)", 0, -1},
+        {"eps-hidden", OPT_STRING, &eps_hidden, NULL, "hidden widths of the denoisers (default 128,128,128)", 0, -1},
+        {"eps-steps", OPT_INT, &eps_steps, NULL, "training steps of the source and target-only denoisers (default 800)", 1, 10000000},
+        {"tcls-hidden", OPT_STRING, &tcls_hidden, NULL, "hidden widths of the time-dependent classifiers (default 128,128,128)", 0, -1},
+        {"tcls-steps", OPT_INT, &tcls_steps, NULL, "training steps of the time-dependent classifiers (default 500)", 1, 10000000},
         {"tcls-weight-decay", OPT_DOUBLE, &twd, NULL, "AdamW weight decay of the time-dependent classifiers", 0, 100},
         {"tcls-label-smoothing", OPT_DOUBLE, &tls, NULL, "label smoothing of the time-dependent classifiers", 0, 0.5},
         {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time classifiers, times 1/n (default 0.1)", 0, 1e6},
@@ -253,6 +258,11 @@ static int demo_gmm(int argc, char **argv)
     if (twd >= 0) c.tcls_weight_decay = twd;
     if (tls >= 0) c.tcls_label_smoothing = tls;
     if (tgp >= 0) c.tcls_grad_penalty = tgp;
+    if (eps_steps > 0) c.eps_steps = eps_steps;
+    if (tcls_steps > 0) c.tcls_steps = tcls_steps;
+    if ((eps_hidden && snprintf(c.eps_hidden, sizeof c.eps_hidden, "%s", eps_hidden) >= (int)sizeof c.eps_hidden) ||
+        (tcls_hidden && snprintf(c.tcls_hidden, sizeof c.tcls_hidden, "%s", tcls_hidden) >= (int)sizeof c.tcls_hidden))
+        return cli_errorf(cmd, "--eps-hidden/--tcls-hidden: list too long"), 2;
     if (wdom >= 0) c.w_domain = wdom;
     if (estimator && strcmp(estimator, "time-classifier") == 0) c.estimator = TGDP_EST_TIME_CLASSIFIER;
     else if (estimator && strcmp(estimator, "guidance-net") == 0) c.estimator = TGDP_EST_GUIDANCE_NET;
