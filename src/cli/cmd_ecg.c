@@ -440,10 +440,13 @@ int cmd_ecg(int argc, char **argv)
         FILE *f = argc < 2 ? stderr : stdout;
         fprintf(f, "usage: tgdp ecg <subcommand> [options]\n\nsubcommands:\n"
                    "  prepare   turn ECG database folders into windowed .npy arrays (source and target domains)\n"
-                   "\n'tgdp ecg prepare --help' describes the options with their defaults.\n");
+                   "  evaluate  generated windows against real target records held out by record (C2ST, Frechet,\n"
+                   "            MMD^2, train-on-synthetic-test-on-real macro-AUROC), k folds x seeds\n"
+                   "\n'tgdp ecg <subcommand> --help' describes the options with their defaults.\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "prepare") == 0) return prepare(argc - 1, argv + 1);
-    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare)\n", argv[1]);
+    if (strcmp(argv[1], "evaluate") == 0) return cmd_ecg_evaluate(argc - 1, argv + 1);
+    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare, evaluate)\n", argv[1]);
     return 2;
 }

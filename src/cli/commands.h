@@ -13,5 +13,6 @@ int cmd_gmm_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_ecg(int argc, char **argv);
+int cmd_ecg_evaluate(int argc, char **argv); /* tgdp ecg evaluate (cmd_ecg_eval.c) */
 int cmd_bench(int argc, char **argv);
 #endif

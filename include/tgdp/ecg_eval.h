@@ -1,0 +1,311 @@
+/* tgdp evaluation with held-out target records (issue 3, item 6): how close generated ECG
+ * windows are to real target windows that no model saw.
+ *
+ *  - record-level k-fold splits (tgdp_record_kfold): records, never windows, go to folds, so
+ *    windows of one recording are never on both sides of a split; stratified by a per-record
+ *    label; every record is tested exactly once over the k folds
+ *  - AUROC (Mann-Whitney with average ranks for ties) and macro-AUROC over labels
+ *  - classifier two-sample test (C2ST): a classifier separates generated from held-out real
+ *    windows; its AUROC on a held-out part of both (0.5: indistinguishable, 1: separable)
+ *  - feature distances: Frechet distance (Gaussian fit) and MMD^2 between generated and real
+ *    windows in the feature space of a feature extractor (a classifier trained on source data,
+ *    or fixed per-lead statistics)
+ *  - TSTR: a multi-label classifier trained on synthetic windows with their requested labels,
+ *    tested on real held-out windows (macro-AUROC over the labels present in the test set);
+ *    TRTR (trained on the real target training folds) as the reference
+ *  - mean and spread over folds and seeds
+ *
+ * Data: windows are float32 rows [n, d] (an ECG window [12, L] flattened: d = 12 L), labels
+ * multi-hot int64 [n, K] (0/1), record ids int64 [n] (any values; equal id = same record).
+ * All functions follow tgdp/core.h: TGDP_OK or a TGDP_E* code with a message in tgdp_error;
+ * nothing prints. Every random choice comes from the seed given, so a call is reproducible.
+ */
+#ifndef TGDP_ECG_EVAL_H
+#define TGDP_ECG_EVAL_H
+
+#include <stdint.h>
+
+#include "tgdp/core.h"
+#include "tgdp/tgdp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TGDP_EVAL_MAX_LABELS 64
+
+/* ======================= data ======================= */
+
+/* A set of windows (borrowed pointers). labels and record may be NULL. */
+typedef struct tgdp_eval_set {
+    int64_t n;
+    int d;
+    const float *x;        /* [n, d] */
+    int n_labels;          /* K, 0 without labels */
+    const int64_t *labels; /* [n, K] multi-hot 0/1, or NULL */
+    const int64_t *record; /* [n] record id of each window, or NULL (every window its own record) */
+} tgdp_eval_set;
+
+/* A set that owns its arrays (from tgdp_eval_set_split / _take); .set views them. */
+typedef struct tgdp_eval_owned {
+    tgdp_eval_set set;
+    float *x;
+    int64_t *labels, *record;
+} tgdp_eval_owned;
+
+void tgdp_eval_owned_free(tgdp_eval_owned *o);
+/* Copy of the rows rows[0..m-1] of s (in that order). */
+int tgdp_eval_set_take(const tgdp_eval_set *s, int64_t m, const int64_t *rows, tgdp_eval_owned *out, tgdp_error *err);
+/* Rows with part[i] == p into *in (may be NULL) and the others into *out (may be NULL), in
+ * their original order; e.g. fold p of tgdp_record_kfold: in = test fold, out = training folds. */
+int tgdp_eval_set_split(const tgdp_eval_set *s, const int *part, int p, tgdp_eval_owned *in, tgdp_eval_owned *out,
+                        tgdp_error *err);
+
+/* Class indices [n] (0..K-1) -> multi-hot [n, K] (what conditional sampling writes -> the
+ * target's label layout). */
+int tgdp_labels_one_hot(int64_t n, const int64_t *cls, int K, int64_t *out, tgdp_error *err);
+
+/* ======================= record-level splits ======================= */
+
+/* Stratum of each window for tgdp_record_kfold: its rarest positive label (by window count
+ * over all n windows; ties: the lower label index), K when it has none. out: [n]. */
+int tgdp_primary_labels(int64_t n, int K, const int64_t *labels, int64_t *out, tgdp_error *err);
+
+/* Assign records to k folds: fold[i] in 0..k-1 for every window i, equal for all windows of a
+ * record. Records are grouped by stratum (the stratum of a record is that of its first window;
+ * strata may be NULL: one stratum), shuffled within it by the seed and dealt round-robin over
+ * the folds, the deal continuing from stratum to stratum, so fold sizes in records differ by
+ * at most one and every stratum is spread evenly. The result depends only on the set of
+ * (record, stratum) pairs and the seed, not on the window order. Needs 2 <= k <= records. */
+int tgdp_record_kfold(int64_t n, const int64_t *record, const int64_t *strata, int k, uint64_t seed, int *fold,
+                      tgdp_error *err);
+
+/* Two parts by record: part[i] = 0 (the first round(frac R) of R shuffled records, at least one
+ * and at most R-1) or 1. record NULL: every window is its own record. Needs R >= 2. */
+int tgdp_record_split(int64_t n, const int64_t *record, double frac, uint64_t seed, int *part, tgdp_error *err);
+
+/* ======================= AUROC ======================= */
+
+/* Area under the ROC curve of score for the positives (label != 0) against the negatives,
+ * by the Mann-Whitney rank formula with average ranks for tied scores:
+ *   AUC = (R_pos - n_pos (n_pos + 1) / 2) / (n_pos n_neg)
+ * (= P(score_pos > score_neg) + P(tie)/2). Needs both classes (else TGDP_EINVAL) and finite
+ * scores (else TGDP_ENONFINITE). */
+int tgdp_auroc(int64_t n, const float *score, const int64_t *label, double *out, tgdp_error *err);
+
+typedef struct tgdp_macro_auroc {
+    double value;                          /* mean of the used labels' AUROC; NaN when none is used */
+    int n_labels;                          /* K */
+    int n_used;                            /* labels with both classes in the set */
+    int used[TGDP_EVAL_MAX_LABELS];        /* 1: label k entered the mean */
+    double per_label[TGDP_EVAL_MAX_LABELS];/* AUROC of label k; NaN when skipped */
+} tgdp_macro_auroc;
+
+/* Macro-AUROC of scores [n, K] (e.g. logits) against multi-hot labels [n, K]: labels with only
+ * one class present in the set are skipped and reported in used[] (no label usable is not an
+ * error: value = NaN, n_used = 0). 1 <= K <= TGDP_EVAL_MAX_LABELS. */
+int tgdp_macro_auroc_eval(int64_t n, int K, const float *scores, const int64_t *labels, tgdp_macro_auroc *out,
+                          tgdp_error *err);
+
+/* ======================= classifiers for evaluation ======================= */
+
+#define TGDP_EVAL_MAX_HIDDEN 8
+
+/* The networks the evaluation trains (C2ST, TSTR/TRTR, the source feature extractor). */
+typedef struct tgdp_eval_classifier_opts {
+    char arch[16];        /* network architecture by name: "mlp" (tgdp_net's MLP over the flat window) */
+    int n_hidden;         /* mlp hidden layers and their widths */
+    int hidden[TGDP_EVAL_MAX_HIDDEN];
+    int n_leads;          /* channels of a window (convolutional archs view [n, d] as [n, n_leads, d/n_leads]) */
+    int64_t steps;        /* Adam steps */
+    int batch;
+    double lr;
+    double weight_decay;  /* decoupled (AdamW) */
+    double clip;          /* gradient-norm clip, <= 0 none */
+    uint64_t seed;        /* initial weights and batches */
+} tgdp_eval_classifier_opts;
+
+/* mlp 256,256 (SiLU), 12 leads, 400 steps of batch 64, lr 1e-3, weight decay 1e-4, clip 1, seed 0. */
+void tgdp_eval_classifier_opts_default(tgdp_eval_classifier_opts *o);
+/* Parse "256,128" into o->hidden / o->n_hidden. */
+int tgdp_eval_parse_hidden(tgdp_eval_classifier_opts *o, const char *s, tgdp_error *err);
+
+/* A fresh network (role classifier, no time or label input) mapping [n, in_dim] to out_dim
+ * logits, for the arch named in o. Unknown arch: TGDP_EUNSUPPORTED. */
+int tgdp_eval_classifier_create(tgdp_net *net, const tgdp_eval_classifier_opts *o, int in_dim, int out_dim,
+                                uint64_t seed, tgdp_error *err);
+
+/* Train net (out_dim = K logits) on x [n, d] with multi-hot labels [n, K] by label-balanced
+ * binary cross-entropy: for label k with training prevalence p_k, positives weigh 1/(2 p_k) and
+ * negatives 1/(2 (1 - p_k)) (labels present in all or none of the rows weigh 1). Batches are
+ * drawn with replacement, step s from tgdp_rng_split(o->seed, s). */
+int tgdp_train_multilabel(tgdp_net *net, const tgdp_eval_set *train, const tgdp_eval_classifier_opts *o,
+                          tgdp_error *err);
+
+/* ======================= classifier two-sample test ======================= */
+
+typedef struct tgdp_c2st_opts {
+    tgdp_eval_classifier_opts cls; /* the domain classifier (trained by tgdp_train_classifier) */
+    double train_frac;             /* share of the real records (and generated windows) it trains on */
+    int balance;                   /* nonzero: in each part the larger side is subsampled to the smaller;
+                                      zero: all windows are used (the class-balanced loss weighs both
+                                      classes equally, and the AUROC does not depend on class sizes) */
+} tgdp_c2st_opts;
+
+typedef struct tgdp_c2st_result {
+    double auroc;                  /* generated = positive; 0.5 ideal */
+    int64_t n_train_real, n_train_gen, n_test_real, n_test_gen;
+} tgdp_c2st_result;
+
+/* cls defaults (mlp 128,128, 300 steps), train_frac 0.5, balance off. */
+void tgdp_c2st_opts_default(tgdp_c2st_opts *o);
+
+/* C2ST: real windows are split by record (real->record; NULL: by window), generated windows at
+ * random, train_frac of each to train the class-balanced classifier P(generated | x)
+ * (tgdp_train_classifier, the domain classifier of Alg 1) and the rest to compute its AUROC. */
+int tgdp_c2st(const tgdp_eval_set *real, const tgdp_eval_set *gen, const tgdp_c2st_opts *o, tgdp_c2st_result *res,
+              tgdp_error *err);
+
+/* ======================= feature extractors and distances ======================= */
+
+/* Maps windows x [n, in_dim] to features out [n, dim]. */
+typedef int (*tgdp_feature_fn)(void *ctx, int64_t n, const float *x, float *out, tgdp_error *err);
+
+typedef struct tgdp_feature_extractor {
+    tgdp_feature_fn fn;
+    void *ctx;
+    void (*free_ctx)(void *ctx); /* NULL: ctx is not owned */
+    int in_dim;                  /* d of the windows it accepts */
+    int dim;                     /* F */
+    char name[64];               /* e.g. "ecg_stats", "classifier_penultimate" */
+} tgdp_feature_extractor;
+
+void tgdp_feature_extractor_free(tgdp_feature_extractor *fe);
+int tgdp_features(const tgdp_feature_extractor *fe, int64_t n, int d, const float *x, float *out, tgdp_error *err);
+
+/* Fixed ECG features, 12 per lead (dim = 12 n_leads), no training: standard deviation, range,
+ * mean |first difference|, standard deviation of the second difference, skewness, excess
+ * kurtosis, zero-crossing rate of the centred lead, and the share of the lead's energy in the
+ * Haar wavelet details of levels 1..5 (at 100 Hz: 25-50, 12.5-25, 6-12.5, 3-6, 1.5-3 Hz). */
+int tgdp_ecg_stat_features(tgdp_feature_extractor *fe, int n_leads, int length, tgdp_error *err);
+
+/* Penultimate activations of a trained network: the input of its final linear layer (the last
+ * hidden layer of an MLP; the pooled features of a convolutional classifier with a linear head).
+ * The network is borrowed (must outlive fe); it must take no time or label input. */
+int tgdp_net_features(tgdp_feature_extractor *fe, tgdp_net *net, tgdp_error *err);
+
+/* A multi-label classifier trained on source windows with their labels (tgdp_train_multilabel),
+ * used through tgdp_net_features; fe owns the network. */
+int tgdp_source_features(tgdp_feature_extractor *fe, const tgdp_eval_set *source, const tgdp_eval_classifier_opts *o,
+                         tgdp_error *err);
+
+/* Symmetric eigen-decomposition (double, any rank): Householder reduction to tridiagonal form and
+ * implicit QL iterations (EISPACK tred2/tql2). A [n, n] row-major (its symmetric part is used;
+ * destroyed), w [n] eigenvalues ascending, V [n, n] (may be NULL) row-major with the eigenvector
+ * of w[j] in column j: A = V diag(w) V^T. */
+int tgdp_sym_eig(int n, double *A, double *w, double *V, tgdp_error *err);
+
+/* Frechet distance between N(mu1, S1) and N(mu2, S2) (covariances [F, F] row-major):
+ *   |mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1^1/2 S2 S1^1/2)^1/2)
+ * with the square roots from symmetric eigen-decompositions whose negative eigenvalues
+ * (round-off, rank deficiency) are set to zero. */
+int tgdp_frechet_gaussian(int F, const double *mu1, const double *S1, const double *mu2, const double *S2,
+                          double *out, tgdp_error *err);
+/* The same for the sample means and covariances (n - 1 denominator) of x [n, F] and y [m, F];
+ * n, m >= 2. Rank-deficient covariances (n <= F) are fine. */
+int tgdp_frechet_distance(int64_t n, int64_t m, int F, const float *x, const float *y, double *out, tgdp_error *err);
+
+typedef struct tgdp_feature_distance {
+    double frechet;      /* Frechet distance of the standardised features */
+    double mmd2;         /* unbiased MMD^2 (tgdp_mmd2_rbf) of the standardised features */
+    double bandwidth;    /* median pairwise distance; the MMD kernel bandwidths are 0.5, 1, 2 times it */
+    int dim;             /* F */
+} tgdp_feature_distance;
+
+/* Features of gen and real, standardised per feature by the real set's mean and standard
+ * deviation (features constant over the real set: by 1), then the Frechet distance and MMD^2
+ * between them. MMD^2 uses at most max_mmd rows of each set (a seeded subsample; <= 0: 1000). */
+int tgdp_feature_distances(const tgdp_feature_extractor *fe, const tgdp_eval_set *gen, const tgdp_eval_set *real,
+                           int64_t max_mmd, uint64_t seed, tgdp_feature_distance *res, tgdp_error *err);
+
+/* ======================= TSTR ======================= */
+
+/* Train a multi-label classifier on train (labels [n, K] required) and return its macro-AUROC
+ * on test (same K) over the labels with both classes in test. Train on synthetic windows with
+ * their requested labels: TSTR; on real target training windows: TRTR. */
+int tgdp_train_test_auroc(const tgdp_eval_set *train, const tgdp_eval_set *test, const tgdp_eval_classifier_opts *o,
+                          tgdp_macro_auroc *res, tgdp_error *err);
+
+/* ======================= one fold, and k folds ======================= */
+
+typedef struct tgdp_ecg_eval_config {
+    tgdp_c2st_opts c2st;
+    tgdp_eval_classifier_opts tstr; /* the downstream classifier of TSTR and TRTR */
+    int64_t max_mmd;                /* rows per set for MMD^2 (tgdp_feature_distances) */
+    int classifier_on_features;     /* nonzero: with a feature extractor, the C2ST, TSTR and TRTR
+                                       classifiers take the standardised features instead of the
+                                       windows (an MLP on raw, unaligned windows of a few records
+                                       learns little; a convolutional arch should take the windows: 0) */
+    uint64_t seed;                  /* every random choice of one evaluation */
+} tgdp_ecg_eval_config;
+
+/* The defaults above (classifier_on_features 1, max_mmd 1000); n_leads = 12 everywhere. */
+void tgdp_ecg_eval_config_default(tgdp_ecg_eval_config *c);
+/* Set the architecture (e.g. "mlp") of every classifier the evaluation trains. */
+int tgdp_ecg_eval_config_arch(tgdp_ecg_eval_config *c, const char *arch, tgdp_error *err);
+
+typedef struct tgdp_ecg_eval_result {
+    int fold;
+    uint64_t seed;
+    double c2st_auroc;       /* NaN when not computed */
+    double feature_distance; /* Frechet distance in the extractor's feature space */
+    double mmd2;             /* MMD^2 in the same space */
+    double tstr_macro_auroc; /* trained on generated windows (needs their labels) */
+    double trtr_macro_auroc; /* trained on the real training windows (needs them) */
+    tgdp_macro_auroc tstr, trtr;
+    int64_t n_real_test, n_real_train, n_gen;
+} tgdp_ecg_eval_result;
+
+/* Evaluate generated windows against the held-out real windows of one fold:
+ *   c2st_auroc        always (real_test needs >= 2 records)
+ *   feature_distance, mmd2   when fe != NULL: features standardised by the real test windows'
+ *                     mean and standard deviation (per feature), Frechet distance and MMD^2
+ *   tstr_macro_auroc  when gen and real_test have labels (same K)
+ *   trtr_macro_auroc  when real_train != NULL (with labels)
+ * With fe and cfg->classifier_on_features the classifiers see the same standardised features.
+ * Metrics not computed are NaN. cfg->seed (mixed with fold) drives every random choice. */
+int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
+                       const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold,
+                       tgdp_ecg_eval_result *res, tgdp_error *err);
+
+/* Progress callback: called after each (seed, fold) evaluation. */
+typedef void (*tgdp_eval_progress)(void *ctx, int done, int total, const tgdp_ecg_eval_result *last);
+
+/* Record-level k-fold evaluation of one generated set: for seed s = cfg->seed + j (j < n_seeds)
+ * the real records are split into k folds (tgdp_record_kfold, stratified by tgdp_primary_labels
+ * when real has labels), and fold f is evaluated with tgdp_ecg_eval_fold (real_test = fold f,
+ * real_train = the other folds). results: k * n_seeds entries, seed-major. fe may be NULL. */
+int tgdp_ecg_eval_kfold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real, const tgdp_eval_set *gen,
+                        const tgdp_feature_extractor *fe, int k, int n_seeds, tgdp_ecg_eval_result *results,
+                        tgdp_eval_progress progress, void *progress_ctx, tgdp_error *err);
+
+/* ======================= aggregation ======================= */
+
+typedef struct tgdp_stat {
+    double mean, sd; /* sd: sample standard deviation (n - 1); 0 for n = 1; NaN for n = 0 */
+    int n;           /* finite values used (NaN entries are skipped) */
+} tgdp_stat;
+
+tgdp_stat tgdp_stat_of(const double *v, int n);
+
+typedef struct tgdp_ecg_eval_summary {
+    tgdp_stat c2st_auroc, feature_distance, mmd2, tstr_macro_auroc, trtr_macro_auroc;
+} tgdp_ecg_eval_summary;
+
+/* Mean and spread of every metric over n results (folds x seeds). */
+void tgdp_ecg_eval_summarize(const tgdp_ecg_eval_result *r, int n, tgdp_ecg_eval_summary *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
