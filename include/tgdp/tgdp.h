@@ -18,6 +18,8 @@
 #include "tgdp/diffusion.h"
 #include "tgdp/models.h"
 
+#include <signal.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -70,10 +72,43 @@ typedef struct tgdp_train_opts {
     int bregman;            /* loss h - r log h (conditional mean, relative fit) instead of (h - r)^2 */
     tgdp_train_progress progress;
     void *progress_ctx;
+    /* Resumable training (all off when zeroed; see "Training state" below). */
+    const char *state_path;       /* the state file (NULL: none is read or written) */
+    int64_t checkpoint_every;     /* write the state every this many steps (<= 0: only when stopped) */
+    int resume;                   /* continue from state_path (it must exist and match this run) */
+    volatile sig_atomic_t *stop;  /* non-zero (e.g. set by the caller's signal handler): stop after
+                                     the current step, write the state, fail with TGDP_EINTERRUPTED */
     double final_loss;      /* output: mean loss of the last 10% of steps */
+    int64_t start_step;     /* output: the step training started from (> 0 after a resume) */
+    int64_t steps_done;     /* output: steps completed (== steps on success) */
+    int64_t state_step;     /* output: step of the state now in state_path (-1: none written or read) */
 } tgdp_train_opts;
 
 void tgdp_train_opts_default(tgdp_train_opts *o);
+
+/* ---------- Training state: checkpoints, resume, interrupts, divergence ----------
+ * With o->state_path set, the three training functions below write a resumable state file
+ * every o->checkpoint_every steps and when *o->stop becomes non-zero. It is a safetensors file:
+ *   tensors  "weights", "adam.m", "adam.v" (and "ema" with o->ema > 0): F32 [P], the network's
+ *            whole contiguous parameter buffer (P floats) and the optimiser moments;
+ *   metadata tgdp.state_format = "1", tgdp.step (steps done), tgdp.steps, tgdp.adam_t,
+ *            tgdp.loss_acc (C99 hex float, exact), tgdp.loss_cnt, tgdp.threads (informative) and
+ *            the run's fingerprint tgdp.fp.<key>: every option of tgdp_train_opts that changes
+ *            the result, the network layout and initial weights, the schedule, and size and
+ *            checksum of every data set (and of the frozen networks and ratios of the guidance).
+ * It is written atomically (temporary file + fsync + rename): killed at any instant, the file
+ * holds the previous state or the new one. A state with a non-finite value is never written.
+ * With o->resume the state is loaded before the first step and training continues from its
+ * step; a fingerprint that differs from this run's is refused (TGDP_EINVAL, naming the first
+ * differing item). Since every step draws its random numbers from tgdp_rng_split(seed, step),
+ * a resumed run ends with bit-identical weights to an uninterrupted one (same thread count).
+ * On a non-finite loss (or gradient norm, or weights) training stops with TGDP_ENONFINITE naming
+ * the step; the state file keeps the last good state. The library never deletes the state file,
+ * and it installs no signal handlers: the caller owns both (the tgdp commands remove the file
+ * once the final model is written). Errors: a stop request returns TGDP_EINTERRUPTED ("interrupted
+ * at step k/N; state saved to PATH"); o->resume without the file, TGDP_EIO. */
+/* Reads the step counts of a state file (for messages: "step 120 of 300"). */
+int tgdp_train_state_peek(const char *path, int64_t *step, int64_t *steps, tgdp_error *err);
 
 typedef struct tgdp_dataset {
     int64_t n;

@@ -6,14 +6,19 @@
 #include "cli/progress.h"
 #include "tgdp/checkpoint.h"
 
+#include <errno.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
-    int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb;
+    int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
     double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty;
+    char state[4200]; /* the resumable state file: <out>.state.safetensors */
 } targs;
 
 #define O_STEPS(def) {"steps", OPT_INT, &a.steps, def, "training steps", 1, 1e9}
@@ -26,7 +31,12 @@ typedef struct targs {
     {"ema", OPT_DOUBLE, &a.ema, "0", "EMA decay of the weights kept at the end (0: off)", 0, 0.999999}, \
     {"threads", OPT_INT, &a.threads, "0", "threads (0: all cores)", 0, 1024},                          \
     {"quiet", OPT_FLAG, &a.quiet, NULL, "no progress output", 0, -1},                                   \
-    {"json", OPT_FLAG, &a.json, NULL, "print the result as JSON on stdout", 0, -1}
+    {"json", OPT_FLAG, &a.json, NULL, "print the result as JSON on stdout", 0, -1},                     \
+    {"checkpoint-every", OPT_INT, &a.checkpoint_every, NULL,                                            \
+     "write the resumable state <out>.state.safetensors every N steps; 0: only on SIGINT/SIGTERM "     \
+     "(default: every 10% of the steps, at most 1000)", 0, 1e9},                                                      \
+    {"resume", OPT_FLAG, &a.resume, NULL,                                                                \
+     "continue the run saved in <out>.state.safetensors (same options and data; starts afresh if none)", 0, -1}
 #define O_NET(def)                                                                                               \
     {"hidden", OPT_STRING, &a.hidden, def, "hidden layer sizes", 0, -1},                                         \
     {"time-embedding", OPT_STRING, &a.time_mode, "raw", "how t enters the network: raw or fourier", 0, -1},      \
@@ -52,7 +62,79 @@ static int make_config(const char *cmd, const targs *a, int in_dim, int out_dim,
     return 0;
 }
 
-static void opts_from(const targs *a, tgdp_train_opts *o, cli_progress *pg)
+/* ---- resumable runs: the state file, interrupts (the library only sees the flag) ---- */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* SIGINT and SIGTERM set the flag; the training loop stops after the current step and writes
+ * its state. The handler is reset after the first signal, so a second Ctrl-C stops at once
+ * (the last state file is intact: it is replaced atomically). An ignored SIGINT (a background
+ * job of a non-interactive shell, nohup) stays ignored. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Temporary files "<state>.tmp.XXXXXX" that a kill during a state write left behind. */
+static void remove_stale_temporaries(const char *state)
+{
+    char pattern[4300];
+    snprintf(pattern, sizeof pattern, "%s.tmp.??????", state);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0) return;
+    size_t len = strlen(state);
+    for (size_t i = 0; i < g.gl_pathc; i++) /* the exact prefix only (the path may hold glob characters) */
+        if (strncmp(g.gl_pathv[i], state, len) == 0 && strncmp(g.gl_pathv[i] + len, ".tmp.", 5) == 0 &&
+            strlen(g.gl_pathv[i]) == len + 11)
+            unlink(g.gl_pathv[i]);
+    globfree(&g);
+}
+
+/* Before any work: the state file's name; a fresh run refuses to replace an unfinished run's
+ * state, and --resume without a state file starts from step 0. Returns 0 or the exit status. */
+static int state_prepare(const char *cmd, targs *a)
+{
+    if (a->checkpoint_every < 0) /* default: every 10% of the steps, at most 1000 apart */
+        a->checkpoint_every = a->steps < 10 ? 1 : a->steps / 10 > 1000 ? 1000 : a->steps / 10;
+    if ((size_t)snprintf(a->state, sizeof a->state, "%s.state.safetensors", a->out) >= sizeof a->state)
+        return cli_errorf(cmd, "--out: path too long"), 2;
+    remove_stale_temporaries(a->state);
+    int64_t step = 0, steps = 0;
+    tgdp_error err;
+    if (access(a->state, F_OK) != 0) {
+        if (a->resume && !a->quiet && !a->json)
+            fprintf(stderr, "%s: no saved state %s: starting from step 0\n", cmd, a->state);
+        a->resume = 0;
+        return 0;
+    }
+    if (tgdp_train_state_peek(a->state, &step, &steps, &err)) {
+        cli_error(cmd, &err);
+        return cli_errorf(cmd, "delete %s to start over", a->state), 1;
+    }
+    if (!a->resume)
+        return cli_errorf(cmd, "%s holds an unfinished run (step %lld of %lld): pass --resume to continue it, or "
+                               "delete it to start over", a->state, (long long)step, (long long)steps), 1;
+    if (!a->quiet && !a->json)
+        fprintf(stderr, "%s: resuming from step %lld of %lld (%s)\n", cmd, (long long)step, (long long)steps, a->state);
+    return 0;
+}
+
+/* the exit status of a failed training call: 128 + signal after an interrupt, else 1 */
+static int train_failed(const char *cmd, const tgdp_error *err)
+{
+    if (err->code != TGDP_EINTERRUPTED) return cli_error(cmd, err);
+    fprintf(stderr, "tgdp %s: %s; rerun with --resume\n", cmd, err->msg);
+    return 128 + (stop_signal > 0 ? stop_signal : SIGINT);
+}
+
+static void opts_from(targs *a, tgdp_train_opts *o, cli_progress *pg)
 {
     tgdp_train_opts_default(o);
     o->steps = a->steps;
@@ -64,6 +146,11 @@ static void opts_from(const targs *a, tgdp_train_opts *o, cli_progress *pg)
     o->ema = a->ema;
     o->progress = cli_progress_train;
     o->progress_ctx = pg;
+    o->state_path = a->state;
+    o->checkpoint_every = a->checkpoint_every;
+    o->resume = a->resume;
+    o->stop = &stop_signal;
+    catch_stop_signals();
 }
 
 static int schedule_from(const char *cmd, const char *name, tgdp_schedule *s)
@@ -75,7 +162,9 @@ static int schedule_from(const char *cmd, const char *name, tgdp_schedule *s)
     return 0;
 }
 
-static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, double loss, double secs)
+/* writes the model, then removes the state file (the run is complete) */
+static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, const tgdp_train_opts *o,
+                double secs)
 {
     tgdp_ckpt_info info;
     memset(&info, 0, sizeof info);
@@ -88,9 +177,16 @@ static int save(const char *cmd, const targs *a, const tgdp_net *net, const char
     }
     tgdp_error err;
     if (tgdp_checkpoint_save(a->out, net, &info, &err)) return cli_error(cmd, &err);
+    if (unlink(a->state) != 0 && errno != ENOENT)
+        fprintf(stderr, "tgdp %s: warning: cannot remove %s: %s\n", cmd, a->state, strerror(errno));
+    const double loss = o->final_loss;
     if (a->json)
-        printf("{\"command\": \"%s\", \"out\": \"%s\", \"steps\": %d, \"final_loss\": %.6g, \"seconds\": %.3f}\n", cmd,
-               a->out, a->steps, loss, secs);
+        printf("{\"command\": \"%s\", \"out\": \"%s\", \"steps\": %d, \"start_step\": %lld, \"final_loss\": %.6g, "
+               "\"seconds\": %.3f}\n",
+               cmd, a->out, a->steps, (long long)o->start_step, loss, secs);
+    else if (!a->quiet && o->start_step > 0)
+        fprintf(stderr, "%s: wrote %s (final loss %.5g, %.1f s for steps %lld..%d)\n", cmd, a->out, loss, secs,
+                (long long)o->start_step + 1, a->steps);
     else if (!a->quiet)
         fprintf(stderr, "%s: wrote %s (final loss %.5g, %.1f s)\n", cmd, a->out, loss, secs);
     return 0;
@@ -101,6 +197,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
 {
     targs a;
     memset(&a, 0, sizeof a);
+    a.checkpoint_every = -1; /* default: see state_prepare */
     cli_opt ft_opts[] = {
         {"model", OPT_STRING, &a.model, NULL, "source model checkpoint to fine-tune (required)", 0, -1},
         {"data", OPT_STRING, &a.data, NULL, "target training data, .npy [N, d] (required)", 0, -1},
@@ -121,6 +218,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
     if (pr) return pr > 0 ? 0 : 2;
     if (!a.data) return cli_errorf(cmd, "--data FILE is required"), 2;
     if (finetune && !a.model) return cli_errorf(cmd, "--model FILE is required"), 2;
+    if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
     tgdp_error err;
     cli_data d;
@@ -158,13 +256,13 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
         double t0 = cli_now();
-        if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &err)) rc = cli_error(cmd, &err);
-        else rc = save(cmd, &a, &net, sched_name, o.final_loss, cli_now() - t0);
+        if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &err)) rc = train_failed(cmd, &err);
+        else rc = save(cmd, &a, &net, sched_name, &o, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
     cli_free_data(&d);
-    return rc ? 1 : 0;
+    return rc;
 }
 
 int cmd_train_source(int argc, char **argv) { return denoiser_cmd("train-source", argc, argv, 0); }
@@ -176,6 +274,7 @@ int cmd_train_classifier(int argc, char **argv)
     const char *cmd = "train-classifier";
     targs a;
     memset(&a, 0, sizeof a);
+    a.checkpoint_every = -1; /* default: see state_prepare */
     cli_opt opts[] = {
         {"source", OPT_STRING, &a.source, NULL, "source samples .npy [m, d] (required)", 0, -1},
         {"target", OPT_STRING, &a.target, NULL, "target samples .npy [n, d] (required)", 0, -1},
@@ -196,6 +295,7 @@ int cmd_train_classifier(int argc, char **argv)
     if (!a.source || !a.target) return cli_errorf(cmd, "--source FILE and --target FILE are required"), 2;
     if (!a.source_labels != !a.target_labels)
         return cli_errorf(cmd, "--source-labels and --target-labels go together"), 2;
+    if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
     tgdp_error err;
     cli_data S, T;
@@ -226,14 +326,14 @@ int cmd_train_classifier(int argc, char **argv)
         o.label_smoothing = a.label_smoothing;
         o.grad_penalty = a.grad_penalty;
         double t0 = cli_now();
-        if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = cli_error(cmd, &err);
-        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, o.final_loss, cli_now() - t0);
+        if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = train_failed(cmd, &err);
+        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &o, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
     cli_free_data(&S);
     cli_free_data(&T);
-    return rc ? 1 : 0;
+    return rc;
 }
 
 int cmd_train_guidance(int argc, char **argv)
@@ -241,6 +341,7 @@ int cmd_train_guidance(int argc, char **argv)
     const char *cmd = "train-guidance";
     targs a;
     memset(&a, 0, sizeof a);
+    a.checkpoint_every = -1; /* default: see state_prepare */
     cli_opt opts[] = {
         {"source", OPT_STRING, &a.source, NULL, "source samples .npy [m, d] (required; the regression runs on them)", 0, -1},
         {"target", OPT_STRING, &a.target, NULL, "target samples .npy (for the regularisers)", 0, -1},
@@ -271,6 +372,7 @@ int cmd_train_guidance(int argc, char **argv)
     int bregman = strcmp(a.loss, "bregman") == 0, hexp = strcmp(a.hparam, "exp") == 0;
     if (!bregman && strcmp(a.loss, "mse")) return cli_errorf(cmd, "--loss: expected mse or bregman"), 2;
     if (!hexp && strcmp(a.hparam, "softplus")) return cli_errorf(cmd, "--h-param: expected softplus or exp"), 2;
+    if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
     tgdp_error err;
     cli_data S, T;
@@ -306,12 +408,12 @@ int cmd_train_guidance(int argc, char **argv)
         double t0 = cli_now();
         if (tgdp_train_guidance(&h, &cls, a.time_classifier ? &tcls : NULL, a.model ? &src : NULL, &s, &S.ds,
                                 a.target ? &T.ds : NULL, &o, &err))
-            rc = cli_error(cmd, &err);
-        else rc = save(cmd, &a, &h, a.schedule, o.final_loss, cli_now() - t0);
+            rc = train_failed(cmd, &err);
+        else rc = save(cmd, &a, &h, a.schedule, &o, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&src); tgdp_net_free(&h);
     cli_free_data(&S);
     cli_free_data(&T);
-    return rc ? 1 : 0;
+    return rc;
 }

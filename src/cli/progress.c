@@ -20,11 +20,13 @@ void cli_progress_init(cli_progress *p, const char *what, int quiet)
     p->tty = isatty(STDERR_FILENO);
     p->t0 = p->last = cli_now();
     p->last_step = 0;
+    p->first_step = -1;
 }
 
 static void report(cli_progress *p, int64_t step, int64_t total, double loss, int has_loss)
 {
     if (p->quiet) return;
+    if (p->first_step < 0) p->first_step = step > 0 ? step - 1 : 0;
     double now = cli_now(), el = now - p->t0;
     int done = step >= total;
     /* terminal: at most 10 updates per second; otherwise a line per 10% */
@@ -35,7 +37,7 @@ static void report(cli_progress *p, int64_t step, int64_t total, double loss, in
     }
     p->last = now;
     p->last_step = step;
-    double rate = el > 0 ? (double)step / el : 0, left = rate > 0 ? (double)(total - step) / rate : 0;
+    double rate = el > 0 ? (double)(step - p->first_step) / el : 0, left = rate > 0 ? (double)(total - step) / rate : 0;
     char lossbuf[48] = "";
     if (has_loss) snprintf(lossbuf, sizeof lossbuf, "  loss %.5g", loss);
     fprintf(stderr, "%s%s: %lld/%lld%s  %.1f/s  %.0fs elapsed, %.0fs left%s", p->tty ? "\r" : "", p->what,

@@ -8,6 +8,7 @@ typedef struct cli_progress {
     int quiet, tty;
     double t0, last;
     int64_t last_step;
+    int64_t first_step; /* step before the first report (> 0 for a resumed run), -1 until then */
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, const char *what, int quiet);

@@ -28,11 +28,16 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
     if (net->mlp.cfg.out_dim != 1) return tgdp_fail(err, TGDP_EINVAL, "a classifier has one output (a logit)");
     if (o->batch < 2) return tgdp_fail(err, TGDP_EINVAL, "classifier batch must be at least 2");
     train_state st;
-    if ((rc = train_begin(&st, net, o, err))) return rc;
+    train_fp fp;
+    train_fp_init(&fp, timed ? "time-classifier" : "classifier");
+    train_fp_schedule(&fp, timed ? s : NULL);
+    train_fp_data(&fp, "source", src);
+    train_fp_data(&fp, "target", tgt);
+    if ((rc = train_begin(&st, net, o, &fp, err))) return rc;
     const int B = o->batch, Bs = B / 2, Bt = B - Bs, d = src->d;
     const float ls = (float)o->label_smoothing;
     tgdp_rng base = tgdp_rng_new(o->seed);
-    for (int64_t step = 0; step < o->steps && !rc; step++) {
+    for (int64_t step = st.start; step < o->steps && !rc; step++) {
         tgdp_rng r = tgdp_rng_split(&base, (uint64_t)step);
         tgdp_arena_reset(&st.arena);
         float *x = tgdp_arena_floats(&st.arena, (size_t)B * d), *tgt_y = tgdp_arena_floats(&st.arena, (size_t)B);

@@ -168,8 +168,16 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
     if (!r) return tgdp_fail(err, TGDP_ENOMEM, "out of memory for %lld ratios", (long long)src->n);
     memcpy(r, r_in, (size_t)src->n * sizeof *r);
     train_state st;
+    train_fp fp;
+    train_fp_init(&fp, "guidance");
+    train_fp_schedule(&fp, s);
+    train_fp_data(&fp, "source", src);
+    train_fp_floats(&fp, "ratios", r_in, (size_t)src->n);
+    train_fp_data(&fp, "target", cyc || con ? tgt : NULL);
+    train_fp_net(&fp, "time-classifier", cyc ? tcls : NULL);
+    train_fp_net(&fp, "source-model", con ? eps_src : NULL);
     double norm = 1;
-    if ((rc = train_begin(&st, h, o, err))) {
+    if ((rc = train_begin(&st, h, o, &fp, err))) {
         free(r);
         return rc;
     }
@@ -178,7 +186,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
     tgdp_rng base = tgdp_rng_new(o->seed);
     tgdp_arena ev; /* for evaluations of the frozen networks (they reset their arena) */
     tgdp_arena_init(&ev);
-    for (int64_t step = 0; step < o->steps && !rc; step++) {
+    for (int64_t step = st.start; step < o->steps && !rc; step++) {
         tgdp_rng rg = tgdp_rng_split(&base, (uint64_t)step);
         tgdp_arena_reset(&st.arena);
         float *x = tgdp_arena_floats(&st.arena, (size_t)B * d), *t = tgdp_arena_floats(&st.arena, (size_t)B);

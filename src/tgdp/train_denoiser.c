@@ -12,10 +12,14 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
         return tgdp_fail(err, TGDP_EINVAL, "denoiser output dimension %d differs from the data dimension %d",
                          net->mlp.cfg.out_dim, data->d);
     train_state st;
-    if ((rc = train_begin(&st, net, o, err))) return rc;
+    train_fp fp;
+    train_fp_init(&fp, "denoiser");
+    train_fp_schedule(&fp, s);
+    train_fp_data(&fp, "data", data);
+    if ((rc = train_begin(&st, net, o, &fp, err))) return rc;
     const int B = o->batch, d = data->d;
     tgdp_rng base = tgdp_rng_new(o->seed);
-    for (int64_t step = 0; step < o->steps && !rc; step++) {
+    for (int64_t step = st.start; step < o->steps && !rc; step++) {
         tgdp_rng r = tgdp_rng_split(&base, (uint64_t)step);
         tgdp_arena_reset(&st.arena);
         float *x0 = tgdp_arena_floats(&st.arena, (size_t)B * d), *xt = tgdp_arena_floats(&st.arena, (size_t)B * d);

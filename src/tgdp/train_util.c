@@ -2,6 +2,7 @@
 #include "tgdp/train_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +16,49 @@ void tgdp_train_opts_default(tgdp_train_opts *o)
     o->seed = 0;
     o->t_min = 1e-3;
     o->r_clip_quantile = 0;
+    o->state_step = -1;
 }
 
-int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, tgdp_error *err)
+/* a double as the shortest text that reads back as the same value */
+static void fp_double(train_fp *fp, const char *key, double v)
+{
+    char buf[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    train_fp_add(fp, key, "%s", buf);
+}
+
+int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp, tgdp_error *err)
 {
     memset(st, 0, sizeof *st);
+    o->start_step = o->steps_done = 0;
+    o->state_step = -1;
     if (o->steps <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs steps > 0 (got %lld)", (long long)o->steps);
     if (o->batch <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs batch > 0 (got %d)", o->batch);
     if (!(o->lr > 0) || !isfinite(o->lr)) return tgdp_fail(err, TGDP_EINVAL, "training needs a learning rate > 0");
+    if (o->resume && (!o->state_path || !*o->state_path))
+        return tgdp_fail(err, TGDP_EINVAL, "resuming needs the path of a state file");
+    /* everything that decides the result: the options ... (the caller added data and schedule) */
+    train_fp_add(fp, "steps", "%lld", (long long)o->steps);
+    train_fp_add(fp, "batch", "%d", o->batch);
+    fp_double(fp, "lr", o->lr);
+    fp_double(fp, "weight-decay", o->weight_decay);
+    fp_double(fp, "clip", o->clip);
+    fp_double(fp, "ema", o->ema);
+    train_fp_add(fp, "seed", "%llu", (unsigned long long)o->seed);
+    fp_double(fp, "t-min", o->t_min);
+    fp_double(fp, "label-smoothing", o->label_smoothing);
+    fp_double(fp, "grad-penalty", o->grad_penalty);
+    fp_double(fp, "eta-cycle", o->eta_cycle);
+    fp_double(fp, "eta-consistency", o->eta_consistency);
+    fp_double(fp, "r-clip-quantile", o->r_clip_quantile);
+    train_fp_add(fp, "normalize-r", "%d", o->normalize_r);
+    train_fp_add(fp, "loss", "%s", o->bregman ? "bregman" : "mse");
+    /* ... and the network with its starting weights (a fresh init, or the model fine-tuned) */
+    train_fp_net(fp, "network", net);
+    st->fp = fp;
     int rc = tgdp_adam_init(&st->adam, net->p.n, o->lr, o->weight_decay, err);
     if (rc) return rc;
     if (o->ema > 0) {
@@ -33,24 +69,31 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, tgdp_e
         }
         memcpy(st->ema, net->p.w, net->p.n * sizeof(float));
     }
+    if (o->resume && (rc = train_state_load(st, net, o, err))) {
+        free(st->ema);
+        tgdp_adam_free(&st->adam);
+        return rc;
+    }
+    o->start_step = o->steps_done = st->start;
     tgdp_arena_init(&st->arena);
     return TGDP_OK;
 }
 
 int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t step, double loss, tgdp_error *err)
 {
-    if (!isfinite(loss))
-        return tgdp_fail(err, TGDP_ENONFINITE, "loss became %g at step %lld: training stopped (lower --lr?)", loss,
-                         (long long)step + 1);
-    if (o->clip > 0) tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip);
+    /* The optimiser step. A data-parallel run all-reduces net->p.g here, before clipping. */
+    if (!isfinite(loss)) return train_diverged(o, step + 1, "loss", loss, err);
+    double gnorm = tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip); /* clip <= 0: only the norm */
+    if (!isfinite(gnorm)) return train_diverged(o, step + 1, "the gradient norm", gnorm, err);
     tgdp_adam_step(&st->adam, net->p.w, net->p.g);
     if (st->ema) tgdp_ema_update(st->ema, net->p.w, net->p.n, o->ema);
     if (step >= o->steps - (o->steps + 9) / 10) {
         st->loss_acc += loss;
         st->loss_cnt++;
     }
+    o->steps_done = step + 1;
     if (o->progress) o->progress(o->progress_ctx, step + 1, o->steps, loss);
-    return TGDP_OK;
+    return train_state_after_step(st, net, o, step + 1, err);
 }
 
 void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o)
