@@ -301,11 +301,13 @@ static int demo_gmm(int argc, char **argv)
 int cmd_demo(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "gmm") == 0) return demo_gmm(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "ecg") == 0) return cmd_demo_ecg(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: tgdp demo gmm [options]\n\n  gmm   the Gaussian-mixture comparison with the exact oracle\n");
+        printf("usage: tgdp demo gmm|ecg [options]\n\n  gmm   the Gaussian-mixture comparison with the exact oracle\n"
+               "  ecg   the ECG transfer comparison on real records (--data DIR)\n");
         return 0;
     }
-    fprintf(stderr, "tgdp demo: expected 'gmm' (see tgdp demo --help)\n");
+    fprintf(stderr, "tgdp demo: expected 'gmm' or 'ecg' (see tgdp demo --help)\n");
     return 2;
 }
 

@@ -2,6 +2,7 @@
 #ifndef TGDP_CLI_COMMANDS_H
 #define TGDP_CLI_COMMANDS_H
 int cmd_demo(int argc, char **argv);
+int cmd_demo_ecg(int argc, char **argv); /* tgdp demo ecg (cmd_demo_ecg.c) */
 int cmd_train_source(int argc, char **argv);
 int cmd_train_target(int argc, char **argv);
 int cmd_finetune(int argc, char **argv);

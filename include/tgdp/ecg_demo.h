@@ -1,0 +1,116 @@
+/* The ECG transfer comparison (tgdp demo ecg): real records of a source domain (by default
+ * LUDB + PTB-XL + Georgia) and a small target domain (Ningbo + CPSC2018), every method of the
+ * Gaussian-mixture demo, evaluated against target records held out by record.
+ *
+ *   prepare   tgdp_ecg_set_add_entry over the database folders (tgdp/ecg_prepare.h): windows
+ *             [N, 12, L], multi-hot labels, record ids
+ *   classes   one conditioning class per window: its rarest positive label (by target window
+ *             count) among the labels present in the target, or "other" (the last class); the
+ *             same rule for source and target windows
+ *   per seed  the label-conditional source denoiser eps(x_t, y, t) on all source windows, and
+ *             (once, seed 0's) the source feature classifier of the evaluation
+ *   per fold  target records are dealt into k folds (tgdp_record_kfold, stratified, a fresh
+ *             split per seed); the models that see target data train on the other folds'
+ *             windows only:
+ *     source_only      the source denoiser
+ *     target_only      the same denoiser trained from scratch on the target training windows
+ *     finetune         the source denoiser trained further on them (lower lr)
+ *     domain_guidance  eps_src + w (eps_finetune - eps_src)
+ *     tgdp             eps_src(x_t, y, t) - sigma_t grad log h, log h = -logit c'(x_t, t) of a
+ *                      label-free time-dependent domain classifier (Alg 2; the GMM demo's estimator)
+ *     tgdp_reg         guidance network h(x_t, t) regressed on r = exp(-logit c(x0)) (Alg 3) with
+ *                      the cycle and consistency regularisers (Alg 4)
+ *     tgdp_cond        as tgdp with a label-conditional time-dependent classifier c'(x_t, y, t)
+ *   Every method samples n_gen windows with labels drawn from the target training windows' class
+ *   frequencies (DPM-Solver-2), and tgdp_ecg_eval_fold measures them against the held-out fold:
+ *   C2ST AUROC, Frechet distance and MMD^2 in the source classifier's feature space, TSTR macro-AUROC.
+ *
+ * Library code: no printing (progress through the log callback), errors in tgdp_error. */
+#ifndef TGDP_ECG_DEMO_H
+#define TGDP_ECG_DEMO_H
+
+#include <stdint.h>
+
+#include "tgdp/core.h"
+#include "tgdp/diffusion.h"
+#include "tgdp/ecg_eval.h"
+#include "tgdp/ecg_prepare.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    TGDP_ECG_M_SOURCE_ONLY = 0,
+    TGDP_ECG_M_TARGET_ONLY,
+    TGDP_ECG_M_FINETUNE,
+    TGDP_ECG_M_DOMAIN_GUIDANCE,
+    TGDP_ECG_M_TGDP,
+    TGDP_ECG_M_TGDP_REG,
+    TGDP_ECG_M_TGDP_COND,
+    TGDP_ECG_M_COUNT
+};
+extern const char *const tgdp_ecg_method_names[TGDP_ECG_M_COUNT];
+
+#define TGDP_ECG_DEMO_PLOT 4 /* windows kept per method for the plots (seed 0, fold 0) */
+
+typedef struct tgdp_ecg_demo_config {
+    char source_dbs[256], target_dbs[256]; /* comma-separated names for tgdp_ecg_find_database */
+    int max_records;                       /* per database, 0: all */
+    tgdp_ecg_prepare_opts prep;
+    int folds, seeds;
+    uint64_t seed;                         /* base seed */
+    char eps_arch[16];                     /* denoisers: "mlp" or "unet1d" */
+    char cls_arch[16];                     /* classifiers and guidance network: "mlp" or "resnet1d" */
+    char eps_hidden[64], cls_hidden[64], tcls_hidden[64], guid_hidden[64]; /* MLP widths */
+    int conv_width;                        /* base width of the convolutional archs */
+    int64_t eps_steps, target_steps, ft_steps, cls_steps, tcls_steps, guid_steps;
+    int batch;
+    double lr, ft_lr;
+    double w_domain, w_tgdp;
+    double eta_cycle, eta_consistency;
+    double tcls_weight_decay, tcls_grad_penalty; /* the time classifiers (penalty divided by the target windows) */
+    int sample_steps;
+    tgdp_sampler sampler;
+    int n_gen;                             /* generated windows per method and fold */
+    tgdp_ecg_eval_config eval;             /* C2ST / TSTR classifiers */
+    tgdp_eval_classifier_opts features;    /* the source feature classifier */
+    void (*log)(void *ctx, const char *msg);
+    void *log_ctx;
+} tgdp_ecg_demo_config;
+
+/* The default size (about 30 minutes on 2 cores) or the quick one (the test suite). */
+void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick);
+
+typedef struct tgdp_ecg_demo_result {
+    int method, fold, seed;
+    tgdp_ecg_eval_result r;
+} tgdp_ecg_demo_result;
+
+typedef struct tgdp_ecg_demo_output {
+    int64_t n_source, n_target, window;     /* windows */
+    size_t source_records, target_records;
+    int64_t skipped;                        /* records skipped while preparing */
+    int n_classes;                          /* conditioning classes (labels present in the target + "other") */
+    int class_label[TGDP_EVAL_MAX_LABELS];  /* label index of class j (-1: other) */
+    tgdp_ecg_demo_result *results;          /* seeds x folds x methods, in that order */
+    int n_results;
+    /* for the plots (seed 0, fold 0): generated windows [n_plot, 12 * window] per method and real
+     * held-out target windows, with their classes */
+    int n_plot;
+    float *plot_gen[TGDP_ECG_M_COUNT];
+    int64_t plot_gen_class[TGDP_ECG_M_COUNT][TGDP_ECG_DEMO_PLOT];
+    float *plot_real;
+    int n_plot_real;
+    double seconds_prepare, seconds_total;
+} tgdp_ecg_demo_output;
+
+/* Runs the comparison on the database folders under data_dir. */
+int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_ecg_demo_output *out,
+                      tgdp_error *err);
+void tgdp_ecg_demo_output_free(tgdp_ecg_demo_output *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
