@@ -3,6 +3,9 @@
  *   tgdp.format = "1", tgdp.role, tgdp.h_param, tgdp.in_dim, tgdp.out_dim, tgdp.hidden
  *   ("512,512"), tgdp.time_mode (none|raw|fourier), tgdp.temb, tgdp.n_classes, tgdp.label_dim,
  *   tgdp.act, tgdp.step (training steps done), tgdp.seed, plus any extra key/value pairs.
+ *   Convolutional networks add tgdp.arch (unet1d | resnet1d), tgdp.channels, tgdp.length (the
+ *   sample shape [C, L]), tgdp.width, tgdp.mult, tgdp.blocks, tgdp.kernel, tgdp.groups,
+ *   tgdp.emb_dim (src/io/checkpoint_arch.c); a checkpoint without tgdp.arch is an MLP.
  * Written atomically (temporary file + rename). */
 #ifndef TGDP_CHECKPOINT_H
 #define TGDP_CHECKPOINT_H

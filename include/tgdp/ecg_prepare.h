@@ -78,6 +78,15 @@ int tgdp_ecg_set_add_entry(tgdp_ecg_set *s, const tgdp_ecg_entry *e, const tgdp_
  * (malloc'd; *out is NULL when s->n == 0). */
 int tgdp_ecg_set_labels(const tgdp_ecg_set *s, int64_t **out, tgdp_error *err);
 
+/* Conditioning labels of multi-hot rows [n, k] (values 0/1), for the networks, which take one
+ * integer label per sample: the first set column among 1..k-1, else 0 when column 0 is set,
+ * else k ("none"); classes 0..k. The rule depends on the row alone, so source and target windows
+ * with the same labels get the same class. With the ECG vocabulary (column 0 = NORM) that is the
+ * first abnormal label in vocabulary order (AF before 1AVB before LBBB ...), NORM only for windows
+ * labelled normal and nothing else, and class 11 for windows without any label. (The record
+ * splits stratify by a different, data-dependent rule: tgdp_primary_labels in tgdp/ecg_eval.h.) */
+int tgdp_conditioning_labels(const int64_t *multi_hot, int64_t n, int k, int64_t *out, tgdp_error *err);
+
 /* Folder of a database under dir. name is tried as a folder relative to dir (or an absolute
  * path) first, then as a known database name with the folder names of the shared samples
  * and of the published downloads:

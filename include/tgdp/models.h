@@ -63,6 +63,91 @@ void tgdp_resblock1d_init_weights(const tgdp_resblock1d *rb, tgdp_params *p, tgd
 /* x: node [B, cin, L]; temb: node [B, cout, 1] or -1. Returns the output node [B, cout, L]. */
 int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_params *p, int x, int temb);
 
+/* ---------- 1-D convolutional networks over [B, C, L] inputs ----------
+ * Two architectures share one config and one model struct (src/nn/convnet.c, unet1d.c,
+ * resnet1d.c); both take the flat input [B, C*L] (the training loops' layout) and view it as
+ * [B, C, L], and both are composed of engine ops only, so they have exact first- and
+ * second-order gradients.
+ *
+ * Conditioning: with time (time_mode FOURIER) t -> Fourier features [2*temb] -> Linear(E) ->
+ * SiLU -> Linear(E); with labels (n_classes > 0) a learned table [n_classes, E] row is added;
+ * the sum goes through SiLU and every residual block adds its own Linear(E -> C_out)
+ * projection between its two convolutions. Without time and labels there is no embedding.
+ *
+ * unet1d (noise predictor): conv_in (C -> width), then per level i (channels width*mult[i])
+ *   `blocks` residual blocks, the last one's output kept as the level's skip, avgpool2 between
+ *   levels; one middle block at the lowest level; then per level from the lowest up: the skip
+ *   concatenated along channels, `blocks` residual blocks, upsample2 to the next level; finally
+ *   group norm -> SiLU -> conv_out (width -> C): output [B, C, L] (out_dim = C*L). With
+ *   out_dim != C*L the output is instead a pooled head (mean over L -> Linear(out_dim)).
+ *   Odd lengths: avgpool2 drops the last sample of an odd-length map; on the way up, an
+ *   up-sampled map one sample shorter than its skip is zero-padded by one sample at the end
+ *   (so any L >= 2^(levels-1) works, e.g. 250 -> 125 -> 62 -> 125 -> 250).
+ * resnet1d (classifier / regressor): conv_in (C -> width), per stage i `blocks` residual
+ *   blocks at width*mult[i] (avgpool2 before every stage but the first), group norm -> SiLU ->
+ *   mean over L: the feature vector [B, F = width*mult[levels-1]], then Linear(F -> out_dim).
+ */
+typedef enum { TGDP_ARCH_MLP = 0, TGDP_ARCH_UNET1D = 1, TGDP_ARCH_RESNET1D = 2 } tgdp_arch;
+
+const char *tgdp_arch_name(tgdp_arch a); /* "mlp", "unet1d", "resnet1d" */
+int tgdp_arch_parse(const char *s, tgdp_arch *out);
+
+#define TGDP_CONV_MAX_LEVELS 4
+#define TGDP_CONV_MAX_BLOCKS 4
+
+typedef struct tgdp_conv_config {
+    int channels, length; /* input [C, L]; in_dim = C * L */
+    int out_dim;          /* unet1d: C*L (shaped output) or k (pooled head); resnet1d: head outputs */
+    int width;            /* base channel count */
+    int levels;           /* resolution levels (unet1d) / stages (resnet1d), 1..TGDP_CONV_MAX_LEVELS */
+    int mult[TGDP_CONV_MAX_LEVELS]; /* channel multiplier per level */
+    int blocks;           /* residual blocks per level, 1..TGDP_CONV_MAX_BLOCKS */
+    int kernel;           /* odd convolution kernel size */
+    int groups;           /* group-norm groups (must divide every channel count) */
+    tgdp_time_mode time_mode; /* TGDP_TIME_NONE or TGDP_TIME_FOURIER */
+    int temb;             /* Fourier frequencies (2*temb features) */
+    int emb_dim;          /* conditioning embedding width E (0: 4 * width) */
+    int n_classes;        /* label embedding table rows, 0: unconditional */
+} tgdp_conv_config;
+
+/* Defaults: width 32, mult 1,2,4 (3 levels), 1 block per level, kernel 3, 8 groups, temb 16,
+ * E = 4*width; time_mode FOURIER if timed else NONE. */
+void tgdp_conv_config_default(tgdp_conv_config *c, tgdp_arch arch, int channels, int length, int out_dim, int timed,
+                              int n_classes);
+/* Parse "1,2,4" into c->mult / c->levels. */
+int tgdp_conv_parse_mult(tgdp_conv_config *c, const char *s, tgdp_error *err);
+/* Whether the configuration is usable (shapes, groups, lengths), with a message saying why not. */
+int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err);
+
+typedef struct tgdp_conv_block {
+    tgdp_resblock1d rb;
+    int proj_w, proj_b; /* embedding projection, -1 without conditioning */
+} tgdp_conv_block;
+
+typedef struct tgdp_convnet {
+    tgdp_arch arch;
+    tgdp_conv_config cfg;
+    int in_w, in_b;                     /* conv_in */
+    int t1_w, t1_b, t2_w, t2_b, label;  /* conditioning embedding (-1 when absent) */
+    tgdp_conv_block down[TGDP_CONV_MAX_LEVELS * TGDP_CONV_MAX_BLOCKS];
+    tgdp_conv_block up[TGDP_CONV_MAX_LEVELS * TGDP_CONV_MAX_BLOCKS];
+    tgdp_conv_block mid;
+    int n_down, n_up;
+    int norm_g, norm_b;                 /* final group norm */
+    int out_w, out_b;                   /* unet1d conv_out (-1 with a pooled head) */
+    int head_w, head_b;                 /* pooled head Linear (-1 for the shaped unet1d output) */
+} tgdp_convnet;
+
+int tgdp_convnet_register(tgdp_convnet *m, tgdp_arch arch, const tgdp_conv_config *cfg, tgdp_params *p,
+                          tgdp_error *err);
+void tgdp_convnet_init_weights(const tgdp_convnet *m, tgdp_params *p, tgdp_rng *rng);
+/* x: node with B*C*L values (e.g. [B, C*L, 1]); t: node [B,1] (or -1 without time); labels:
+ * B labels or NULL. Returns the output node [B, out_dim, 1], -1 on failure (gr->failed). */
+int tgdp_convnet_forward(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x, int t, const int64_t *labels);
+/* The pooled feature vector [B, F, 1] before the head (nets with a pooled head only). */
+int tgdp_convnet_features(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x, int t, const int64_t *labels);
+int tgdp_convnet_feature_dim(const tgdp_convnet *m); /* F, 0 without a pooled head */
+
 #ifdef __cplusplus
 }
 #endif

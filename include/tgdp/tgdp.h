@@ -8,9 +8,13 @@
  *  - eps callbacks for sampling: source/any denoiser, TGDP guided, domain guidance,
  *                               time-dependent-classifier guidance
  *
- * All networks are tgdp_net: an MLP over (x, t, optional label) with one contiguous parameter
- * buffer. Classifier outputs are logits of P(source); the guidance output z is mapped to
- * h = softplus(z) (TGDP_H_SOFTPLUS, the paper's algorithms) or h = exp(z) (TGDP_H_EXP).
+ * All networks are tgdp_net: a network over (x, t, optional label) with one contiguous parameter
+ * buffer, of one of three architectures (tgdp/models.h): an MLP (the default, any data), or for
+ * [C, L] signals (ECG windows) the 1-D residual U-Net unet1d (noise predictor) or the 1-D
+ * ResNet resnet1d (classifiers, guidance network). Every architecture serves every role; the
+ * data are always passed flat, [n, d] with d = C*L for the convolutional ones. Classifier
+ * outputs are logits of P(source); the guidance output z is mapped to h = softplus(z)
+ * (TGDP_H_SOFTPLUS, the paper's algorithms) or h = exp(z) (TGDP_H_EXP).
  */
 #ifndef TGDP_TGDP_H
 #define TGDP_TGDP_H
@@ -27,21 +31,56 @@ extern "C" {
 typedef enum { TGDP_ROLE_EPS = 0, TGDP_ROLE_CLASSIFIER = 1, TGDP_ROLE_TIME_CLASSIFIER = 2, TGDP_ROLE_GUIDANCE = 3 } tgdp_role;
 typedef enum { TGDP_H_SOFTPLUS = 0, TGDP_H_EXP = 1 } tgdp_h_param;
 
+/* The architecture and its configuration: mlp for TGDP_ARCH_MLP, conv for the others. */
+typedef struct tgdp_net_config {
+    tgdp_arch arch;
+    tgdp_mlp_config mlp;
+    tgdp_conv_config conv;
+} tgdp_net_config;
+
 typedef struct tgdp_net {
     tgdp_role role;
     tgdp_h_param hparam; /* guidance only */
-    tgdp_mlp mlp;
+    tgdp_arch arch;
+    tgdp_mlp mlp;        /* arch == TGDP_ARCH_MLP */
+    tgdp_convnet conv;   /* arch == TGDP_ARCH_UNET1D or TGDP_ARCH_RESNET1D */
     tgdp_params p;
 } tgdp_net;
 
 const char *tgdp_role_name(tgdp_role r);
 int tgdp_role_parse(const char *s, tgdp_role *out);
+/* An MLP network (as before the other architectures existed). */
 int tgdp_net_create(tgdp_net *net, tgdp_role role, const tgdp_mlp_config *cfg, uint64_t seed, tgdp_error *err);
+/* A network of any architecture; errors say what is wrong with the configuration. */
+int tgdp_net_create_arch(tgdp_net *net, tgdp_role role, const tgdp_net_config *cfg, uint64_t seed, tgdp_error *err);
+/* The default unet1d noise predictor for ECG windows [12, 250] (tgdp ecg prepare's defaults)
+ * with n_classes label classes (0: unconditional): what `tgdp train-source --arch unet1d` builds
+ * for such data; for benchmarks. */
+int tgdp_net_create_ecg_unet1d(tgdp_net *net, int n_classes, uint64_t seed, tgdp_error *err);
+/* The default resnet1d for ECG windows [12, 250] in a scalar-output role (classifier: no time;
+ * time_classifier, guidance: Fourier time), as `--arch resnet1d` builds it. */
+int tgdp_net_create_ecg_resnet1d(tgdp_net *net, tgdp_role role, int n_classes, uint64_t seed, tgdp_error *err);
 int tgdp_net_copy(tgdp_net *dst, const tgdp_net *src, tgdp_error *err);
 void tgdp_net_free(tgdp_net *net);
-/* x node [B, d], t node [B,1] (or -1 when the net takes no time). Returns the raw output node. */
+/* x node with d values per sample ([B, d] or [B, d, 1]), t node [B,1] (or -1 when the net takes
+ * no time). Returns the raw output node [B, out_dim, 1]. */
 int tgdp_net_build(tgdp_graph *gr, tgdp_net *net, int x, int t, const int64_t *labels);
-int tgdp_net_time_input(const tgdp_net *net);
+
+/* What a network takes and gives, whatever its architecture. */
+void tgdp_net_get_config(const tgdp_net *net, tgdp_net_config *cfg);
+int tgdp_net_time_input(const tgdp_net *net); /* whether it takes t */
+int tgdp_net_in_dim(const tgdp_net *net);     /* d (= C*L for the convolutional ones) */
+int tgdp_net_out_dim(const tgdp_net *net);
+int tgdp_net_n_classes(const tgdp_net *net);  /* 0: not label-conditional */
+/* Shape of one sample: [d] (ndim 1, MLP) or [C, L] (ndim 2, convolutional); returns ndim. */
+int tgdp_net_sample_shape(const tgdp_net *net, int64_t shape[2]);
+/* One line describing the architecture, e.g. "mlp 512,512" or "unet1d [12, 250] width 32 mult 1,2,4". */
+void tgdp_net_describe(const tgdp_net *net, char *buf, size_t cap);
+/* Pooled feature vectors [n, F] (resnet1d, or unet1d with a pooled head: the input of the final
+ * Linear), e.g. the feature space of a Frechet/MMD distance; F = tgdp_net_pooled_dim (0: none). */
+int tgdp_net_pooled_dim(const tgdp_net *net);
+int tgdp_net_pooled_features(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,
+                      float *out, tgdp_error *err);
 
 /* Batched evaluation of the raw output (eps, logit, or z), t per sample (NULL: no time). */
 int tgdp_net_eval(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,

@@ -18,7 +18,7 @@
 static int draw_labels(const char *path, int n, uint64_t seed, int n_classes, int64_t *out, tgdp_error *err)
 {
     tgdp_array y;
-    int rc = tgdp_npy_read_i64(path, &y, err);
+    int rc = cli_load_labels(path, &y, NULL, err); /* integers [N] or multi-hot [N, K] */
     if (rc) return rc;
     size_t m = tgdp_array_numel(&y);
     double *freq = calloc((size_t)n_classes, sizeof *freq);
@@ -71,7 +71,8 @@ int cmd_sample(int argc, char **argv)
         {"t-end", OPT_DOUBLE, &t_end, "1e-3", "final time", 1e-6, 0.5},
         {"n", OPT_INT, &n, "1000", "number of samples", 1, 100000000},
         {"labels", OPT_STRING, &labels, NULL, "label .npy whose frequencies the sampled labels follow (conditional)", 0, -1},
-        {"out", OPT_STRING, &out, "samples.npy", "output .npy [n, d] (labels go to <out>.labels.npy)", 0, -1},
+        {"out", OPT_STRING, &out, "samples.npy", "output .npy [n, d], or [n, C, L] for unet1d/resnet1d models (labels go to\n"
+         "                             <out>.labels.npy as integers [n]; multi-hot --labels as conditioning labels 0..K)", 0, -1},
         {"seed", OPT_INT, &seed, "0", "random seed", 0, 2147483647},
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &quiet, NULL, "no progress output", 0, -1},
@@ -98,10 +99,10 @@ int cmd_sample(int argc, char **argv)
     if (src.role != TGDP_ROLE_EPS) rc = cli_errorf(cmd, "%s is a %s, not a denoiser", model, tgdp_role_name(src.role));
     if (!rc && is_tgdp && tgdp_checkpoint_load(guidance, &g, NULL, &err)) rc = cli_error(cmd, &err);
     if (!rc && is_dg && tgdp_checkpoint_load(finetuned, &ft, NULL, &err)) rc = cli_error(cmd, &err);
-    const int d = src.mlp.cfg.in_dim, nc = src.mlp.cfg.n_classes;
-    if (!rc && is_tgdp && (g.mlp.cfg.in_dim != d || g.mlp.cfg.n_classes != nc))
+    const int d = rc ? 0 : tgdp_net_in_dim(&src), nc = rc ? 0 : tgdp_net_n_classes(&src);
+    if (!rc && is_tgdp && (tgdp_net_in_dim(&g) != d || tgdp_net_n_classes(&g) != nc))
         rc = cli_errorf(cmd, "%s does not match the model (dimension or labels)", guidance);
-    if (!rc && is_dg && (ft.mlp.cfg.in_dim != d || ft.mlp.cfg.n_classes != nc))
+    if (!rc && is_dg && (tgdp_net_in_dim(&ft) != d || tgdp_net_n_classes(&ft) != nc))
         rc = cli_errorf(cmd, "%s does not match the model (dimension or labels)", finetuned);
     if (!rc && nc > 0 && !labels) rc = cli_errorf(cmd, "%s is label-conditional: give --labels FILE", model);
     size_t nd = (size_t)n * (size_t)d;
@@ -124,8 +125,9 @@ int cmd_sample(int argc, char **argv)
         if (tgdp_sample_progress(&s, sk, steps, t_end, fn, &e, n, d, &r, x, cli_progress_sample, &pg, &err))
             rc = cli_error(cmd, &err);
         tgdp_arena_free(&ar);
-        int64_t shape[2] = {n, d};
-        if (!rc && tgdp_npy_write_f32(out, x, 2, shape, &err)) rc = cli_error(cmd, &err);
+        int64_t shape[3] = {n, d, 0}; /* [n, d], or [n, C, L] for a convolutional model */
+        int ndim = 1 + tgdp_net_sample_shape(&src, shape + 1);
+        if (!rc && tgdp_npy_write_f32(out, x, ndim, shape, &err)) rc = cli_error(cmd, &err);
         if (!rc && lab) {
             char lp[4096];
             snprintf(lp, sizeof lp, "%s.labels.npy", out);

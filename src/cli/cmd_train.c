@@ -16,6 +16,8 @@
 typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
+    const char *arch, *mult; /* --arch and the convolutional nets' options */
+    int width, blocks, kernel, groups;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
     double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty;
     char state[4200]; /* the resumable state file: <out>.state.safetensors */
@@ -40,13 +42,41 @@ typedef struct targs {
 #define O_NET(def)                                                                                               \
     {"hidden", OPT_STRING, &a.hidden, def, "hidden layer sizes", 0, -1},                                         \
     {"time-embedding", OPT_STRING, &a.time_mode, "raw", "how t enters the network: raw or fourier", 0, -1},      \
-    {"temb", OPT_INT, &a.temb, "16", "Fourier frequencies (with --time-embedding fourier)", 1, 4096}
+    {"temb", OPT_INT, &a.temb, "16", "Fourier frequencies (with --time-embedding fourier; conv nets: always)", 1, 4096}, \
+    {"arch", OPT_STRING, &a.arch, "mlp",                                                                          \
+     "network: mlp, unet1d (1-D residual U-Net, for the denoiser) or resnet1d (1-D ResNet, for\n"                  \
+     "                             classifiers and guidance); conv nets see [N, C, L] data as C channels of L samples", 0, -1}, \
+    {"width", OPT_INT, &a.width, "32", "conv nets: base channel count", 1, 4096},                                 \
+    {"mult", OPT_STRING, &a.mult, "1,2,4", "conv nets: channel multiplier per resolution level (2x down-sampling between)", 0, -1}, \
+    {"blocks", OPT_INT, &a.blocks, "1", "conv nets: residual blocks per level", 1, TGDP_CONV_MAX_BLOCKS},          \
+    {"kernel", OPT_INT, &a.kernel, "3", "conv nets: convolution kernel size (odd)", 1, 63},                         \
+    {"groups", OPT_INT, &a.groups, "8", "conv nets: group-normalisation groups", 1, 4096}
 #define NOPT(o) (int)(sizeof o / sizeof *o)
 
-static int make_config(const char *cmd, const targs *a, int in_dim, int out_dim, int n_classes, int timed,
-                       tgdp_mlp_config *c)
+/* the network of --arch for data d: out_dim 0 means one output per input value (a denoiser) */
+static int make_config(const char *cmd, const targs *a, const cli_data *d, int out_dim, int n_classes, int timed,
+                       tgdp_net_config *nc)
 {
-    memset(c, 0, sizeof *c);
+    memset(nc, 0, sizeof *nc);
+    tgdp_error err;
+    const int in_dim = d->ds.d;
+    if (out_dim == 0) out_dim = in_dim;
+    if (tgdp_arch_parse(a->arch, &nc->arch))
+        return cli_errorf(cmd, "--arch: expected mlp, unet1d or resnet1d, got '%s'", a->arch);
+    if (nc->arch != TGDP_ARCH_MLP) {
+        tgdp_conv_config *k = &nc->conv;
+        int C, L;
+        cli_data_sample_shape(d, &C, &L);
+        tgdp_conv_config_default(k, nc->arch, C, L, out_dim, timed, n_classes);
+        k->width = a->width;
+        k->blocks = a->blocks;
+        k->kernel = a->kernel;
+        k->groups = a->groups;
+        k->temb = a->temb;
+        if (tgdp_conv_parse_mult(k, a->mult, &err) || tgdp_conv_check(nc->arch, k, &err)) return cli_error(cmd, &err);
+        return 0;
+    }
+    tgdp_mlp_config *c = &nc->mlp;
     c->in_dim = in_dim;
     c->out_dim = out_dim;
     c->act = TGDP_ACT_SILU;
@@ -57,7 +87,6 @@ static int make_config(const char *cmd, const targs *a, int in_dim, int out_dim,
     else if (strcmp(a->time_mode, "raw") == 0) c->time_mode = TGDP_TIME_RAW;
     else if (strcmp(a->time_mode, "fourier") == 0) c->time_mode = TGDP_TIME_FOURIER;
     else return cli_errorf(cmd, "--time-embedding: expected raw or fourier, got '%s'", a->time_mode);
-    tgdp_error err;
     if (tgdp_mlp_parse_hidden(c, a->hidden, &err)) return cli_error(cmd, &err);
     return 0;
 }
@@ -224,6 +253,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
     cli_data d;
     if (cli_load_data(a.data, a.labels, &d, &err)) return cli_error(cmd, &err);
     tgdp_net net;
+    memset(&net, 0, sizeof net); /* freed on every path, also when no network was made */
     tgdp_ckpt_info info;
     int rc = 0;
     const char *sched_name = a.schedule;
@@ -242,9 +272,9 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         sched_name = sched_buf;
         if (net.role != TGDP_ROLE_EPS) rc = cli_errorf(cmd, "%s is a %s, not a denoiser", a.model, tgdp_role_name(net.role));
     } else {
-        tgdp_mlp_config c;
-        if ((rc = make_config(cmd, &a, d.ds.d, d.ds.d, d.n_classes, 1, &c)) == 0 &&
-            tgdp_net_create(&net, TGDP_ROLE_EPS, &c, (uint64_t)a.seed * 7919 + 1, &err))
+        tgdp_net_config c;
+        if ((rc = make_config(cmd, &a, &d, 0, d.n_classes, 1, &c)) == 0 &&
+            tgdp_net_create_arch(&net, TGDP_ROLE_EPS, &c, (uint64_t)a.seed * 7919 + 1, &err))
             rc = cli_error(cmd, &err);
     }
     tgdp_schedule s;
@@ -308,13 +338,13 @@ int cmd_train_classifier(int argc, char **argv)
     if (S.ds.d != T.ds.d)
         rc = cli_errorf(cmd, "source samples have dimension %d but target samples %d", S.ds.d, T.ds.d);
     int nc = S.n_classes > T.n_classes ? S.n_classes : T.n_classes;
-    tgdp_mlp_config c;
+    tgdp_net_config c;
     tgdp_net net;
     memset(&net, 0, sizeof net);
     tgdp_schedule s;
     memset(&s, 0, sizeof s);
-    if (!rc) rc = make_config(cmd, &a, S.ds.d, 1, nc, a.time_dependent, &c);
-    if (!rc && tgdp_net_create(&net, a.time_dependent ? TGDP_ROLE_TIME_CLASSIFIER : TGDP_ROLE_CLASSIFIER, &c,
+    if (!rc) rc = make_config(cmd, &a, &S, 1, nc, a.time_dependent, &c);
+    if (!rc && tgdp_net_create_arch(&net, a.time_dependent ? TGDP_ROLE_TIME_CLASSIFIER : TGDP_ROLE_CLASSIFIER, &c,
                                (uint64_t)a.seed * 7919 + 2, &err))
         rc = cli_error(cmd, &err);
     if (!rc && a.time_dependent) rc = schedule_from(cmd, a.schedule, &s);
@@ -388,9 +418,9 @@ int cmd_train_guidance(int argc, char **argv)
     if (!rc && cls.role != TGDP_ROLE_CLASSIFIER) rc = cli_errorf(cmd, "%s is not a domain classifier", a.classifier);
     if (!rc && a.time_classifier && tcls.role != TGDP_ROLE_TIME_CLASSIFIER)
         rc = cli_errorf(cmd, "%s is not a time-dependent classifier", a.time_classifier);
-    tgdp_mlp_config c;
-    if (!rc) rc = make_config(cmd, &a, S.ds.d, 1, cls.mlp.cfg.n_classes, 1, &c);
-    if (!rc && tgdp_net_create(&h, TGDP_ROLE_GUIDANCE, &c, (uint64_t)a.seed * 7919 + 3, &err)) rc = cli_error(cmd, &err);
+    tgdp_net_config c;
+    if (!rc) rc = make_config(cmd, &a, &S, 1, tgdp_net_n_classes(&cls), 1, &c);
+    if (!rc && tgdp_net_create_arch(&h, TGDP_ROLE_GUIDANCE, &c, (uint64_t)a.seed * 7919 + 3, &err)) rc = cli_error(cmd, &err);
     tgdp_schedule s;
     memset(&s, 0, sizeof s);
     if (!rc) rc = schedule_from(cmd, a.schedule, &s);

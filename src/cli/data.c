@@ -1,6 +1,7 @@
 /* Loading training data and labels from .npy files for the commands. */
 #include "cli/data.h"
 
+#include "tgdp/ecg_prepare.h"
 #include "tgdp/io.h"
 
 #include <stdlib.h>
@@ -25,7 +26,8 @@ int cli_load_data(const char *path, const char *labels_path, cli_data *d, tgdp_e
     d->ds.d = (int)dim;
     d->ds.x = d->x.data;
     if (labels_path) {
-        rc = tgdp_npy_read_i64(labels_path, &d->y, err);
+        int nc = 0;
+        rc = cli_load_labels(labels_path, &d->y, &nc, err);
         if (rc) {
             tgdp_tensor_free(&d->x);
             return rc;
@@ -36,19 +38,62 @@ int cli_load_data(const char *path, const char *labels_path, cli_data *d, tgdp_e
             cli_free_data(d);
             return rc;
         }
-        const int64_t *y = d->y.data;
-        for (int64_t i = 0; i < n; i++) {
-            if (y[i] < 0 || y[i] > 65535) {
-                rc = tgdp_fail(err, TGDP_EINVAL, "%s: label %lld at row %lld is not in 0..65535", labels_path,
-                               (long long)y[i], (long long)i);
-                cli_free_data(d);
-                return rc;
-            }
-            if (y[i] + 1 > d->n_classes) d->n_classes = (int)(y[i] + 1);
-        }
-        d->ds.y = y;
+        d->n_classes = nc;
+        d->ds.y = d->y.data;
     }
     return TGDP_OK;
+}
+
+int cli_load_labels(const char *path, tgdp_array *y, int *n_classes, tgdp_error *err)
+{
+    int rc = tgdp_npy_read_i64(path, y, err);
+    if (rc) return rc;
+    const int64_t n = y->ndim >= 1 ? y->shape[0] : 1;
+    int nc = 0;
+    if (y->ndim == 2 && y->shape[1] > 1) { /* multi-hot rows -> conditioning labels */
+        if (y->shape[1] > 65535) {
+            tgdp_array_free(y);
+            return tgdp_fail(err, TGDP_EINVAL, "%s: %lld label columns", path, (long long)y->shape[1]);
+        }
+        tgdp_array p;
+        int64_t shape[1] = {n};
+        const int k = (int)y->shape[1];
+        rc = tgdp_array_alloc(&p, TGDP_DT_I64, 1, shape, err);
+        if (!rc && (rc = tgdp_conditioning_labels(y->data, n, k, p.data, err))) {
+            tgdp_error_prefix(err, "%s", path);
+            tgdp_array_free(&p);
+        }
+        tgdp_array_free(y);
+        if (rc) return rc;
+        *y = p;
+        nc = k + 1;
+    } else if (y->ndim > 1 && tgdp_array_numel(y) != (size_t)n) {
+        tgdp_array_free(y);
+        return tgdp_fail(err, TGDP_EINVAL, "%s: labels must be [N] integers or [N, K] multi-hot rows", path);
+    }
+    const int64_t *v = y->data;
+    for (int64_t i = 0; i < (int64_t)tgdp_array_numel(y); i++) {
+        if (v[i] < 0 || v[i] > 65535) {
+            rc = tgdp_fail(err, TGDP_EINVAL, "%s: label %lld at row %lld is not in 0..65535", path, (long long)v[i],
+                           (long long)i);
+            tgdp_array_free(y);
+            return rc;
+        }
+        if (v[i] + 1 > nc) nc = (int)(v[i] + 1);
+    }
+    if (n_classes) *n_classes = nc;
+    return TGDP_OK;
+}
+
+void cli_data_sample_shape(const cli_data *d, int *channels, int *length)
+{
+    if (d->x.ndim >= 3) {
+        *channels = (int)d->x.shape[1];
+        *length = d->ds.d / *channels;
+    } else {
+        *channels = 1;
+        *length = d->ds.d;
+    }
 }
 
 void cli_free_data(cli_data *d)

@@ -163,7 +163,7 @@ static int log_r_mae(run *R, tgdp_net *cls, const tgdp_dataset *src, const int *
     double *truth = malloc((size_t)src->n * sizeof *truth);
     int rc = (!lr || !r || !truth) ? tgdp_fail(err, TGDP_ENOMEM, "out of memory") : 0;
     if (!rc) rc = tgdp_density_ratio(cls, &R->ar, src, r, lr, err);
-    if (!rc) rc = tgdp_gmm_log_h(&R->P, &R->Q, 1.0, 0.0, (int)src->n, src->x, cls->mlp.cfg.n_classes ? lab : NULL, truth, err);
+    if (!rc) rc = tgdp_gmm_log_h(&R->P, &R->Q, 1.0, 0.0, (int)src->n, src->x, tgdp_net_n_classes(cls) ? lab : NULL, truth, err);
     if (!rc) rc = tgdp_log_ratio_mae((int)src->n, lr, truth, out, err);
     free(lr); free(r); free(truth);
     return rc;

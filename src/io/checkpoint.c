@@ -1,6 +1,7 @@
 /* Network checkpoints as safetensors with the network description in the metadata. */
 #include "tgdp/checkpoint.h"
 
+#include "io/checkpoint_arch.h"
 #include "tgdp/io.h"
 
 #include <errno.h>
@@ -14,7 +15,8 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
 {
     tgdp_st_writer w;
     tgdp_st_writer_init(&w);
-    const tgdp_mlp_config *c = &net->mlp.cfg;
+    tgdp_mlp_config common;
+    const tgdp_mlp_config *c = ckpt_common_config(net, &common);
     char hidden[256] = "";
     for (int i = 0; i < c->n_hidden; i++) {
         size_t l = strlen(hidden);
@@ -31,6 +33,7 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.n_classes", err, "%d", c->n_classes);
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.label_dim", err, "%d", c->label_dim);
     if (!rc) rc = tgdp_st_writer_meta(&w, "tgdp.act", tgdp_act_name(c->act), err);
+    if (!rc) rc = ckpt_arch_write(&w, net, err);
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.step", err, "%lld", (long long)(info ? info->step : 0));
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.seed", err, "%llu", (unsigned long long)(info ? info->seed : 0));
     for (int i = 0; info && !rc && i < info->n_extra; i++)
@@ -101,8 +104,10 @@ int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, 
     tgdp_mlp_config c;
     tgdp_net tmp;
     memset(&tmp, 0, sizeof tmp);
+    tgdp_net_config nc;
     rc = parse_config(&f, &tmp, &c, err);
-    if (!rc) rc = tgdp_net_create(net, tmp.role, &c, 0, err);
+    if (!rc) rc = ckpt_arch_read(&f, &c, &nc, err);
+    if (!rc) rc = tgdp_net_create_arch(net, tmp.role, &nc, 0, err);
     if (!rc) {
         net->hparam = tmp.hparam;
         for (int i = 0; !rc && i < net->p.count; i++) {

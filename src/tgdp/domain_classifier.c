@@ -25,7 +25,7 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
     if (rc) return rc;
     const int timed = net->role == TGDP_ROLE_TIME_CLASSIFIER;
     if (timed && !s) return tgdp_fail(err, TGDP_EINVAL, "time-dependent classifier needs a schedule");
-    if (net->mlp.cfg.out_dim != 1) return tgdp_fail(err, TGDP_EINVAL, "a classifier has one output (a logit)");
+    if (tgdp_net_out_dim(net) != 1) return tgdp_fail(err, TGDP_EINVAL, "a classifier has one output (a logit)");
     if (o->batch < 2) return tgdp_fail(err, TGDP_EINVAL, "classifier batch must be at least 2");
     train_state st;
     train_fp fp;

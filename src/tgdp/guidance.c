@@ -138,7 +138,7 @@ static int prepare_ratios(const tgdp_dataset *src, const tgdp_train_opts *o, flo
 int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
                         const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err)
 {
-    if (cls->mlp.cfg.n_classes != h->mlp.cfg.n_classes)
+    if (tgdp_net_n_classes(cls) != tgdp_net_n_classes(h))
         return tgdp_fail(err, TGDP_EINVAL, "classifier and guidance network disagree on label conditioning");
     int rc = check_dataset(src, cls, "source", err);
     if (rc) return rc;
@@ -159,7 +159,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
 {
     int rc = check_dataset(src, h, "source", err);
     if (rc) return rc;
-    if (h->mlp.cfg.out_dim != 1) return tgdp_fail(err, TGDP_EINVAL, "the guidance network has one output");
+    if (tgdp_net_out_dim(h) != 1) return tgdp_fail(err, TGDP_EINVAL, "the guidance network has one output");
     const int cyc = o->eta_cycle > 0, con = o->eta_consistency > 0;
     if ((cyc || con) && (rc = check_dataset(tgt, h, "target", err))) return rc;
     if (cyc && !tcls) return tgdp_fail(err, TGDP_EINVAL, "the cycle regulariser needs a time-dependent classifier");

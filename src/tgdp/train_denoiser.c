@@ -8,9 +8,9 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
 {
     int rc = check_dataset(data, net, "training", err);
     if (rc) return rc;
-    if (net->mlp.cfg.out_dim != data->d)
+    if (tgdp_net_out_dim(net) != data->d)
         return tgdp_fail(err, TGDP_EINVAL, "denoiser output dimension %d differs from the data dimension %d",
-                         net->mlp.cfg.out_dim, data->d);
+                         tgdp_net_out_dim(net), data->d);
     train_state st;
     train_fp fp;
     train_fp_init(&fp, "denoiser");

@@ -108,10 +108,13 @@ void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o)
 int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err)
 {
     if (!d || d->n <= 0 || !d->x) return tgdp_fail(err, TGDP_EINVAL, "%s data set is empty", what);
-    if (d->d != net->mlp.cfg.in_dim)
-        return tgdp_fail(err, TGDP_EINVAL, "%s data have dimension %d but the %s network expects %d", what, d->d,
-                         tgdp_role_name(net->role), net->mlp.cfg.in_dim);
-    int nc = net->mlp.cfg.n_classes;
+    if (d->d != tgdp_net_in_dim(net)) {
+        char arch[160];
+        tgdp_net_describe(net, arch, sizeof arch);
+        return tgdp_fail(err, TGDP_EINVAL, "%s data have dimension %d but the %s network (%s) expects %d", what, d->d,
+                         tgdp_role_name(net->role), arch, tgdp_net_in_dim(net));
+    }
+    int nc = tgdp_net_n_classes(net);
     if (nc > 0) {
         if (!d->y) return tgdp_fail(err, TGDP_EINVAL, "%s data need labels: the network is label-conditional", what);
         for (int64_t i = 0; i < d->n; i++)
