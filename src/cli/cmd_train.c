@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/data.h"
 #include "cli/progress.h"
+#include "tgdp/dist.h"
 #include "tgdp/checkpoint.h"
 
 #include <errno.h>
@@ -195,6 +196,7 @@ static int schedule_from(const char *cmd, const char *name, tgdp_schedule *s)
 static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, const tgdp_train_opts *o,
                 double secs)
 {
+    if (tgdp_dist_rank() != 0) return 0; /* data-parallel: rank 0 writes the model and logs */
     tgdp_ckpt_info info;
     memset(&info, 0, sizeof info);
     info.step = a->steps;

@@ -2,7 +2,10 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "tgdp/dist.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const cli_command commands[] = {
@@ -39,7 +42,21 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            /* started by mpirun (Open MPI or MPICH): data-parallel training, see tgdp/dist.h */
+            int mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE");
+            if (mpi && tgdp_dist_init(&argc, &argv)) {
+                fprintf(stderr, "tgdp: MPI initialisation failed\n");
+                return 1;
+            }
+            if (mpi && !tgdp_dist_available() && getenv("OMPI_COMM_WORLD_SIZE") && atoi(getenv("OMPI_COMM_WORLD_SIZE")) > 1) {
+                fprintf(stderr, "tgdp: started by mpirun, but this tgdp was built without MPI (cmake -DTGDP_MPI=ON)\n");
+                return 1;
+            }
+            int rc = commands[i].run(argc - 1, argv + 1);
+            tgdp_dist_finalize();
+            return rc;
+        }
     fprintf(stderr, "tgdp: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
@@ -49,6 +66,6 @@ int cmd_version(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("tgdp 0.1.0\n");
+    printf("tgdp 0.1.0\nmpi: %s\n", tgdp_dist_available() ? "yes" : "no");
     return 0;
 }

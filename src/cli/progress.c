@@ -1,5 +1,6 @@
 /* Progress lines: steps, loss, rate and time left. */
 #include "cli/progress.h"
+#include "tgdp/dist.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ double cli_now(void)
 void cli_progress_init(cli_progress *p, const char *what, int quiet)
 {
     p->what = what;
-    p->quiet = quiet;
+    p->quiet = quiet || tgdp_dist_rank() != 0; /* data-parallel: rank 0 logs */
     p->tty = isatty(STDERR_FILENO);
     p->t0 = p->last = cli_now();
     p->last_step = 0;

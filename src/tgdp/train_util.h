@@ -53,6 +53,16 @@ int train_state_after_step(train_state *st, const tgdp_net *net, tgdp_train_opts
 /* the error for a non-finite loss (or weights) at step `done`, naming the last good state */
 int train_diverged(const tgdp_train_opts *o, int64_t done, const char *what, double value, tgdp_error *err);
 
+/* Data parallelism (tgdp/dist.h): this rank's rows [lo, lo + n) of a global batch of B rows,
+ * and frac = n / B, the weight that turns the mean over its rows into its share of the mean over
+ * the global batch (1 on a single process). */
+typedef struct train_slice {
+    int64_t lo;
+    int n;
+    double frac;
+} train_slice;
+train_slice train_slice_of(int B);
+
 int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err);
 /* indices drawn uniformly with replacement */
 void draw_batch(tgdp_rng *r, const tgdp_dataset *d, int B, float *x, int64_t *y, int64_t *idx);
