@@ -60,24 +60,33 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
             tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
             tgdp_schedule_noise(s, B, d, x, t, eps, x); /* in place: each element read once */
         }
+        /* this rank's rows of the batch (all of it on one process); the weights w and the
+         * penalty's 1/B are global, so the ranks' losses and gradients simply add up */
+        const train_slice sl = train_slice_of(B);
+        const int nb = sl.n;
+        x += (size_t)sl.lo * d;
+        t += sl.lo;
+        y += sl.lo;
+        tgt_y += sl.lo;
+        w += sl.lo;
         tgdp_graph gr;
         tgdp_graph_init(&gr, &st.arena);
         const int gp = o->grad_penalty > 0;
-        int xi = tgdp_input(&gr, x, B, d, 1, gp), ti = timed ? tgdp_input(&gr, t, B, 1, 1, 0) : -1;
+        int xi = tgdp_input(&gr, x, nb, d, 1, gp), ti = timed ? tgdp_input(&gr, t, nb, 1, 1, 0) : -1;
         int out = tgdp_net_build(&gr, net, xi, ti, y);
         float *ones = tgdp_arena_floats(&st.arena, (size_t)B), *v = tgdp_arena_floats(&st.arena, (size_t)B * d);
         if (out < 0 || !ones || !v) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "building the classifier graph failed");
             break;
         }
-        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)B, grad);
+        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, grad);
         tgdp_params_zero_grad(&net->p);
         if (gp) {
-            for (int i = 0; i < B; i++) ones[i] = 1.0f;
+            for (int i = 0; i < nb; i++) ones[i] = 1.0f;
             tgdp_graph_backward(&gr, out, ones, NULL, 0); /* g = grad_x logit */
             const float *g = gr.nodes[xi].g;
             double pen = 0;
-            for (int i = 0; i < B; i++) {
+            for (int i = 0; i < nb; i++) {
                 double sg = timed ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
                 for (int j = 0; j < d; j++) n2 += (double)g[(size_t)i * d + j] * g[(size_t)i * d + j];
                 pen += s2 * n2;
@@ -90,7 +99,7 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
                 rc = tgdp_fail(err, TGDP_ENOMEM, "classifier gradient penalty failed");
                 break;
             }
-            for (int i = 0; i < B; i++) ones[i] = 1.0f;
+            for (int i = 0; i < nb; i++) ones[i] = 1.0f;
             tgdp_graph_backward(&gr, out, grad, ones, 1);
         } else {
             tgdp_graph_backward(&gr, out, grad, NULL, 1);

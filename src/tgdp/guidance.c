@@ -201,32 +201,39 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
         /* Algorithm 3 on source samples */
         noised_batch(&rg, src, s, o, B, x, y, idx, t, eps);
         for (int i = 0; i < B; i++) target[i] = r[idx[i]];
+        /* this rank's rows of each batch (all of them on one process); each term's mean over
+         * them is weighted by frac, its share of the mean over the global batch */
+        const train_slice sl = train_slice_of(B);
+        const int nb = sl.n;
+        const size_t o0 = (size_t)sl.lo * d;
         double loss = 0, l;
-        if (regression_term(h, &st.arena, B, d, x, t, y, target, o->bregman, 1.0, &l)) {
+        if (regression_term(h, &st.arena, nb, d, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, o->bregman, sl.frac, &l)) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "guidance step failed");
             break;
         }
-        loss += l;
+        loss += sl.frac * l;
         if (cyc) { /* cycle term: h(x_t', t) ~ (1 - c')/c' = exp(-logit c'(x_t', t)) on target samples */
             noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
-            rc = tgdp_net_eval(tcls, &ev, B, x, t, y, target, err);
+            rc = tgdp_net_eval(tcls, &ev, nb, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, err);
             if (rc) break;
-            for (int i = 0; i < B; i++) target[i] = (float)(exp(-(double)target[i]) / norm);
-            if (regression_term(h, &st.arena, B, d, x, t, y, target, o->bregman, o->eta_cycle, &l)) {
+            for (int64_t i = sl.lo; i < sl.lo + nb; i++) target[i] = (float)(exp(-(double)target[i]) / norm);
+            if (regression_term(h, &st.arena, nb, d, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, o->bregman,
+                                o->eta_cycle * sl.frac, &l)) {
                 rc = tgdp_fail(err, TGDP_ENOMEM, "cycle term failed");
                 break;
             }
-            loss += o->eta_cycle * l;
+            loss += o->eta_cycle * sl.frac * l;
         }
         if (con) { /* consistency term on fresh target samples */
             noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
-            rc = tgdp_net_eval(eps_src, &ev, B, x, t, y, aux, err);
+            rc = tgdp_net_eval(eps_src, &ev, nb, x + o0, t + sl.lo, y + sl.lo, aux + o0, err);
             if (rc) break;
-            if (tgdp_consistency_term(h, &st.arena, s, B, d, x, t, y, eps, aux, o->eta_consistency, &l)) {
+            if (tgdp_consistency_term(h, &st.arena, s, nb, d, x + o0, t + sl.lo, y + sl.lo, eps + o0, aux + o0,
+                                      o->eta_consistency * sl.frac, &l)) {
                 rc = tgdp_fail(err, TGDP_ENOMEM, "consistency term failed");
                 break;
             }
-            loss += o->eta_consistency * l;
+            loss += o->eta_consistency * sl.frac * l;
         }
         rc = train_step_end(&st, h, o, step, loss, err);
     }

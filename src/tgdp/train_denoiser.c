@@ -34,15 +34,22 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
         draw_times(&r, B, o->t_min, t);
         tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
         tgdp_schedule_noise(s, B, d, x0, t, eps, xt);
+        /* this rank's rows of the batch (all of it on one process) */
+        const train_slice sl = train_slice_of(B);
+        const size_t o0 = (size_t)sl.lo * d;
         tgdp_graph gr;
         tgdp_graph_init(&gr, &st.arena);
-        int xi = tgdp_input(&gr, xt, B, d, 1, 0), ti = tgdp_input(&gr, t, B, 1, 1, 0);
-        int out = tgdp_net_build(&gr, net, xi, ti, y);
+        int xi = tgdp_input(&gr, xt + o0, sl.n, d, 1, 0), ti = tgdp_input(&gr, t + sl.lo, sl.n, 1, 1, 0);
+        int out = tgdp_net_build(&gr, net, xi, ti, y + sl.lo);
         if (out < 0) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "building the denoiser graph failed");
             break;
         }
-        double loss = tgdp_mse_loss(gr.nodes[out].v, eps, (size_t)B * d, grad);
+        double loss = tgdp_mse_loss(gr.nodes[out].v, eps + o0, (size_t)sl.n * d, grad);
+        if (sl.n != B) { /* the mean over this rank's rows -> its share of the global mean */
+            loss *= sl.frac;
+            for (size_t i = 0; i < (size_t)sl.n * d; i++) grad[i] = (float)(grad[i] * sl.frac);
+        }
         tgdp_params_zero_grad(&net->p);
         tgdp_graph_backward(&gr, out, grad, NULL, 1);
         rc = train_step_end(&st, net, o, step, loss, err);

@@ -1,5 +1,6 @@
 /* Shared training-loop plumbing: optimiser state, EMA, loss checks, batch and time draws. */
 #include "tgdp/train_util.h"
+#include "tgdp/dist.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,13 +76,24 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
         return rc;
     }
     o->start_step = o->steps_done = st->start;
+    /* data-parallel: every rank starts from rank 0's weights */
+    if (tgdp_dist_bcast(net->p.w, net->p.n)) {
+        free(st->ema);
+        tgdp_adam_free(&st->adam);
+        return tgdp_fail(err, TGDP_EIO, "MPI broadcast of the initial weights failed");
+    }
+    if (st->ema && !o->resume) memcpy(st->ema, net->p.w, net->p.n * sizeof(float)); /* resumed: the saved EMA */
     tgdp_arena_init(&st->arena);
     return TGDP_OK;
 }
 
 int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t step, double loss, tgdp_error *err)
 {
-    /* The optimiser step. A data-parallel run all-reduces net->p.g here, before clipping. */
+    /* The optimiser step. A data-parallel run sums the ranks' gradients (each already weighted
+     * by its share of the global batch) and losses here, before clipping. */
+    if (tgdp_dist_size() > 1 &&
+        (tgdp_dist_allreduce_sum(net->p.g, net->p.n) || tgdp_dist_allreduce_sum_d(&loss, 1)))
+        return tgdp_fail(err, TGDP_EIO, "MPI all-reduce of the gradients failed at step %lld", (long long)step + 1);
     if (!isfinite(loss)) return train_diverged(o, step + 1, "loss", loss, err);
     double gnorm = tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip); /* clip <= 0: only the norm */
     if (!isfinite(gnorm)) return train_diverged(o, step + 1, "the gradient norm", gnorm, err);
@@ -133,6 +145,16 @@ void draw_batch(tgdp_rng *r, const tgdp_dataset *d, int B, float *x, int64_t *y,
         memcpy(x + (size_t)i * d->d, d->x + (size_t)k * d->d, (size_t)d->d * sizeof(float));
         if (y) y[i] = d->y ? d->y[k] : 0;
     }
+}
+
+train_slice train_slice_of(int B)
+{
+    train_slice s;
+    int64_t n;
+    tgdp_dist_slice(B, &s.lo, &n);
+    s.n = (int)n;
+    s.frac = (double)n / (double)B;
+    return s;
 }
 
 void draw_times(tgdp_rng *r, int B, double t_min, float *t) { tgdp_rng_fill_uniform(r, t, (size_t)B, (float)t_min, 1.0f); }
