@@ -9,6 +9,8 @@
  *   g_alg4_4096            Alg 3 + cycle term on 4096 target samples (time classifier [512]x4)
  *                          + consistency term on 4096 more (exact second order), eta = 0.1
  *   sample_10000           guided DPM-Solver-2, 25 steps, 10000 samples
+ *   ecg_unet_train_32      one Adam step of the default ECG denoiser (label-conditional 1-D
+ *                          U-Net, tgdp_net_create_ecg_unet1d) on [12, 250] windows, batch 32
  *
  * GFLOP/s counts the matrix products (2 M N K per GEMM, counted as they run). Two GEMM rates
  * are measured: gemm_gflops, one sgemm at the dominant layer shape 4096 x 512 x 512, and, per
@@ -142,12 +144,30 @@ static void timer_progress(void *ctx, int64_t step, int64_t total, double loss)
 typedef struct bench_env {
     tgdp_schedule s;
     tgdp_dataset src, tgt;
-    float *xs, *xt, *r;
-    tgdp_net eps, g, tcls;
+    float *xs, *xt, *r, *ecg;
+    int64_t *ecg_y;
+    tgdp_dataset ecg_set;
+    tgdp_net eps, g, tcls, unet;
     double min_time;
 } bench_env;
 
-enum { W_EPS, W_G3, W_G4 };
+enum { W_EPS, W_G3, W_G4, W_ECG };
+enum { ECG_N = 256, ECG_LEADS = 12, ECG_LEN = 250, ECG_CLASSES = 8 };
+
+/* the ECG workload's data and network, made on first use (synthetic windows: speed only) */
+static int ecg_setup(bench_env *E, tgdp_error *err)
+{
+    if (E->ecg) return TGDP_OK;
+    const size_t nd = (size_t)ECG_N * ECG_LEADS * ECG_LEN;
+    E->ecg = malloc(nd * sizeof(float));
+    E->ecg_y = malloc((size_t)ECG_N * sizeof(int64_t));
+    if (!E->ecg || !E->ecg_y) return tgdp_fail(err, TGDP_ENOMEM, "out of memory");
+    tgdp_rng rng = tgdp_rng_new(11);
+    tgdp_rng_fill_normal(&rng, E->ecg, nd, 0, 1);
+    for (int i = 0; i < ECG_N; i++) E->ecg_y[i] = i % ECG_CLASSES;
+    E->ecg_set = (tgdp_dataset){ECG_N, ECG_LEADS * ECG_LEN, E->ecg, E->ecg_y};
+    return tgdp_net_create_ecg_unet1d(&E->unet, ECG_CLASSES, 5, err);
+}
 
 /* run `steps` steps after `warm` warm-up steps; steps chosen from a probe to last ~min_time */
 static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_error *err)
@@ -168,6 +188,7 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
         tgdp_gemm_record_reset();
         int rc;
         if (kind == W_EPS) rc = tgdp_train_denoiser(&E->eps, &E->s, &E->src, &o, err);
+        else if (kind == W_ECG) rc = (rc = ecg_setup(E, err)) ? rc : tgdp_train_denoiser(&E->unet, &E->s, &E->ecg_set, &o, err);
         else {
             if (kind == W_G4) o.eta_cycle = o.eta_consistency = 0.1;
             rc = tgdp_train_guidance_ratios(&E->g, E->r, kind == W_G4 ? &E->tcls : NULL, kind == W_G4 ? &E->eps : NULL,
@@ -287,8 +308,8 @@ static int env_init(bench_env *E, double min_time, tgdp_error *err)
 static void env_free(bench_env *E)
 {
     tgdp_schedule_free(&E->s);
-    free(E->xs); free(E->xt); free(E->r);
-    tgdp_net_free(&E->eps); tgdp_net_free(&E->g); tgdp_net_free(&E->tcls);
+    free(E->xs); free(E->xt); free(E->r); free(E->ecg); free(E->ecg_y);
+    tgdp_net_free(&E->eps); tgdp_net_free(&E->g); tgdp_net_free(&E->tcls); tgdp_net_free(&E->unet);
 }
 
 static int wanted(const char *list, const char *name)
@@ -310,7 +331,7 @@ int cmd_bench(int argc, char **argv)
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
         {"workloads", OPT_STRING, &only, "all",
          "comma-separated subset of eps_train_4096, eps_train_256, eps_train_64, g_alg3_4096, g_alg4_4096,\n"
-         "                             sample_10000", 0, -1},
+         "                             sample_10000, ecg_unet_train_32", 0, -1},
         {"min-time", OPT_DOUBLE, &min_time, "2", "seconds of timed steady state per workload", 0.01, 3600},
         {"json", OPT_FLAG, &json, NULL, "print one JSON object on stdout", 0, -1},
     };
@@ -333,6 +354,7 @@ int cmd_bench(int argc, char **argv)
     struct { const char *name; int kind, batch; } wl[] = {
         {"eps_train_4096", W_EPS, 4096}, {"eps_train_256", W_EPS, 256}, {"eps_train_64", W_EPS, 64},
         {"g_alg3_4096", W_G3, 4096},     {"g_alg4_4096", W_G4, 4096},   {"sample_10000", -1, 10000},
+        {"ecg_unet_train_32", W_ECG, 32},
     };
     enum { NW = sizeof wl / sizeof *wl };
     wl_result res[NW];
