@@ -54,24 +54,28 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     tgdp_ecg_eval_config_default(&c->eval);
     tgdp_eval_classifier_opts_default(&c->features);
     c->features.steps = 1000;
-    if (quick) { /* the test suite: 3 folds, 1 seed, few records, small networks, short training */
+    if (quick) { /* the test suite: 3 folds, 1 seed, 20 records per database, small networks, short training */
         c->folds = 3;
         c->seeds = 1;
-        c->max_records = 40;
-        snprintf(c->eps_hidden, sizeof c->eps_hidden, "256,256");
-        snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "128");
-        snprintf(c->guid_hidden, sizeof c->guid_hidden, "128");
-        c->eps_steps = 600;
-        c->target_steps = 400;
-        c->ft_steps = 150;
-        c->cls_steps = 150;
-        c->tcls_steps = 200;
-        c->guid_steps = 150;
-        c->n_gen = 64;
-        c->sample_steps = 15;
-        c->features.steps = 300;
-        c->eval.c2st.cls.steps = 200;
-        c->eval.tstr.steps = 200;
+        c->max_records = 20;
+        snprintf(c->eps_hidden, sizeof c->eps_hidden, "128,128");
+        snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "64");
+        snprintf(c->cls_hidden, sizeof c->cls_hidden, "32");
+        snprintf(c->guid_hidden, sizeof c->guid_hidden, "64");
+        c->batch = 64;
+        c->eps_steps = 300;
+        c->target_steps = 200;
+        c->ft_steps = 100;
+        c->cls_steps = 100;
+        c->tcls_steps = 150;
+        c->guid_steps = 100;
+        c->n_gen = 48;
+        c->sample_steps = 10;
+        c->features.steps = 150;
+        c->features.n_hidden = 1;
+        c->features.hidden[0] = 128;
+        c->eval.c2st.cls.steps = 150;
+        c->eval.tstr.steps = 150;
     }
 }
 
