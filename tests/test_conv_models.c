@@ -6,6 +6,7 @@
  * guided sampling; clear errors for bad shapes. */
 #include "testutil.h"
 #include "tgdp/checkpoint.h"
+#include "tgdp/ecg_prepare.h"
 #include "tgdp/io.h"
 #include "tgdp/tgdp.h"
 
@@ -511,6 +512,19 @@ static void test_errors(void)
     tgdp_net_free(&n);
 }
 
+/* multi-hot rows -> one conditioning label: first set column among 1..k-1, else 0, else k */
+static void test_conditioning_labels(void)
+{
+    const int64_t rows[5 * 4] = {1, 0, 0, 0, /* NORM only */ 1, 0, 1, 1, /* NORM + 2 + 3 */ 0, 0, 0, 0, /* none */
+                                 0, 1, 0, 1, /* 1 + 3 */ 0, 0, 0, 1};
+    int64_t out[5];
+    tgdp_error err;
+    CHECK(tgdp_conditioning_labels(rows, 5, 4, out, &err) == TGDP_OK);
+    CHECK(out[0] == 0 && out[1] == 2 && out[2] == 4 && out[3] == 1 && out[4] == 3);
+    const int64_t badrow[4] = {0, 2, 0, 0};
+    CHECK(tgdp_conditioning_labels(badrow, 1, 4, out, &err) == TGDP_EINVAL && strstr(err.msg, "not 0 or 1"));
+}
+
 /* the ECG default: shapes and an evaluation chunked below the memory budget */
 static void test_ecg_default(void)
 {
@@ -537,7 +551,7 @@ static void test_ecg_default(void)
 
 int main(void)
 {
-    tgdp_set_threads(getenv("TC_THREADS") ? atoi(getenv("TC_THREADS")) : 2);
+    tgdp_set_threads(2);
     tgdp_arena_init(&arena);
     tgdp_schedule_init_vp_linear(&S, 0.1, 20, NULL);
     double t0 = now_s();
@@ -549,6 +563,7 @@ int main(void)
     test_training();
     printf("training %.2f s\n", now_s() - t0);
     test_errors();
+    test_conditioning_labels();
     test_ecg_default();
     printf("total %.2f s\n", now_s() - t0);
     tgdp_schedule_free(&S);
