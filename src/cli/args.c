@@ -36,8 +36,61 @@ static int set_value(const char *cmd, cli_opt *o, const char *val)
     return -1;
 }
 
+int cli_help_roff;
+
+static void roff_n(FILE *f, const char *s, size_t n)
+{
+    if (n && (*s == '.' || *s == '\'')) fputs("\\&", f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\') fputs("\\e", f);
+        else if (s[i] == '-') fputs("\\-", f);
+        else fputc(s[i], f);
+    }
+}
+
+void cli_roff_text(FILE *f, const char *s) { roff_n(f, s, strlen(s)); }
+
+/* The same help as roff: ".SS tgdp CMD", the summary's lines, one ".TP" item per option. */
+static void print_help_roff(FILE *f, const char *cmd, const char *summary, const cli_opt *opts, int nopt)
+{
+    fputs(".SS \"tgdp ", f);
+    cli_roff_text(f, cmd);
+    fputs(" [options]\"\n.nf\n", f); /* the summary is laid out by hand: no filling */
+    for (const char *s = summary; *s;) {
+        size_t n = strcspn(s, "\n");
+        if (n == 0) fputs(".sp\n", f);
+        else {
+            roff_n(f, s, n);
+            fputc('\n', f);
+        }
+        s += n;
+        if (*s) s++;
+    }
+    fputs(".fi\n", f);
+    for (int i = 0; i < nopt; i++) {
+        const cli_opt *o = &opts[i];
+        const char *arg = o->type == OPT_INT ? "N" : o->type == OPT_DOUBLE ? "X" : o->type == OPT_STRING ? "S" : NULL;
+        fputs(".TP\n\\fB\\-\\-", f);
+        cli_roff_text(f, o->name);
+        fputs("\\fR", f);
+        if (arg) fprintf(f, " \\fI%s\\fR", arg);
+        fputc('\n', f);
+        cli_roff_text(f, o->help);
+        if (o->def && o->type != OPT_FLAG) {
+            fputs(" (default: ", f);
+            cli_roff_text(f, o->def);
+            fputc(')', f);
+        }
+        fputc('\n', f);
+    }
+}
+
 void cli_print_help(FILE *f, const char *cmd, const char *summary, const cli_opt *opts, int nopt)
 {
+    if (cli_help_roff) {
+        print_help_roff(f, cmd, summary, opts, nopt);
+        return;
+    }
     fprintf(f, "usage: tgdp %s [options]\n\n%s\n\noptions:\n", cmd, summary);
     for (int i = 0; i < nopt; i++) {
         const cli_opt *o = &opts[i];

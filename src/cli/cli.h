@@ -22,6 +22,10 @@ typedef struct cli_opt {
  * (caller returns 0), -1 on error (message already printed). */
 int cli_parse(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv);
 void cli_print_help(FILE *f, const char *cmd, const char *summary, const cli_opt *opts, int nopt);
+/* Nonzero: cli_print_help writes a roff man-page section instead (tgdp --man, from the same tables). */
+extern int cli_help_roff;
+/* roff-escaped text (backslash, hyphen; a leading dot or quote protected), no line break added. */
+void cli_roff_text(FILE *f, const char *s);
 /* Prints "tgdp <cmd>: <message>" to stderr and returns 1 (the exit status). */
 int cli_error(const char *cmd, const tgdp_error *err);
 int cli_errorf(const char *cmd, const char *fmt, ...)

@@ -35,8 +35,53 @@ static void usage(FILE *f)
     fprintf(f, "\n'tgdp <command> --help' describes a command and its options with their defaults.\n");
 }
 
+/* tgdp --man (not listed in the usage): the man page tgdp(1) in roff, from the same command table
+ * and option tables as --help (the build writes it to tgdp.1 and installs it). */
+static void man_page(void)
+{
+    /* commands whose options belong to subcommands (tests/cli_man.sh finds any missing here) */
+    static const char *const subs[][2] = {{"demo", "gmm"}, {"demo", "ecg"}, {"ecg", "prepare"}, {"ecg", "evaluate"}};
+    puts(".TH TGDP 1 \"\" \"tgdp\" \"User Commands\"");
+    puts(".SH NAME\ntgdp \\- Transfer Guided Diffusion Process: adapt a source diffusion model to a small target "
+         "data set\n.SH SYNOPSIS\n.B tgdp\n.I command\n[\\fIoptions\\fR]\n.br\n.B tgdp\n.I command\n.B \\-\\-help\n"
+         ".SH DESCRIPTION\nSteer a diffusion model trained on a large source data set toward a small target data "
+         "set with a guidance network learned from a domain classifier.\nEvery command has \\fB\\-\\-help\\fR with "
+         "its options and defaults; this page is generated from the same tables.\n.SH COMMANDS");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        fputs(".TP\n.B ", stdout);
+        cli_roff_text(stdout, commands[i].name);
+        fputc('\n', stdout);
+        cli_roff_text(stdout, commands[i].summary);
+        fputc('\n', stdout);
+    }
+    puts(".SH OPTIONS");
+    cli_help_roff = 1; /* each command prints its --help as a roff section */
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (commands[i].run == cmd_version) continue; /* no options */
+        int nsub = 0;
+        for (size_t k = 0; k < sizeof subs / sizeof *subs; k++) {
+            if (strcmp(commands[i].name, subs[k][0]) != 0) continue;
+            char *args[3] = {(char *)commands[i].name, (char *)subs[k][1], "--help"};
+            commands[i].run(3, args);
+            nsub++;
+        }
+        if (nsub == 0) {
+            char *args[2] = {(char *)commands[i].name, "--help"};
+            commands[i].run(2, args);
+        }
+    }
+    cli_help_roff = 0;
+    puts(".SH ENVIRONMENT\n.TP\n.B OMP_NUM_THREADS\nthreads of OpenMP and OpenBLAS when \\fB\\-\\-threads\\fR is "
+         "not given\n.SH EXIT STATUS\n0 on success; 1 when a command fails (one line on stderr names the file, the "
+         "position and the problem); 2 for a usage error.");
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--man") == 0) {
+        man_page();
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return argc < 2 ? 2 : 0;

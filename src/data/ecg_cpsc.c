@@ -2,14 +2,16 @@
  * mV, 500 Hz) and the REFERENCE.csv label file (Recording, First_label, Second_label,
  * Third_label; class numbers 1-9).
  *
- * Before matio sees a file, its 128-byte v5 header and the sizes of its top-level data
- * elements are checked, so a truncated or non-MATLAB file fails with a clear message.
+ * Before matio sees a file, its 128-byte v5 header and every variable's structure are checked
+ * (ecg_mat5.c), so a truncated, non-MATLAB or size-inflated file fails with a clear message
+ * and matio never allocates what the file cannot back.
  * matio's log output is captured (per thread) instead of printed, and any error or warning
  * it reports while reading (e.g. a corrupted zlib stream) fails the load. */
 #include "data/ecg_internal.h"
 
 #include <matio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,46 +34,14 @@ static void matio_log(int level, char *message)
 
 static void matio_install_log(void) { Mat_LogInitFunc("tgdp", matio_log); }
 
-static uint32_t rd32(const unsigned char *p, int swap)
-{
-    return swap ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
-                : ((uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]);
-}
-
-/* v5 header and top-level element sizes. */
+/* v5 header and the sizes every variable claims (ecg_mat5.c). */
 static int check_mat5(const char *path, tgdp_error *err)
 {
     unsigned char *buf;
     size_t len;
     int rc = ecg_read_file(path, &buf, &len, err);
     if (rc) return rc;
-    if (!ecg_is_mat5(buf, len)) {
-        free(buf);
-        return tgdp_fail(err, TGDP_EFORMAT, "%s: not a MATLAB v5 file (no \"MATLAB 5.0 MAT-file\" header)", path);
-    }
-    int swap = buf[126] == 'M' && buf[127] == 'I';
-    if (!swap && !(buf[126] == 'I' && buf[127] == 'M'))
-        rc = tgdp_fail(err, TGDP_EFORMAT, "%s: corrupted MATLAB v5 header: bad endian indicator", path);
-    size_t pos = 128;
-    while (rc == TGDP_OK && pos < len) {
-        if (len - pos < 8) {
-            rc = tgdp_fail(err, TGDP_EFORMAT, "%s: truncated: %zu stray bytes after the last data element", path,
-                           len - pos);
-            break;
-        }
-        uint32_t type = rd32(buf + pos, swap), nbytes = rd32(buf + pos + 4, swap);
-        if (type >> 16) { /* small data element: no top-level variable is this small */
-            rc = tgdp_fail(err, TGDP_EFORMAT, "%s: corrupted data element at byte %zu", path, pos);
-            break;
-        }
-        if ((size_t)nbytes > len - pos - 8) {
-            rc = tgdp_fail(err, TGDP_EFORMAT, "%s: truncated: data element at byte %zu needs %u bytes, %zu left", path,
-                           pos, nbytes, len - pos - 8);
-            break;
-        }
-        pos += 8 + (size_t)nbytes;
-        if (type != 15 && pos % 8) pos += 8 - pos % 8; /* uncompressed elements are 8-byte aligned */
-    }
+    rc = ecg_mat5_check(buf, len, path, err);
     free(buf);
     return rc;
 }
@@ -195,8 +165,11 @@ static int parse_ref_row(const char *path, const ecg_csv *csv, size_t row, tgdp_
         if (!ecg_parse_long(s, &v) || v < 1 || v > 9)
             return tgdp_fail(err, TGDP_EFORMAT, "%s: line %zu: bad class number '%s' (expected 1-9)", path,
                              csv->row_line[row], s);
+        char canon[8]; /* "+1" and "01" are class 1 too */
+        snprintf(canon, sizeof canon, "%ld", v);
+        int l = tgdp_ecg_label_lookup(TGDP_ECG_SRC_CPSC, canon);
         ref->codes[ref->n_codes++] = (int)v;
-        ref->labels |= 1u << tgdp_ecg_label_lookup(TGDP_ECG_SRC_CPSC, s);
+        if (l >= 0) ref->labels |= 1u << l;
     }
     if (ref->n_codes == 0)
         return tgdp_fail(err, TGDP_EFORMAT, "%s: line %zu: record %s has no label", path, csv->row_line[row],

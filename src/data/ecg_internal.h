@@ -63,5 +63,8 @@ void ecg_append_source(char *dst, size_t cap, const char *text, const char *sep)
 
 /* ---- MAT v5 sniffing (ecg_cpsc.c) */
 int ecg_is_mat5(const unsigned char *buf, size_t len);
+/* The whole v5 structure (ecg_mat5.c): every variable's claimed sizes backed by the file, so
+ * libmatio never allocates more than a small multiple of it. */
+int ecg_mat5_check(const unsigned char *buf, size_t len, const char *path, tgdp_error *err);
 
 #endif

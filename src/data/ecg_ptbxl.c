@@ -25,10 +25,13 @@ static int parse_row(const char *path, size_t lineno, const char *s, const char 
             for (const char *p = s; p < end; p++) n += *p == ',';
             return tgdp_fail(err, TGDP_EFORMAT, "%s: line %zu: %d columns, expected 12", path, lineno, n);
         }
-        char cell[64];
+        char cell[512];
         size_t n = (size_t)(s - f) < sizeof cell - 1 ? (size_t)(s - f) : sizeof cell - 1;
         memcpy(cell, f, n);
         cell[n] = '\0';
+        if ((size_t)(s - f) >= sizeof cell) /* never parse a cut-off prefix ("1.000...e-3" without its exponent) */
+            return tgdp_fail(err, TGDP_EFORMAT, "%s: line %zu, column %d: field of %zu characters is too long for a number",
+                             path, lineno, col + 1, (size_t)(s - f));
         double v;
         if (!ecg_parse_double(cell, &v))
             return tgdp_fail(err, TGDP_EFORMAT, "%s: line %zu, column %d: '%s' is not a finite number", path, lineno,

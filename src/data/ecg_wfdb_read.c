@@ -15,6 +15,8 @@ typedef struct sig_group {
     int format;
     size_t spf_total; /* samples per frame, all signals of the file */
     size_t offset;    /* byte offset of the first sample */
+    unsigned char *buf; /* the file, while the record is read */
+    size_t len;
 } sig_group;
 
 static int format_supported(int fmt)
@@ -215,49 +217,50 @@ static int scatter(const char *path, const char *hea, const tgdp_wfdb_header *h,
     return TGDP_OK;
 }
 
-/* Read one signal file into its rows of raw (allocating raw once nsamp is known). */
-static int read_group(const char *dir, const char *hea, const tgdp_wfdb_header *h, sig_group *G, int64_t *nsamp,
-                      double **raw, tgdp_error *err)
+/* Read one signal file and check it against the header: G->buf/G->len receive the file (freed
+ * by the caller), *nsamp the length when it was still unknown. */
+static int load_group(const char *dir, const char *hea, const tgdp_wfdb_header *h, sig_group *G, int64_t *nsamp,
+                      tgdp_error *err)
 {
     const tgdp_wfdb_signal *s = &h->sig[G->first];
     char path[1024];
     if (!ecg_path_join(path, sizeof path, dir, s->file_name))
         return tgdp_fail(err, TGDP_EINVAL, "%s: signal file path too long", hea);
-    unsigned char *buf;
-    size_t len;
-    int rc = ecg_read_file(path, &buf, &len, err);
+    int rc = ecg_read_file(path, &G->buf, &G->len, err);
     if (rc) {
         tgdp_error_prefix(err, "%s: signal file %s", hea, s->file_name);
         return rc;
     }
     int is_mat = ecg_streq_ci(ecg_extension(path), "mat");
     int64_t ns = *nsamp;
-    if (is_mat) rc = check_mat4(path, hea, buf, len, G, s, &ns, err);
-    if (!rc) rc = check_size(path, hea, len, G, is_mat, &ns, err);
-    if (!rc && *raw && ns != *nsamp)
+    if (is_mat) rc = check_mat4(path, hea, G->buf, G->len, G, s, &ns, err);
+    if (!rc) rc = check_size(path, hea, G->len, G, is_mat, &ns, err);
+    if (!rc && *nsamp >= 0 && ns != *nsamp)
         rc = tgdp_fail(err, TGDP_EFORMAT, "%s: %lld samples, other signal files of %s have %lld", path,
                        (long long)ns, hea, (long long)*nsamp);
-    size_t total = 0, rawn = 0;
-    if (!rc && (!tgdp_mul_size(G->spf_total, (size_t)ns, &total) ||
-                !tgdp_mul_size((size_t)h->nsig, (size_t)ns, &rawn) || total > SIZE_MAX / sizeof(double) ||
-                rawn > SIZE_MAX / sizeof(double)))
-        rc = tgdp_fail(err, TGDP_ENOMEM, "%s: record too large", path);
-    double *dec = NULL;
-    if (!rc) {
-        dec = malloc((total ? total : 1) * sizeof *dec);
-        if (!*raw) *raw = malloc((rawn ? rawn : 1) * sizeof **raw);
-        if (!dec || !*raw) rc = tgdp_fail(err, TGDP_ENOMEM, "%s: cannot allocate %zu samples", path, total);
-    }
-    if (!rc) {
-        *nsamp = ns;
-        decode(G->format, buf + G->offset, total, dec);
-        rc = scatter(path, hea, h, G, dec, ns, *raw, err);
-    }
-    free(dec);
-    free(buf);
+    if (!rc) *nsamp = ns;
     return rc;
 }
 
+/* Decode one loaded and checked signal file into its rows of raw. */
+static int decode_group(const char *dir, const char *hea, const tgdp_wfdb_header *h, const sig_group *G, int64_t ns,
+                        double *raw, tgdp_error *err)
+{
+    char path[1024];
+    ecg_path_join(path, sizeof path, dir, h->sig[G->first].file_name); /* fitted in load_group */
+    size_t total;
+    if (!tgdp_mul_size(G->spf_total, (size_t)ns, &total) || total > SIZE_MAX / sizeof(double))
+        return tgdp_fail(err, TGDP_ENOMEM, "%s: record too large", path);
+    double *dec = malloc((total ? total : 1) * sizeof *dec);
+    if (!dec) return tgdp_fail(err, TGDP_ENOMEM, "%s: cannot allocate %zu samples", path, total);
+    decode(G->format, G->buf + G->offset, total, dec);
+    int rc = scatter(path, hea, h, G, dec, ns, raw, err);
+    free(dec);
+    return rc;
+}
+
+/* All signal files are read and checked before raw is allocated, so its size (nsig x nsamp) is
+ * backed by the files' sizes, whatever the header claims. */
 int tgdp_wfdb_read_raw(const char *hea_path, const tgdp_wfdb_header *h, double **raw, int64_t *nsamp,
                        tgdp_error *err)
 {
@@ -266,11 +269,18 @@ int tgdp_wfdb_read_raw(const char *hea_path, const tgdp_wfdb_header *h, double *
     if (h->nsig <= 0) return tgdp_fail(err, TGDP_EFORMAT, "%s: record has no signals", hea_path);
     char dir[1024];
     if (!ecg_dirname(hea_path, dir, sizeof dir)) return tgdp_fail(err, TGDP_EINVAL, "%s: path too long", hea_path);
-    sig_group *g = malloc((size_t)h->nsig * sizeof *g);
+    sig_group *g = calloc((size_t)h->nsig, sizeof *g);
     if (!g) return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", hea_path);
     int ng = 0, rc = make_groups(hea_path, h, g, &ng, err);
     int64_t ns = h->nsamp;
-    for (int i = 0; i < ng && rc == TGDP_OK; i++) rc = read_group(dir, hea_path, h, &g[i], &ns, raw, err);
+    for (int i = 0; i < ng && rc == TGDP_OK; i++) rc = load_group(dir, hea_path, h, &g[i], &ns, err);
+    size_t rawn = 0;
+    if (!rc && (!tgdp_mul_size((size_t)h->nsig, (size_t)ns, &rawn) || rawn > SIZE_MAX / sizeof(double)))
+        rc = tgdp_fail(err, TGDP_ENOMEM, "%s: record too large", hea_path);
+    if (!rc && !(*raw = malloc((rawn ? rawn : 1) * sizeof **raw)))
+        rc = tgdp_fail(err, TGDP_ENOMEM, "%s: cannot allocate %zu samples", hea_path, rawn);
+    for (int i = 0; i < ng && rc == TGDP_OK; i++) rc = decode_group(dir, hea_path, h, &g[i], ns, *raw, err);
+    for (int i = 0; i < ng; i++) free(g[i].buf);
     free(g);
     if (rc) {
         free(*raw);

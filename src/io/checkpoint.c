@@ -107,7 +107,7 @@ int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, 
     tgdp_net_config nc;
     rc = parse_config(&f, &tmp, &c, err);
     if (!rc) rc = ckpt_arch_read(&f, &c, &nc, err);
-    if (!rc) rc = tgdp_net_create_arch(net, tmp.role, &nc, 0, err);
+    if (!rc && (rc = tgdp_net_create_arch(net, tmp.role, &nc, 0, err))) tgdp_error_prefix(err, "%s", path);
     if (!rc) {
         net->hparam = tmp.hparam;
         for (int i = 0; !rc && i < net->p.count; i++) {
