@@ -8,6 +8,7 @@
  * formats what it returns and sums up the samples. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "data/ecg_internal.h"
 #include "tgdp/ecg.h"
 #include "tgdp/io.h"
 
@@ -710,6 +711,10 @@ static int inspect_mat5(const char *path, const unsigned char *buf, size_t len, 
 {
     char msg[512];
     if (check_mat5(path, buf, len, msg, sizeof msg)) return fail_msg(path, msg);
+    /* sizes the variables claim must be backed by the file before libmatio allocates them; classes
+     * a CPSC record never has (sparse, object) are still listed */
+    tgdp_error err5;
+    if (ecg_mat5_check(buf, len, path, &err5) == TGDP_EFORMAT) return fail(path, &err5);
     Mat_LogInitFunc("tgdp", matio_log);
     matio_problems = 0;
     mat_t *mat = Mat_Open(path, MAT_ACC_RDONLY);
