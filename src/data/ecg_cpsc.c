@@ -113,6 +113,10 @@ static int read_struct(const char *path, mat_t *mat, tgdp_ecg_record *r, tgdp_er
     else if (!ecg) rc = tgdp_fail(err, TGDP_EFORMAT, "%s: no variable 'ECG' (expected the CPSC 2018 struct)", path);
     else if (ecg->class_type != MAT_C_STRUCT)
         rc = tgdp_fail(err, TGDP_EFORMAT, "%s: variable 'ECG' is not a struct", path);
+    else if (matio_problems) /* e.g. an allocation that failed: the struct may be half made */
+        rc = tgdp_fail(err, TGDP_EFORMAT, "%s: corrupted MATLAB v5 data: %s", path, matio_msg);
+    else if (!ecg->data || ecg->nbytes == 0)
+        rc = tgdp_fail(err, TGDP_EFORMAT, "%s: struct ECG is empty", path);
     matvar_t *data = rc ? NULL : Mat_VarGetStructFieldByName(ecg, "data", 0);
     if (!rc && !data) rc = tgdp_fail(err, TGDP_EFORMAT, "%s: struct ECG has no field 'data'", path);
     if (!rc && matio_problems)
