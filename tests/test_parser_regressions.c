@@ -7,6 +7,7 @@
 #include "test_files.h"
 #include "tgdp/checkpoint.h"
 #include "tgdp/ecg.h"
+#include "tgdp/io.h"
 
 static const char *corpus(const char *rel)
 {
@@ -110,6 +111,30 @@ static void test_checkpoint_error_names_file(void)
     EXPECT_FAIL(tgdp_checkpoint_load(p, &net, NULL, &err), err, p, NULL);
 }
 
+/* Checkpoint: metadata that describe a huge network over a few bytes of tensors are refused
+ * before anything of that size is allocated (16 layers of 65536 would be 2^36 floats). */
+static void test_checkpoint_size_checked_first(void)
+{
+    tgdp_error err;
+    tgdp_st_writer w;
+    tgdp_st_writer_init(&w);
+    const float one = 1.0f;
+    const int64_t shape[1] = {1};
+    const char *meta[][2] = {{"tgdp.format", "1"}, {"tgdp.role", "eps"}, {"tgdp.time_mode", "raw"},
+                             {"tgdp.act", "silu"}, {"tgdp.in_dim", "2"}, {"tgdp.out_dim", "2"},
+                             {"tgdp.temb", "0"}, {"tgdp.n_classes", "0"}, {"tgdp.label_dim", "0"},
+                             {"tgdp.hidden", "65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536,65536"}};
+    int rc = tgdp_st_writer_add_f32(&w, "layers.0.weight", &one, 1, shape, &err);
+    for (size_t i = 0; !rc && i < sizeof meta / sizeof *meta; i++) rc = tgdp_st_writer_meta(&w, meta[i][0], meta[i][1], &err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/huge.safetensors", tmpdir);
+    if (!rc) rc = tgdp_safetensors_write(path, &w, &err);
+    tgdp_st_writer_free(&w);
+    CHECKF(rc == 0, "writing the file: %s", err.msg);
+    tgdp_net net;
+    EXPECT_FAIL(tgdp_checkpoint_load(path, &net, NULL, &err), err, path, "parameters");
+}
+
 int main(void)
 {
     if (make_tmpdir("tgdp_test_parser_regressions") != 0) return 1;
@@ -119,6 +144,7 @@ int main(void)
     test_mat5_claimed_sizes();
     test_wfdb_files_checked_first();
     test_checkpoint_error_names_file();
+    test_checkpoint_size_checked_first();
     remove_tree(tmpdir);
     TEST_MAIN_END();
 }

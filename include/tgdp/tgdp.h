@@ -52,6 +52,8 @@ int tgdp_role_parse(const char *s, tgdp_role *out);
 /* An MLP network (as before the other architectures existed). */
 int tgdp_net_create(tgdp_net *net, tgdp_role role, const tgdp_mlp_config *cfg, uint64_t seed, tgdp_error *err);
 /* A network of any architecture; errors say what is wrong with the configuration. */
+/* the number of parameters (floats) a network of this configuration has, without allocating it */
+int tgdp_net_param_count(tgdp_role role, const tgdp_net_config *cfg, size_t *n, tgdp_error *err);
 int tgdp_net_create_arch(tgdp_net *net, tgdp_role role, const tgdp_net_config *cfg, uint64_t seed, tgdp_error *err);
 /* The default unet1d noise predictor for ECG windows [12, 250] (tgdp ecg prepare's defaults)
  * with n_classes label classes (0: unconditional): what `tgdp train-source --arch unet1d` builds

@@ -107,6 +107,13 @@ int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, 
     tgdp_net_config nc;
     rc = parse_config(&f, &tmp, &c, err);
     if (!rc) rc = ckpt_arch_read(&f, &c, &nc, err);
+    /* the metadata decide the network's size: check it against the stored data (every parameter
+     * takes at least one byte there) before allocating, so a small file cannot demand gigabytes */
+    size_t need = 0;
+    if (!rc && (rc = tgdp_net_param_count(tmp.role, &nc, &need, err))) tgdp_error_prefix(err, "%s", path);
+    if (!rc && need > f.data_size)
+        rc = tgdp_fail(err, TGDP_EFORMAT, "%s: the metadata describe a network of %zu parameters, but the file stores %zu bytes of tensors",
+                       path, need, f.data_size);
     if (!rc && (rc = tgdp_net_create_arch(net, tmp.role, &nc, 0, err))) tgdp_error_prefix(err, "%s", path);
     if (!rc) {
         net->hparam = tmp.hparam;

@@ -23,17 +23,31 @@ int tgdp_role_parse(const char *s, tgdp_role *out)
     return TGDP_EINVAL;
 }
 
-int tgdp_net_create_arch(tgdp_net *net, tgdp_role role, const tgdp_net_config *cfg, uint64_t seed, tgdp_error *err)
+/* registers the parameters of cfg in net->p (names, shapes, offsets; nothing allocated yet) */
+static int net_register(tgdp_net *net, tgdp_role role, const tgdp_net_config *cfg, tgdp_error *err)
 {
     memset(net, 0, sizeof *net);
     net->role = role;
     net->arch = cfg->arch;
     tgdp_params_init(&net->p);
-    int rc;
-    if (cfg->arch == TGDP_ARCH_MLP) rc = tgdp_mlp_register(&net->mlp, &cfg->mlp, &net->p, "", err);
-    else if (cfg->arch == TGDP_ARCH_UNET1D || cfg->arch == TGDP_ARCH_RESNET1D)
-        rc = tgdp_convnet_register(&net->conv, cfg->arch, &cfg->conv, &net->p, err);
-    else rc = tgdp_fail(err, TGDP_EINVAL, "unknown network architecture %d", (int)cfg->arch);
+    if (cfg->arch == TGDP_ARCH_MLP) return tgdp_mlp_register(&net->mlp, &cfg->mlp, &net->p, "", err);
+    if (cfg->arch == TGDP_ARCH_UNET1D || cfg->arch == TGDP_ARCH_RESNET1D)
+        return tgdp_convnet_register(&net->conv, cfg->arch, &cfg->conv, &net->p, err);
+    return tgdp_fail(err, TGDP_EINVAL, "unknown network architecture %d", (int)cfg->arch);
+}
+
+int tgdp_net_param_count(tgdp_role role, const tgdp_net_config *cfg, size_t *n, tgdp_error *err)
+{
+    tgdp_net tmp;
+    int rc = net_register(&tmp, role, cfg, err);
+    *n = rc ? 0 : tmp.p.n;
+    tgdp_params_free(&tmp.p);
+    return rc;
+}
+
+int tgdp_net_create_arch(tgdp_net *net, tgdp_role role, const tgdp_net_config *cfg, uint64_t seed, tgdp_error *err)
+{
+    int rc = net_register(net, role, cfg, err);
     if (!rc) rc = tgdp_params_alloc(&net->p, err);
     if (rc) {
         tgdp_params_free(&net->p);
