@@ -314,3 +314,17 @@ int tgdp_convnet_feature_dim(const tgdp_convnet *m)
     if (m->head_w < 0) return 0;
     return m->arch == TGDP_ARCH_UNET1D ? conv_ch(&m->cfg, 0) : conv_ch(&m->cfg, m->cfg.levels - 1);
 }
+
+int conv_register_stages(tgdp_convnet *m, const char *name, int *cin, tgdp_params *p, tgdp_error *err)
+{
+    const tgdp_conv_config *c = &m->cfg;
+    char prefix[48];
+    int rc = 0;
+    for (int i = 0; i < c->levels && !rc; i++)
+        for (int j = 0; j < c->blocks && !rc; j++) {
+            snprintf(prefix, sizeof prefix, "%s.%d.%d.", name, i, j);
+            rc = conv_block_register(&m->down[m->n_down++], c, *cin, conv_ch(c, i), p, prefix, err);
+            *cin = conv_ch(c, i);
+        }
+    return rc;
+}

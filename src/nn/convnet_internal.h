@@ -21,6 +21,9 @@ int conv_block_register(tgdp_conv_block *b, const tgdp_conv_config *c, int cin, 
 /* parameters common to both archs: conv_in, embedding */
 int conv_stem_register(tgdp_convnet *m, tgdp_params *p, tgdp_error *err);
 /* final group norm and the pooled head (F -> out_dim) */
+/* the down path shared by unet1d and resnet1d: c->levels x c->blocks blocks named
+ * "<name>.<level>.<block>.", widening to conv_ch(c, level); *cin is updated to the last width */
+int conv_register_stages(tgdp_convnet *m, const char *name, int *cin, tgdp_params *p, tgdp_error *err);
 int conv_head_register(tgdp_convnet *m, int F, int pooled, tgdp_params *p, tgdp_error *err);
 
 /* x viewed as [B, C, L]; -1 (and gr->failed) when its size is not a multiple of C*L */

@@ -2,20 +2,12 @@
  * time-dependent classifier, guidance network and downstream evaluator. */
 #include "nn/convnet_internal.h"
 
-#include <stdio.h>
-
 int resnet1d_register(tgdp_convnet *m, tgdp_params *p, tgdp_error *err)
 {
     const tgdp_conv_config *c = &m->cfg;
-    char prefix[48];
     int rc = 0, cin = c->width;
     m->n_down = m->n_up = 0;
-    for (int i = 0; i < c->levels && !rc; i++)
-        for (int j = 0; j < c->blocks && !rc; j++) {
-            snprintf(prefix, sizeof prefix, "stage.%d.%d.", i, j);
-            rc = conv_block_register(&m->down[m->n_down++], c, cin, conv_ch(c, i), p, prefix, err);
-            cin = conv_ch(c, i);
-        }
+    rc = conv_register_stages(m, "stage", &cin, p, err);
     if (!rc) rc = conv_head_register(m, cin, 1, p, err);
     return rc;
 }

@@ -9,12 +9,7 @@ int unet1d_register(tgdp_convnet *m, tgdp_params *p, tgdp_error *err)
     char prefix[48];
     int rc = 0, cin = c->width;
     m->n_down = m->n_up = 0;
-    for (int i = 0; i < c->levels && !rc; i++)
-        for (int j = 0; j < c->blocks && !rc; j++) {
-            snprintf(prefix, sizeof prefix, "down.%d.%d.", i, j);
-            rc = conv_block_register(&m->down[m->n_down++], c, cin, conv_ch(c, i), p, prefix, err);
-            cin = conv_ch(c, i);
-        }
+    rc = conv_register_stages(m, "down", &cin, p, err);
     if (!rc) rc = conv_block_register(&m->mid, c, cin, cin, p, "mid.", err);
     for (int i = c->levels - 1; i >= 0 && !rc; i--)
         for (int j = 0; j < c->blocks && !rc; j++) {
