@@ -479,6 +479,42 @@ static void test_feature_distances(void)
     free(a), free(b), free(c);
 }
 
+/* identity features: the window itself */
+static int identity_features(void *ctx, int64_t n, const float *x, float *out, tgdp_error *err)
+{
+    (void)err;
+    const int F = *(const int *)ctx;
+    memcpy(out, x, (size_t)n * F * sizeof *out);
+    return TGDP_OK;
+}
+
+/* a feature that is almost constant over the real windows (a nearly dead unit) must not turn a
+ * tiny absolute difference into a distance of millions (seen on small ECG folds) */
+static void test_feature_distance_dead_feature(void)
+{
+    enum { F = 8, N = 60 };
+    static float real[N * F], gen[N * F];
+    tgdp_rng r = tgdp_rng_new(4);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < F; j++) {
+            real[i * F + j] = (float)tgdp_rng_normal(&r);
+            gen[i * F + j] = (float)tgdp_rng_normal(&r);
+        }
+    for (int i = 0; i < N; i++) { /* feature 0: sd 1e-4 over the real set, 0.05 away in the generated one */
+        real[i * F] = 1e-4f * (float)tgdp_rng_normal(&r);
+        gen[i * F] = 0.05f + 1e-4f * (float)tgdp_rng_normal(&r);
+    }
+    int dim = F;
+    tgdp_feature_extractor fe = {identity_features, &dim, NULL, F, F, "identity"};
+    tgdp_eval_set G = {N, F, gen, 0, NULL, NULL}, R = {N, F, real, 0, NULL, NULL};
+    tgdp_feature_distance fd;
+    CHECK(tgdp_feature_distances(&fe, &G, &R, 0, 1, &fd, NULL) == TGDP_OK);
+    /* unfloored, feature 0 alone contributes (0.05 / 1e-4)^2 = 250000; with the floor at a tenth of
+     * the median sd (about 0.1) it contributes about (0.05 / 0.1)^2 + the other features' noise */
+    printf("feature distance with a nearly dead feature: Frechet %.3f\n", fd.frechet);
+    CHECKF(fd.frechet > 0.1 && fd.frechet < 10, "Frechet %g", fd.frechet);
+}
+
 /* ---------- k-fold driver and aggregation ---------- */
 static void progress_count(void *ctx, int done, int total, const tgdp_ecg_eval_result *last)
 {
@@ -568,6 +604,7 @@ int main(void)
     test_tstr();
     test_features();
     test_feature_distances();
+    test_feature_distance_dead_feature();
     test_kfold_eval();
     printf("total %.2f s\n", now() - t0);
     TEST_MAIN_END();

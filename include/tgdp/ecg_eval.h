@@ -223,7 +223,8 @@ typedef struct tgdp_feature_distance {
 } tgdp_feature_distance;
 
 /* Features of gen and real, standardised per feature by the real set's mean and standard
- * deviation (features constant over the real set: by 1), then the Frechet distance and MMD^2
+ * deviation (features constant over the real set: by 1; every sd floored at 0.1 x the median
+ * sd, so that a nearly dead feature cannot dominate), then the Frechet distance and MMD^2
  * between them. MMD^2 uses at most max_mmd rows of each set (a seeded subsample; <= 0: 1000). */
 int tgdp_feature_distances(const tgdp_feature_extractor *fe, const tgdp_eval_set *gen, const tgdp_eval_set *real,
                            int64_t max_mmd, uint64_t seed, tgdp_feature_distance *res, tgdp_error *err);

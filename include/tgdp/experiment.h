@@ -26,7 +26,7 @@ enum { TGDP_EST_TIME_CLASSIFIER = 0, TGDP_EST_GUIDANCE_NET = 1 };
 
 typedef struct tgdp_gmm_demo_config {
     int n_list[8], n_count;  /* target sizes */
-    int seeds;
+    int seeds, first_seed;   /* seeds first_seed .. first_seed + seeds - 1 (default 0) */
     int m;                   /* source samples */
     int n_eval;              /* generated and fresh exact samples per metric */
     int eps_steps, cls_steps, guid_steps, ft_steps, batch;
@@ -40,7 +40,8 @@ typedef struct tgdp_gmm_demo_config {
     int estimator; /* TGDP_EST_TIME_CLASSIFIER (default) or TGDP_EST_GUIDANCE_NET (Algorithm 3) */
     char tcls_hidden[64];
     int tcls_steps;
-    double tcls_weight_decay, tcls_label_smoothing, tcls_grad_penalty;
+    double tcls_weight_decay, tcls_label_smoothing, tcls_grad_penalty, tcls_ema, tcls_curv_penalty;
+    int tcls_gp_data_units; /* penalty weight 1 in place of sigma_t^2 (see tgdp_train_opts) */
     int guid_bregman, guid_normalize, guid_exp;
     double cls_weight_decay, cls_label_smoothing;
     void (*log)(void *ctx, const char *msg);

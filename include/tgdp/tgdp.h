@@ -106,6 +106,8 @@ typedef struct tgdp_train_opts {
     /* classifier-only */
     double label_smoothing; /* targets y -> y (1 - s) + s/2 */
     double grad_penalty;    /* lambda of the input-gradient penalty (0: off), see domain_classifier.c */
+    int grad_penalty_data_units; /* time classifier: weight the penalty by 1 (data units) instead of sigma_t^2 */
+    double curv_penalty;    /* mu of the curvature (gradient-difference) penalty (0: off), see domain_classifier.c */
     /* guidance-only */
     double eta_cycle, eta_consistency;
     double r_clip_quantile; /* clip r at this quantile of the source r values (<= 0 or >= 1: none) */

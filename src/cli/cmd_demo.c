@@ -55,7 +55,7 @@ static int write_json(FILE *f, void *ctx)
     fprintf(f, "  \"noise_floor\": [");
     for (int ni = 0; ni < r->c->n_count; ni++)
         for (int s = 0; s < r->c->seeds; s++) {
-            fprintf(f, "%s\n    {\"n\": %d, \"seed\": %d, \"mmd2\": ", (ni || s) ? "," : "", r->c->n_list[ni], s);
+            fprintf(f, "%s\n    {\"n\": %d, \"seed\": %d, \"mmd2\": ", (ni || s) ? "," : "", r->c->n_list[ni], r->c->first_seed + s);
             json_num(f, r->o->floor_mmd2[ni * r->c->seeds + s]);
             fputs(", \"energy\": ", f);
             json_num(f, r->o->floor_energy[ni * r->c->seeds + s]);
@@ -166,7 +166,7 @@ static int write_plots(const char *dir, const report *r, tgdp_error *err)
         tgdp_canvas cv;
         if ((rc = tgdp_canvas_init(&cv, cols * (P + pad) + pad, rows * (P + 2 * pad) + 2 * pad, err))) break;
         char title[96];
-        snprintf(title, sizeof title, "TGDP GAUSSIAN MIXTURE, N = %d TARGET SAMPLES (SEED 0)", r->c->n_list[ni]);
+        snprintf(title, sizeof title, "TGDP GAUSSIAN MIXTURE, N = %d TARGET SAMPLES (SEED %d)", r->c->n_list[ni], r->c->first_seed);
         tgdp_canvas_text(&cv, pad, 8, title, 2, black);
         for (int m = 0; m < TGDP_M_COUNT; m++) {
             int x0 = pad + (m % cols) * (P + pad), y0 = 2 * pad + (m / cols) * (P + 2 * pad) + 14;
@@ -211,16 +211,19 @@ static int demo_gmm(int argc, char **argv)
     const char *cmd = "demo gmm";
     int quick = 0, quiet = 0, threads = 0, seeds = -1, steps_scale_pct = 100, bregman = -1, normalize = -1, hexp = -1;
     const char *out = "out/gmm", *ns = NULL, *sampler = NULL;
-    double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1;
+    double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1, tema = -1, tcurv = -1;
+    int first_seed = 0, tgp_data = -1, sample_steps = -1;
     const char *estimator = NULL, *eps_hidden = NULL, *tcls_hidden = NULL;
     int eps_steps = -1, tcls_steps = -1;
     cli_opt opts[] = {
         {"out", OPT_STRING, &out, "out/gmm", "output directory for results.json, results.md and PNG plots", 0, -1},
         {"seeds", OPT_INT, &seeds, NULL, "number of seeds (default 3, 1 with --quick)", 1, 100},
+        {"first-seed", OPT_INT, &first_seed, "0", "first seed (seeds first-seed .. first-seed + seeds - 1)", 0, 1000000},
         {"n", OPT_STRING, &ns, NULL, "target sizes, comma separated (default 10,100,1000; 10,100 with --quick)", 0, -1},
         {"quick", OPT_FLAG, &quick, NULL, "small networks and fewer steps (for tests)", 0, -1},
         {"steps-scale", OPT_INT, &steps_scale_pct, "100", "percentage applied to every training step count", 1, 10000},
         {"sampler", OPT_STRING, &sampler, "dpm2", "ddpm, ddim, dpm1 or dpm2", 0, -1},
+        {"sample-steps", OPT_INT, &sample_steps, "25", "sampler steps (t from 1 to 1e-3)", 1, 10000},
         {"estimator", OPT_STRING, &estimator, "time-classifier",
          "guidance of 'tgdp': time-classifier (log h = -logit c'(x_t,t)) or guidance-net (Algorithm 3)", 0, -1},
         {"eps-hidden", OPT_STRING, &eps_hidden, NULL, "hidden widths of the denoisers (default 128,128,128)", 0, -1},
@@ -230,6 +233,9 @@ static int demo_gmm(int argc, char **argv)
         {"tcls-weight-decay", OPT_DOUBLE, &twd, NULL, "AdamW weight decay of the time-dependent classifiers", 0, 100},
         {"tcls-label-smoothing", OPT_DOUBLE, &tls, NULL, "label smoothing of the time-dependent classifiers", 0, 0.5},
         {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time classifiers, times 1/n (default 0.1)", 0, 1e6},
+        {"tcls-gp-data-units", OPT_INT, &tgp_data, NULL, "1: penalty weight 1 (data units) instead of sigma_t^2 (noise units, default)", 0, 1},
+        {"tcls-curv-penalty", OPT_DOUBLE, &tcurv, NULL, "curvature penalty of the time classifiers, times 1/n (default 0)", 0, 1e6},
+        {"tcls-ema", OPT_DOUBLE, &tema, NULL, "EMA decay of the time-dependent classifiers' weights (default 0: none)", 0, 0.99999},
         {"w-domain", OPT_DOUBLE, &wdom, NULL, "domain-guidance scale (default 1.5)", 0, 100},
         {"bregman", OPT_INT, &bregman, NULL, "guidance-net loss: 1 = Bregman h - r log h (default), 0 = squared error", 0, 1},
         {"normalize-r", OPT_INT, &normalize, NULL, "guidance-net: 1 = divide r by its source mean (default)", 0, 1},
@@ -248,6 +254,11 @@ static int demo_gmm(int argc, char **argv)
     tgdp_gmm_demo_config c;
     tgdp_gmm_demo_config_default(&c, quick);
     if (seeds > 0) c.seeds = seeds;
+    c.first_seed = first_seed;
+    if (sample_steps > 0) c.sample_steps = sample_steps;
+    if (tgp_data >= 0) c.tcls_gp_data_units = tgp_data;
+    if (tema >= 0) c.tcls_ema = tema;
+    if (tcurv >= 0) c.tcls_curv_penalty = tcurv;
     if (ns && parse_n_list(ns, &c)) return cli_errorf(cmd, "--n '%s': expected sizes in 2..1000 separated by commas", ns), 2;
     tgdp_error err = {0, ""};
     if (sampler && tgdp_sampler_parse(sampler, &c.sampler, &err)) return cli_error(cmd, &err), 2;

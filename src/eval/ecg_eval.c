@@ -65,9 +65,14 @@ static int features_of(const tgdp_feature_extractor *fe, const tgdp_eval_set *s,
     return rc;
 }
 
-/* per-feature mean and standard deviation of f [n, F] (n >= 2; sd 1 for constant features) */
+/* per-feature mean and standard deviation of f [n, F] (n >= 2; sd 1 for constant features).
+ * Each sd is floored at 0.1 x the median sd over the features: a feature that is nearly
+ * constant over the real windows (an almost dead unit) would otherwise turn a small absolute
+ * difference of the generated windows into a z-score of thousands and dominate the distance
+ * (Frechet distances of ~1e6 on folds of a few dozen windows). */
 static void feature_moments(int64_t n, int F, const float *f, double *mu, double *sd)
 {
+    int nv = 0;
     for (int j = 0; j < F; j++) {
         double s = 0, s2 = 0;
         for (int64_t i = 0; i < n; i++) s += f[(size_t)i * F + j];
@@ -77,7 +82,22 @@ static void feature_moments(int64_t n, int F, const float *f, double *mu, double
             s2 += c * c;
         }
         sd[j] = sqrt(s2 / (double)(n - 1));
-        if (!(sd[j] > 1e-12 * (1 + fabs(mu[j])))) sd[j] = 1;
+        if (!(sd[j] > 1e-12 * (1 + fabs(mu[j])))) sd[j] = 0; /* constant: set below */
+        else nv++;
+    }
+    double floor_sd = 1;
+    double *tmp = nv ? malloc((size_t)nv * sizeof *tmp) : NULL;
+    if (tmp) {
+        int k = 0;
+        for (int j = 0; j < F; j++)
+            if (sd[j] > 0) tmp[k++] = sd[j];
+        qsort(tmp, (size_t)nv, sizeof *tmp, cmp_double);
+        floor_sd = 0.1 * (nv % 2 ? tmp[nv / 2] : 0.5 * (tmp[nv / 2 - 1] + tmp[nv / 2]));
+        free(tmp);
+    }
+    for (int j = 0; j < F; j++) {
+        if (sd[j] == 0) sd[j] = 1;
+        else if (sd[j] < floor_sd) sd[j] = floor_sd;
     }
 }
 

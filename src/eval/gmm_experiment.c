@@ -180,8 +180,9 @@ static void train_opts(tgdp_train_opts *o, const tgdp_gmm_demo_config *c, int64_
 
 #define CHECKRC(x) do { if ((rc = (x))) goto done; } while (0)
 
-static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err)
+static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
 {
+    const int seed = R->c->first_seed + si; /* si: index into the per-seed arrays */
     const tgdp_gmm_demo_config *c = R->c;
     const int m = c->m, ne = c->n_eval;
     int rc = 0;
@@ -224,8 +225,8 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
         double fl = 0, fe = 0;
         CHECKRC(tgdp_mmd2_rbf(ne, ne, 2, fresh2, fresh, tgdp_mmd_default_bandwidths, TGDP_MMD_NUM_BANDWIDTHS, &fl, err));
         CHECKRC(tgdp_energy_distance(ne, ne, 2, fresh2, fresh, &fe, err));
-        out->floor_mmd2[ni * c->seeds + seed] = fl;
-        out->floor_energy[ni * c->seeds + seed] = fe;
+        out->floor_mmd2[ni * c->seeds + si] = fl;
+        out->floor_energy[ni * c->seeds + si] = fe;
         /* labels for conditional sampling: drawn from the target's label frequencies */
         double freq[2] = {0, 0};
         for (int i = 0; i < n; i++) freq[lt[i]] += 1;
@@ -305,6 +306,9 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
                     o.label_smoothing = c->tcls_label_smoothing;
                     /* the penalty acts like a prior on the slope of log h: its weight falls as 1/n */
                     o.grad_penalty = c->tcls_grad_penalty / n;
+                    o.grad_penalty_data_units = c->tcls_gp_data_units;
+                    o.ema = c->tcls_ema;
+                    o.curv_penalty = c->tcls_curv_penalty / n;
                     if ((rc = tgdp_train_classifier(tc, &R->sched, SS, TT, &o, err))) break;
                 }
                 tgdp_net *guide = tc;
@@ -354,7 +358,7 @@ static int run_seed(run *R, int seed, tgdp_gmm_demo_output *out, tgdp_error *err
             out->results[out->n_results++] = res;
             logf_(c, "  %-16s mmd2 %.4f  energy %.4f  nll %.3f  mode err %.3f", tgdp_method_names[meth], res.mmd2,
                   res.energy, res.nll, res.mode_error);
-            if (seed == 0) {
+            if (si == 0) {
                 float *keep = malloc((size_t)ne * 2 * sizeof *keep);
                 if (keep) memcpy(keep, gen, (size_t)ne * 2 * sizeof *keep);
                 free(out->samples[ni][meth]);
@@ -379,7 +383,7 @@ done:
 int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, tgdp_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (c->n_count < 1 || c->n_count > 8 || c->seeds < 1 || c->m < 2 || c->n_eval < 10)
+    if (c->n_count < 1 || c->n_count > 8 || c->seeds < 1 || c->first_seed < 0 || c->m < 2 || c->n_eval < 10)
         return tgdp_fail(err, TGDP_EINVAL, "demo gmm: invalid configuration");
     for (int i = 0; i < c->n_count; i++)
         if (c->n_list[i] < 2 || c->n_list[i] > 1000)

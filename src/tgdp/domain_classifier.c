@@ -8,10 +8,16 @@
  *
  * Optional input-gradient penalty (o->grad_penalty = lambda): lambda * mean_i s_i^2 ||grad_x logit(x_i)||^2
  * with s_i = sigma_t for the time-dependent classifier (noise units, the scale at which the
- * sampler uses -sigma_t grad logit) and 1 otherwise. It limits the slope of the learned log
+ * sampler uses -sigma_t grad logit) and 1 otherwise (or with o->grad_penalty_data_units). It limits the slope of the learned log
  * ratio, which is what the guided sampler consumes. Its parameter gradient is exact: with
  * v_i = 2 lambda s_i^2 g_i / B held fixed, grad_psi [v . grad_x logit] comes from the tangent
- * pass along v and a backward seeded on the tangent of the logit (as for the consistency term). */
+ * pass along v and a backward seeded on the tangent of the logit (as for the consistency term).
+ *
+ * Optional curvature penalty (o->curv_penalty = mu): mu * mean_i s_i^2 ||grad_x logit(x_i + s_i u_i)
+ * - grad_x logit(x_i)||^2, u_i ~ N(0, I): how much the guidance (in the same units) changes over
+ * one noise scale. A tilt (a linear log ratio, which moves a source mode without changing its
+ * shape) costs nothing; a peak around each of a few target points costs a lot. Same exact
+ * parameter gradient, with v on both copies of the row. */
 #include "tgdp/train_util.h"
 
 #include <math.h>
@@ -60,6 +66,10 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
             tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
             tgdp_schedule_noise(s, B, d, x, t, eps, x); /* in place: each element read once */
         }
+        /* the curvature penalty's perturbation directions, drawn for the whole batch */
+        float *u = NULL;
+        if (o->curv_penalty > 0 && (u = tgdp_arena_floats(&st.arena, (size_t)B * d)))
+            tgdp_rng_fill_normal(&r, u, (size_t)B * d, 0, 1);
         /* this rank's rows of the batch (all of it on one process); the weights w and the
          * penalty's 1/B are global, so the ranks' losses and gradients simply add up */
         const train_slice sl = train_slice_of(B);
@@ -69,40 +79,77 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
         y += sl.lo;
         tgt_y += sl.lo;
         w += sl.lo;
+        if (u) u += (size_t)sl.lo * d;
+        /* the curvature penalty evaluates the gradient at a perturbed copy of every row too:
+         * rows [nb, 2 nb) of the graph are x + s u (u ~ N(0, I)), with no classification loss */
+        const int curv = o->curv_penalty > 0;
+        const int gp = o->grad_penalty > 0 || curv, rows = curv ? 2 * nb : nb;
+        if (curv) {
+            float *x2 = tgdp_arena_floats(&st.arena, (size_t)rows * d), *t2 = tgdp_arena_floats(&st.arena, (size_t)rows);
+            int64_t *y2 = tgdp_arena_alloc(&st.arena, (size_t)rows * sizeof(int64_t));
+            if (!x2 || !t2 || !y2 || !u) {
+                rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
+                break;
+            }
+            for (int i = 0; i < nb; i++) {
+                const double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0;
+                for (int j = 0; j < d; j++) {
+                    x2[(size_t)i * d + j] = x[(size_t)i * d + j];
+                    x2[(size_t)(nb + i) * d + j] = (float)(x[(size_t)i * d + j] + sg * u[(size_t)i * d + j]);
+                }
+                t2[i] = t2[nb + i] = t[i];
+                y2[i] = y2[nb + i] = y[i];
+            }
+            x = x2;
+            t = t2;
+            y = y2;
+        }
         tgdp_graph gr;
         tgdp_graph_init(&gr, &st.arena);
-        const int gp = o->grad_penalty > 0;
-        int xi = tgdp_input(&gr, x, nb, d, 1, gp), ti = timed ? tgdp_input(&gr, t, nb, 1, 1, 0) : -1;
+        int xi = tgdp_input(&gr, x, rows, d, 1, gp), ti = timed ? tgdp_input(&gr, t, rows, 1, 1, 0) : -1;
         int out = tgdp_net_build(&gr, net, xi, ti, y);
-        float *ones = tgdp_arena_floats(&st.arena, (size_t)B), *v = tgdp_arena_floats(&st.arena, (size_t)B * d);
-        if (out < 0 || !ones || !v) {
+        float *ones = tgdp_arena_floats(&st.arena, (size_t)rows), *v = tgdp_arena_floats(&st.arena, (size_t)rows * d);
+        float *gl = curv ? tgdp_arena_floats(&st.arena, (size_t)rows) : grad;
+        if (out < 0 || !ones || !v || !gl) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "building the classifier graph failed");
             break;
         }
-        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, grad);
+        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, gl);
+        if (curv)
+            for (int i = nb; i < rows; i++) gl[i] = 0; /* the perturbed rows carry no classification loss */
         tgdp_params_zero_grad(&net->p);
         if (gp) {
-            for (int i = 0; i < nb; i++) ones[i] = 1.0f;
+            for (int i = 0; i < rows; i++) ones[i] = 1.0f;
             tgdp_graph_backward(&gr, out, ones, NULL, 0); /* g = grad_x logit */
             const float *g = gr.nodes[xi].g;
-            double pen = 0;
+            double pen = 0, cpen = 0;
             for (int i = 0; i < nb; i++) {
-                double sg = timed ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
+                double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
                 for (int j = 0; j < d; j++) n2 += (double)g[(size_t)i * d + j] * g[(size_t)i * d + j];
                 pen += s2 * n2;
                 for (int j = 0; j < d; j++)
                     v[(size_t)i * d + j] = (float)(2.0 * o->grad_penalty * s2 * g[(size_t)i * d + j] / B);
+                if (curv) {
+                    double c2 = 0;
+                    for (int j = 0; j < d; j++) {
+                        const double dg = (double)g[(size_t)i * d + j] - g[(size_t)(nb + i) * d + j];
+                        c2 += dg * dg;
+                        v[(size_t)i * d + j] += (float)(2.0 * o->curv_penalty * s2 * dg / B);
+                        v[(size_t)(nb + i) * d + j] = (float)(-2.0 * o->curv_penalty * s2 * dg / B);
+                    }
+                    cpen += s2 * c2;
+                }
             }
-            loss += o->grad_penalty * pen / B;
+            loss += (o->grad_penalty * pen + o->curv_penalty * cpen) / B;
             tgdp_graph_zero_grads(&gr);
             if (tgdp_graph_tangent(&gr, xi, v)) {
                 rc = tgdp_fail(err, TGDP_ENOMEM, "classifier gradient penalty failed");
                 break;
             }
-            for (int i = 0; i < nb; i++) ones[i] = 1.0f;
-            tgdp_graph_backward(&gr, out, grad, ones, 1);
+            for (int i = 0; i < rows; i++) ones[i] = 1.0f;
+            tgdp_graph_backward(&gr, out, gl, ones, 1);
         } else {
-            tgdp_graph_backward(&gr, out, grad, NULL, 1);
+            tgdp_graph_backward(&gr, out, gl, NULL, 1);
         }
         rc = train_step_end(&st, net, o, step, loss, err);
     }

@@ -52,6 +52,8 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
     fp_double(fp, "t-min", o->t_min);
     fp_double(fp, "label-smoothing", o->label_smoothing);
     fp_double(fp, "grad-penalty", o->grad_penalty);
+    fp_double(fp, "curv-penalty", o->curv_penalty);
+    train_fp_add(fp, "grad-penalty-units", "%s", o->grad_penalty_data_units ? "data" : "noise");
     fp_double(fp, "eta-cycle", o->eta_cycle);
     fp_double(fp, "eta-consistency", o->eta_consistency);
     fp_double(fp, "r-clip-quantile", o->r_clip_quantile);
