@@ -41,6 +41,7 @@ typedef struct tgdp_gmm_demo_config {
     char tcls_hidden[64];
     int tcls_steps;
     double tcls_weight_decay, tcls_label_smoothing, tcls_grad_penalty, tcls_ema, tcls_curv_penalty;
+    double tcond_curv_penalty; /* curvature penalty of the conditional time classifier (tgdp_cond) */
     int tcls_gp_data_units; /* penalty weight 1 in place of sigma_t^2 (see tgdp_train_opts) */
     int guid_bregman, guid_normalize, guid_exp;
     double cls_weight_decay, cls_label_smoothing;

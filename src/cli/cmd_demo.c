@@ -211,7 +211,7 @@ static int demo_gmm(int argc, char **argv)
     const char *cmd = "demo gmm";
     int quick = 0, quiet = 0, threads = 0, seeds = -1, steps_scale_pct = 100, bregman = -1, normalize = -1, hexp = -1;
     const char *out = "out/gmm", *ns = NULL, *sampler = NULL;
-    double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1, tema = -1, tcurv = -1;
+    double wd = -1, ls = -1, twd = -1, tls = -1, tgp = -1, wdom = -1, tema = -1, tcurv = -1, tccurv = -1;
     int first_seed = 0, tgp_data = -1, sample_steps = -1;
     const char *estimator = NULL, *eps_hidden = NULL, *tcls_hidden = NULL;
     int eps_steps = -1, tcls_steps = -1;
@@ -234,7 +234,8 @@ static int demo_gmm(int argc, char **argv)
         {"tcls-label-smoothing", OPT_DOUBLE, &tls, NULL, "label smoothing of the time-dependent classifiers", 0, 0.5},
         {"tcls-grad-penalty", OPT_DOUBLE, &tgp, NULL, "input-gradient penalty of the time classifiers, times 1/n (default 0.1)", 0, 1e6},
         {"tcls-gp-data-units", OPT_INT, &tgp_data, NULL, "1: penalty weight 1 (data units) instead of sigma_t^2 (noise units, default)", 0, 1},
-        {"tcls-curv-penalty", OPT_DOUBLE, &tcurv, NULL, "curvature penalty of the time classifiers, times 1/n (default 0)", 0, 1e6},
+        {"tcls-curv-penalty", OPT_DOUBLE, &tcurv, NULL, "curvature penalty of the unconditional time classifier (tgdp) (default 0.1)", 0, 1e6},
+        {"tcond-curv-penalty", OPT_DOUBLE, &tccurv, NULL, "curvature penalty of the conditional time classifier (tgdp_cond) (default 1)", 0, 1e6},
         {"tcls-ema", OPT_DOUBLE, &tema, NULL, "EMA decay of the time-dependent classifiers' weights (default 0: none)", 0, 0.99999},
         {"w-domain", OPT_DOUBLE, &wdom, NULL, "domain-guidance scale (default 1.5)", 0, 100},
         {"bregman", OPT_INT, &bregman, NULL, "guidance-net loss: 1 = Bregman h - r log h (default), 0 = squared error", 0, 1},
@@ -259,6 +260,7 @@ static int demo_gmm(int argc, char **argv)
     if (tgp_data >= 0) c.tcls_gp_data_units = tgp_data;
     if (tema >= 0) c.tcls_ema = tema;
     if (tcurv >= 0) c.tcls_curv_penalty = tcurv;
+    if (tccurv >= 0) c.tcond_curv_penalty = tccurv;
     if (ns && parse_n_list(ns, &c)) return cli_errorf(cmd, "--n '%s': expected sizes in 2..1000 separated by commas", ns), 2;
     tgdp_error err = {0, ""};
     if (sampler && tgdp_sampler_parse(sampler, &c.sampler, &err)) return cli_error(cmd, &err), 2;

@@ -20,7 +20,7 @@ typedef struct targs {
     const char *arch, *mult; /* --arch and the convolutional nets' options */
     int width, blocks, kernel, groups;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
-    double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty;
+    double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty, curv_penalty;
     char state[4200]; /* the resumable state file: <out>.state.safetensors */
 } targs;
 
@@ -317,6 +317,8 @@ int cmd_train_classifier(int argc, char **argv)
         {"label-smoothing", OPT_DOUBLE, &a.label_smoothing, "0", "label smoothing s: targets y(1-s)+s/2", 0, 0.5},
         {"grad-penalty", OPT_DOUBLE, &a.grad_penalty, "0",
          "penalty lambda E sigma_t^2 |grad_x logit|^2 on the input gradient (exact second order)", 0, 1e6},
+        {"curv-penalty", OPT_DOUBLE, &a.curv_penalty, "0",
+         "penalty mu E sigma_t^2 |grad_x logit(x + sigma_t u) - grad_x logit(x)|^2 (curvature of log r)", 0, 1e6},
         {"out", OPT_STRING, &a.out, "classifier.safetensors", "output checkpoint", 0, -1},
         O_STEPS("1000"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512"), O_COMMON,
     };
@@ -357,6 +359,7 @@ int cmd_train_classifier(int argc, char **argv)
         opts_from(&a, &o, &pg);
         o.label_smoothing = a.label_smoothing;
         o.grad_penalty = a.grad_penalty;
+        o.curv_penalty = a.curv_penalty;
         double t0 = cli_now();
         if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = train_failed(cmd, &err);
         else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &o, cli_now() - t0);
