@@ -185,16 +185,24 @@ static double mean_slope(tgdp_net *c, const float *x, int n)
     return m;
 }
 
-static void test_gradient_penalty(void)
+/* the penalty tests' data: M source and N target samples of the demo mixtures */
+static void penalty_data(int m, float *xs, int n, float *xt)
 {
     tgdp_gmm P, Q;
     tgdp_gmm_demo_source(&P, NULL);
     tgdp_gmm_demo_target(&Q, NULL);
+    tgdp_rng r = tgdp_rng_new(8);
+    tgdp_gmm_sample(&P, m, &r, xs, NULL, NULL);
+    tgdp_gmm_sample(&Q, n, &r, xt, NULL, NULL);
+    tgdp_gmm_free(&P);
+    tgdp_gmm_free(&Q);
+}
+
+static void test_gradient_penalty(void)
+{
     enum { M = 2000, N = 10 };
     static float xs[M * 2], xt[N * 2];
-    tgdp_rng r = tgdp_rng_new(8);
-    tgdp_gmm_sample(&P, M, &r, xs, NULL, NULL);
-    tgdp_gmm_sample(&Q, N, &r, xt, NULL, NULL);
+    penalty_data(M, xs, N, xt);
     tgdp_dataset SD = {M, 2, xs, NULL}, TD = {N, 2, xt, NULL};
     double slope[2];
     for (int k = 0; k < 2; k++) {
@@ -210,8 +218,6 @@ static void test_gradient_penalty(void)
         tgdp_net_free(&c);
     }
     CHECKF(slope[1] < 0.5 * slope[0], "penalised slope %.4g vs unpenalised %.4g", slope[1], slope[0]);
-    tgdp_gmm_free(&P);
-    tgdp_gmm_free(&Q);
 }
 
 /* the curvature penalty: mean sigma^2 |grad logit(x + sigma u) - grad logit(x)|^2 at t = 0.1 over
@@ -237,14 +243,9 @@ static double mean_curvature(tgdp_net *c, const float *x, int n)
 
 static void test_curvature_penalty(void)
 {
-    tgdp_gmm P, Q;
-    tgdp_gmm_demo_source(&P, NULL);
-    tgdp_gmm_demo_target(&Q, NULL);
     enum { M = 2000, N = 10, K = 400 };
     static float xs[M * 2], xt[N * 2], probe[K * 2];
-    tgdp_rng r = tgdp_rng_new(8);
-    tgdp_gmm_sample(&P, M, &r, xs, NULL, NULL);
-    tgdp_gmm_sample(&Q, N, &r, xt, NULL, NULL);
+    penalty_data(M, xs, N, xt);
     for (int i = 0; i < K * 2; i++) probe[i] = xt[i % (N * 2)]; /* the target points, repeated */
     tgdp_dataset SD = {M, 2, xs, NULL}, TD = {N, 2, xt, NULL};
     double curv[2], loss[2];
@@ -264,8 +265,6 @@ static void test_curvature_penalty(void)
            curv[1], loss[0], loss[1]);
     CHECK(isfinite(loss[0]) && isfinite(loss[1]));
     CHECKF(curv[1] < 0.5 * curv[0], "penalised curvature %.4g vs unpenalised %.4g", curv[1], curv[0]);
-    tgdp_gmm_free(&P);
-    tgdp_gmm_free(&Q);
 }
 
 int main(void)

@@ -21,24 +21,26 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     snprintf(c->source_dbs, sizeof c->source_dbs, "ludb,ptbxl,georgia");
     snprintf(c->target_dbs, sizeof c->target_dbs, "ningbo,cpsc2018");
     tgdp_ecg_prepare_opts_default(&c->prep);
-    c->folds = 5;
+    /* sized for about 30 minutes on 2 cores (measured: docs and the issue's notes); a 5-fold run
+     * with the 512-wide denoiser and 1.5x the steps took over an hour */
+    c->folds = 3;
     c->seeds = 2;
     c->seed = 0;
     /* MLPs over the flat 12 x L window: the convolutional archs ("unet1d", "resnet1d") are one
      * config line away but cost far more per step than the 30-minute budget on 2 cores allows */
     snprintf(c->eps_arch, sizeof c->eps_arch, "mlp");
     snprintf(c->cls_arch, sizeof c->cls_arch, "mlp");
-    snprintf(c->eps_hidden, sizeof c->eps_hidden, "512,512,512");
+    snprintf(c->eps_hidden, sizeof c->eps_hidden, "256,256,256");
     snprintf(c->cls_hidden, sizeof c->cls_hidden, "128");
     snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "256,256");
     snprintf(c->guid_hidden, sizeof c->guid_hidden, "256,256");
     c->conv_width = 16;
-    c->eps_steps = 3000;
-    c->target_steps = 1500;
-    c->ft_steps = 500;
-    c->cls_steps = 400;
-    c->tcls_steps = 600;
-    c->guid_steps = 600;
+    c->eps_steps = 2000;
+    c->target_steps = 1000;
+    c->ft_steps = 300;
+    c->cls_steps = 300;
+    c->tcls_steps = 400;
+    c->guid_steps = 400;
     c->batch = 128;
     c->lr = 1e-3;
     c->ft_lr = 2e-4;

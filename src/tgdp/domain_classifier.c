@@ -6,12 +6,14 @@
  * halves are noised at independent t ~ U(t_min, 1) (Algorithm 2: c'(x_t, t), whose ratio
  * estimates h* = q_t / p_t). Labels, if the net is conditional, are inputs: r(x, y).
  *
- * Optional input-gradient penalty (o->grad_penalty = lambda): lambda * mean_i s_i^2 ||grad_x logit(x_i)||^2
+ * Optional input-gradient penalty (o->grad_penalty = lambda):
+ *   lambda * mean_i s_i^2 ||grad_x logit(x_i)||^2
  * with s_i = sigma_t for the time-dependent classifier (noise units, the scale at which the
- * sampler uses -sigma_t grad logit) and 1 otherwise (or with o->grad_penalty_data_units). It limits the slope of the learned log
- * ratio, which is what the guided sampler consumes. Its parameter gradient is exact: with
- * v_i = 2 lambda s_i^2 g_i / B held fixed, grad_psi [v . grad_x logit] comes from the tangent
- * pass along v and a backward seeded on the tangent of the logit (as for the consistency term).
+ * sampler uses -sigma_t grad logit) and 1 otherwise or with o->grad_penalty_data_units. It
+ * limits the slope of the learned log ratio, which is what the guided sampler consumes. Its
+ * parameter gradient is exact: with v_i = 2 lambda s_i^2 g_i / B held fixed,
+ * grad_psi [v . grad_x logit] comes from the tangent pass along v and a backward seeded on the
+ * tangent of the logit (as for the consistency term).
  *
  * Optional curvature penalty (o->curv_penalty = mu): mu * mean_i s_i^2 ||grad_x logit(x_i + s_i u_i)
  * - grad_x logit(x_i)||^2, u_i ~ N(0, I): how much the guidance (in the same units) changes over
