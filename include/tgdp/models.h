@@ -29,12 +29,18 @@ typedef struct tgdp_mlp_config {
     int n_classes; /* 0: unconditional */
     int label_dim;
     tgdp_act act;
+    int skip;      /* 1: out = MLP(x, t, y) + g(t) x with g a learned scalar function of t (a
+                      1 -> 16 -> 1 SiLU MLP of the raw t): the input skip a noise predictor on
+                      inputs wider than its hidden layers needs (at high noise eps ~ x_t / sigma_t,
+                      an identity no bottleneck can pass). Needs in_dim == out_dim and a time
+                      input; checkpoint metadata tgdp.skip = 1. */
 } tgdp_mlp_config;
 
 typedef struct tgdp_mlp {
     tgdp_mlp_config cfg;
     int w[TGDP_MLP_MAX_LAYERS + 1], b[TGDP_MLP_MAX_LAYERS + 1];
     int emb; /* label table, -1 if none */
+    int skip_w[2], skip_b[2]; /* the skip gain g(t) (cfg.skip), -1 if none */
 } tgdp_mlp;
 
 /* Parse "512,512,256" into cfg->hidden. */

@@ -18,7 +18,7 @@ typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
     const char *arch, *mult; /* --arch and the convolutional nets' options */
-    int width, blocks, kernel, groups;
+    int width, blocks, kernel, groups, skip;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
     double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty, curv_penalty;
     char state[4200]; /* the resumable state file: <out>.state.safetensors */
@@ -89,6 +89,7 @@ static int make_config(const char *cmd, const targs *a, const cli_data *d, int o
     else if (strcmp(a->time_mode, "fourier") == 0) c->time_mode = TGDP_TIME_FOURIER;
     else return cli_errorf(cmd, "--time-embedding: expected raw or fourier, got '%s'", a->time_mode);
     if (tgdp_mlp_parse_hidden(c, a->hidden, &err)) return cli_error(cmd, &err);
+    c->skip = a->skip && out_dim == in_dim && timed;
     return 0;
 }
 
@@ -241,6 +242,8 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         {"labels", OPT_STRING, &a.labels, NULL, "labels .npy [N]: trains a label-conditional model", 0, -1},
         {"out", OPT_STRING, &a.out, "model.safetensors", "output checkpoint", 0, -1},
         {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule: vp (linear VP-SDE) or discrete (DDPM, T=1000)", 0, -1},
+        {"skip", OPT_FLAG, &a.skip, NULL,
+         "MLP: add a learned input skip g(t) x (for data wider than the hidden layers, e.g. ECG windows)", 0, -1},
         O_STEPS("1500"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512,256"), O_COMMON,
     };
     int pr = finetune ? cli_parse(cmd, "Fine-tune a trained denoiser on (target) data.", ft_opts, NOPT(ft_opts), argc, argv)

@@ -33,6 +33,7 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.n_classes", err, "%d", c->n_classes);
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.label_dim", err, "%d", c->label_dim);
     if (!rc) rc = tgdp_st_writer_meta(&w, "tgdp.act", tgdp_act_name(c->act), err);
+    if (!rc && c->skip) rc = tgdp_st_writer_meta(&w, "tgdp.skip", "1", err); /* absent: 0 */
     if (!rc) rc = ckpt_arch_write(&w, net, err);
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.step", err, "%lld", (long long)(info ? info->step : 0));
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.seed", err, "%llu", (unsigned long long)(info ? info->seed : 0));
@@ -80,6 +81,7 @@ static int parse_config(const tgdp_st_file *f, tgdp_net *net, tgdp_mlp_config *c
     if (!rc) rc = meta_int(f, "tgdp.temb", 0, 1 << 16, &c->temb, err);
     if (!rc) rc = meta_int(f, "tgdp.n_classes", 0, 1 << 16, &c->n_classes, err);
     if (!rc) rc = meta_int(f, "tgdp.label_dim", 0, 1 << 16, &c->label_dim, err);
+    if (!rc && tgdp_st_meta(f, "tgdp.skip")) rc = meta_int(f, "tgdp.skip", 0, 1, &c->skip, err);
     if (rc) return rc;
     if (*hid && (rc = tgdp_mlp_parse_hidden(c, hid, err))) return tgdp_error_prefix(err, "%s", f->path);
     int found = 0;
