@@ -198,6 +198,21 @@ static void penalty_data(int m, float *xs, int n, float *xt)
     tgdp_gmm_free(&Q);
 }
 
+/* a 32x32 time classifier trained 300 steps on the penalty data with the given penalties */
+static void train_penalised(tgdp_net *c, const tgdp_dataset *SD, const tgdp_dataset *TD, double gp, double curv,
+                            double *final_loss)
+{
+    mknet(c, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 12);
+    tgdp_train_opts o;
+    tgdp_train_opts_default(&o);
+    o.steps = 300;
+    o.grad_penalty = gp;
+    o.curv_penalty = curv;
+    CHECK(tgdp_train_classifier(c, &S, SD, TD, &o, NULL) == TGDP_OK);
+    CHECK(isfinite(o.final_loss));
+    *final_loss = o.final_loss;
+}
+
 static void test_gradient_penalty(void)
 {
     enum { M = 2000, N = 10 };
@@ -207,13 +222,8 @@ static void test_gradient_penalty(void)
     double slope[2];
     for (int k = 0; k < 2; k++) {
         tgdp_net c;
-        mknet(&c, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 12);
-        tgdp_train_opts o;
-        tgdp_train_opts_default(&o);
-        o.steps = 300;
-        o.grad_penalty = k ? 1.0 : 0.0;
-        CHECK(tgdp_train_classifier(&c, &S, &SD, &TD, &o, NULL) == TGDP_OK);
-        CHECK(isfinite(o.final_loss));
+        double loss;
+        train_penalised(&c, &SD, &TD, k ? 1.0 : 0.0, 0.0, &loss);
         slope[k] = mean_slope(&c, xs, M);
         tgdp_net_free(&c);
     }
@@ -251,13 +261,7 @@ static void test_curvature_penalty(void)
     double curv[2], loss[2];
     for (int k = 0; k < 2; k++) {
         tgdp_net c;
-        mknet(&c, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 12);
-        tgdp_train_opts o;
-        tgdp_train_opts_default(&o);
-        o.steps = 300;
-        o.curv_penalty = k ? 10.0 : 0.0;
-        CHECK(tgdp_train_classifier(&c, &S, &SD, &TD, &o, NULL) == TGDP_OK);
-        loss[k] = o.final_loss;
+        train_penalised(&c, &SD, &TD, 0.0, k ? 10.0 : 0.0, &loss[k]);
         curv[k] = mean_curvature(&c, probe, K);
         tgdp_net_free(&c);
     }
