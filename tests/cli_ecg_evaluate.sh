@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tgdp ecg evaluate on tiny synthetic files: the results JSON holds c2st_auroc, feature_distance,
+# tgdp ecg evaluate and tgdp ecg plot on tiny synthetic files: the results JSON holds c2st_auroc, feature_distance,
 # mmd2 and tstr_macro_auroc (numbers) and one entry per fold; both feature spaces (fixed ECG
 # statistics, a classifier trained on --source) and both label layouts (multi-hot, class indices)
-# work; --json prints the same; bad input gives one clear line and a non-zero status.
+# work; --json prints the same; ecg plot writes a PNG of the expected size for [N, 12, L] and
+# [N, 12*L] windows; bad input gives one clear line and a non-zero status.
 # $1 = the tgdp binary, $2 = the shared folder (unused). The .npy fixtures are written with the
 # Python standard library only (no NumPy).
 set -u
@@ -27,6 +28,7 @@ for d in "default: 5" "default: mlp" "default: results.json" "default: features"
 done
 ok "$T" ecg --help
 grep -q "evaluate" out.txt && pass=$((pass+1)) || no "ecg --help does not list evaluate"
+grep -q "plot" out.txt && pass=$((pass+1)) || no "ecg --help does not list plot"
 
 PY=$(command -v python3 || true)
 if [ -z "$PY" ]; then
@@ -69,6 +71,7 @@ npy('src.npy', (40, C, L), xs, 'f'); npy('src_labels.npy', (40, K), onehot(ls), 
 npy('gen_flat.npy', (36, C * L), xg, 'f')
 npy('gen_short.npy', (36, C, L - 1), xg[:36 * C * (L - 1)], 'f')
 npy('labels5.npy', (36, 5), [0] * 180, 'q')
+npy('five.npy', (36, 5), [0.0] * 180, 'f')
 PY
 
 SMALL="--c2st-steps 20 --tstr-steps 20 --feature-steps 20 --c2st-hidden 16 --tstr-hidden 16 --feature-hidden 16 --threads 2"
@@ -103,5 +106,17 @@ bad "12 records for 13 folds" "$T" ecg evaluate $R --generated gen.npy --folds 1
 bad "resnet9000" "$T" ecg evaluate $R --generated gen.npy --arch resnet9000 $SMALL
 bad "classifier-input" "$T" ecg evaluate $R --generated gen.npy --classifier-input pixels
 bad "no-such.npy" "$T" ecg evaluate $R --generated no-such.npy
+
+# ecg plot: 3 real + 3 generated columns of 180 px (+6 gap) after a 40 px margin, 12 rows of 50 px
+png_size() { "$PY" -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n"; print("%dx%d" % struct.unpack(">II", d[16:24]))' "$1"; }
+ok "$T" ecg plot --in gen.npy --real real.npy --n 3 --out p1.png
+[ "$(png_size p1.png)" = "1162x650" ] && pass=$((pass+1)) || no "p1.png: size $(png_size p1.png), wanted 1162x650"
+ok "$T" ecg plot --in gen_flat.npy --n 2 --first 5 --out p2.png --title "flat windows"
+[ "$(png_size p2.png)" = "418x650" ] && pass=$((pass+1)) || no "p2.png: size $(png_size p2.png), wanted 418x650"
+bad "five.npy" "$T" ecg plot --in five.npy
+bad "src_labels.npy" "$T" ecg plot --in src_labels.npy
+bad "gen_short.npy" "$T" ecg plot --in gen.npy --real gen_short.npy
+bad "first 40" "$T" ecg plot --in gen.npy --first 40
+bad "required" "$T" ecg plot --out x.png
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,7 +6,7 @@
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_demo.h"
 #include "tgdp/io.h"
-#include "tgdp/plot.h"
+#include "tgdp/ecg_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -193,52 +193,31 @@ static int write_md(FILE *f, void *ctx)
 static int write_plots(const char *dir, const report *r, tgdp_error *err)
 {
     const tgdp_ecg_demo_output *o = r->o;
-    const int L = (int)o->window, d = 12 * L;
-    const int PW = 180, PH = 44, gap = 6, left = 40, top = 40;
+    const int64_t L = o->window, d = 12 * L;
     const int ncol = o->n_plot_real + o->n_plot;
-    static const unsigned char black[3] = {0, 0, 0}, red[3] = {210, 30, 30}, grey[3] = {170, 170, 170};
-    double range[12];
-    for (int l = 0; l < 12; l++) {
-        double mx = 0.5;
-        for (int i = 0; i < o->n_plot_real; i++)
-            for (int s = 0; s < L; s++) mx = fmax(mx, fabs(o->plot_real[(size_t)i * d + l * L + s]));
-        range[l] = 1.1 * mx;
-    }
+    tgdp_ecg_plot_column cols[64];
+    char labels[64][32];
+    if (ncol > 64) return tgdp_fail(err, TGDP_EINVAL, "demo ecg: %d plot columns (at most 64)", ncol);
     int rc = 0;
     for (int m = 0; m < TGDP_ECG_M_COUNT && !rc; m++) {
         if (!o->plot_gen[m]) continue;
-        tgdp_canvas cv;
-        if ((rc = tgdp_canvas_init(&cv, left + ncol * (PW + gap) + gap, top + 12 * (PH + gap) + 10, err))) break;
-        char title[200];
-        snprintf(title, sizeof title, "%s: REAL HELD-OUT TARGET (BLACK)  VS  GENERATED (RED), SEED 0 FOLD 1",
-                 tgdp_ecg_method_names[m]);
-        tgdp_canvas_text(&cv, gap, 6, title, 2, black);
         for (int j = 0; j < ncol; j++) {
             int real = j < o->n_plot_real;
-            char lab[64];
-            if (real) snprintf(lab, sizeof lab, "REAL %d", j + 1);
-            else {
-                int64_t cl = o->plot_gen_class[m][j - o->n_plot_real];
-                int li = o->class_label[cl];
-                snprintf(lab, sizeof lab, "GEN Y=%s", li >= 0 ? tgdp_ecg_label_name(li) : "OTHER");
+            if (real) {
+                snprintf(labels[j], sizeof labels[j], "REAL %d", j + 1);
+            } else {
+                int li = o->class_label[o->plot_gen_class[m][j - o->n_plot_real]];
+                snprintf(labels[j], sizeof labels[j], "GEN Y=%s", li >= 0 ? tgdp_ecg_label_name(li) : "OTHER");
             }
-            tgdp_canvas_text(&cv, left + j * (PW + gap), top - 12, lab, 1, real ? black : red);
+            cols[j].window = real ? o->plot_real + (size_t)(j * d) : o->plot_gen[m] + (size_t)((j - o->n_plot_real) * d);
+            cols[j].label = labels[j];
+            cols[j].generated = !real;
         }
-        for (int l = 0; l < 12; l++) {
-            int y0 = top + l * (PH + gap);
-            tgdp_canvas_text(&cv, 4, y0 + PH / 2 - 4, tgdp_ecg_lead_name(l), 1, black);
-            for (int j = 0; j < ncol; j++) {
-                int real = j < o->n_plot_real;
-                const float *w = real ? o->plot_real + (size_t)j * d : o->plot_gen[m] + (size_t)(j - o->n_plot_real) * d;
-                int x0 = left + j * (PW + gap);
-                tgdp_canvas_rect(&cv, x0, y0, PW, PH, grey);
-                tgdp_canvas_line(&cv, x0, y0, PW, PH, w + (size_t)l * L, L, -range[l], range[l], real ? black : red);
-            }
-        }
-        char path[4200];
+        char title[200], path[4200];
+        snprintf(title, sizeof title, "%s: REAL HELD-OUT TARGET (BLACK)  VS  GENERATED (RED), SEED 0 FOLD 1",
+                 tgdp_ecg_method_names[m]);
         snprintf(path, sizeof path, "%s/ecg_%s.png", dir, tgdp_ecg_method_names[m]);
-        rc = tgdp_canvas_write_png(&cv, path, err);
-        tgdp_canvas_free(&cv);
+        rc = tgdp_ecg_plot_png(path, title, L, cols, ncol, err);
     }
     return rc;
 }

@@ -36,8 +36,14 @@ void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float
     }
     double t0 = now_s();
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    stats.seconds += now_s() - t0;
-    stats.calls++;
-    stats.flops += 2.0 * (double)M * (double)N * (double)K;
-    if (record_on && n_rec < TGDP_GEMM_RECORD_MAX) rec[n_rec++] = (tgdp_gemm_call){(int)ta, (int)tb, M, N, K, beta};
+    const double dt = now_s() - t0;
+    /* the convolutions call this from several threads at once; their wall times then overlap and
+     * the sum can exceed the step's wall time */
+#pragma omp critical(nn_gemm_stats)
+    {
+        stats.seconds += dt;
+        stats.calls++;
+        stats.flops += 2.0 * (double)M * (double)N * (double)K;
+        if (record_on && n_rec < TGDP_GEMM_RECORD_MAX) rec[n_rec++] = (tgdp_gemm_call){(int)ta, (int)tb, M, N, K, beta};
+    }
 }

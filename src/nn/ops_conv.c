@@ -3,6 +3,7 @@
  * each with tangent and backward rules. */
 #include "nn/ops.h"
 
+#include <omp.h>
 #include <string.h>
 
 int64_t tgdp_conv1d_out_len(int64_t L, int K, int stride, int padding, int dilation)
@@ -58,19 +59,53 @@ static void col2im_add(const float *col, float *x, int64_t Cin, int64_t L, int64
         }
 }
 
+/* one sample: y_n = W col(x_n) (+ b) */
+static void conv_fwd_one(const float *xn, const float *W, const float *b, float *yn, int64_t Cin, int64_t L,
+                         int64_t Cout, int64_t Lo, int K, const int *ip, float *col)
+{
+    const int64_t CK = Cin * K;
+    im2col(xn, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
+    nn_sgemm(CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col, (int)Lo, 0.0f, yn,
+             (int)Lo);
+    if (b)
+        for (int64_t co = 0; co < Cout; co++)
+            for (int64_t l = 0; l < Lo; l++) yn[co * Lo + l] += b[co];
+}
+
 void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
                               int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col)
 {
-    const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation), CK = Cin * K;
-    for (int64_t n = 0; n < B; n++) {
-        float *yn = y + n * Cout * Lo;
-        im2col(x + n * Cin * L, col, Cin, L, Lo, K, stride, padding, dilation);
-        nn_sgemm(CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col,
-                    (int)Lo, 0.0f, yn, (int)Lo);
-        if (b)
-            for (int64_t co = 0; co < Cout; co++)
-                for (int64_t l = 0; l < Lo; l++) yn[co * Lo + l] += b[co];
-    }
+    const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation);
+    const int ip[3] = {stride, padding, dilation};
+    for (int64_t n = 0; n < B; n++) conv_fwd_one(x + n * Cin * L, W, b, y + n * Cout * Lo, Cin, L, Cout, Lo, K, ip, col);
+}
+
+/* The batch is split over the threads, one sample's small GEMM at a time (inside a parallel
+ * region OpenBLAS runs single-threaded): a per-sample GEMM of a few channels is too small for
+ * OpenBLAS to split well, and the im2col/col2im around it is serial work otherwise. Each thread
+ * has its own column buffer. Below ~1 MFLOP per call the threads are not worth waking. */
+static int conv_threads(int64_t B, int64_t Cin, int64_t Cout, int64_t Lo, int K)
+{
+    int T = omp_get_max_threads();
+    if ((int64_t)T > B) T = (int)B;
+    if ((double)B * (double)Cin * (double)Cout * (double)Lo * K < 5e5) T = 1;
+    return T < 1 ? 1 : T;
+}
+
+/* column buffers for T threads, from the graph's arena */
+static float *conv_cols(tgdp_graph *gr, int T, int64_t Cin, int K, int64_t Lo)
+{
+    return tgdp_arena_floats(gr->arena, (size_t)T * (size_t)(Cin * K * Lo));
+}
+
+static void conv_fwd_par(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin, int64_t L,
+                         int64_t Cout, int64_t Lo, int K, const int *ip, float *cols, int T)
+{
+    const size_t cs = (size_t)(Cin * K * Lo);
+#pragma omp parallel for num_threads(T) schedule(static) if (T > 1)
+    for (int64_t n = 0; n < B; n++)
+        conv_fwd_one(x + n * Cin * L, W, b, y + n * Cout * Lo, Cin, L, Cout, Lo, K, ip,
+                     cols + (size_t)omp_get_thread_num() * cs);
 }
 
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
@@ -96,13 +131,14 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
     y->ip[0] = stride;
     y->ip[1] = padding;
     y->ip[2] = dilation;
-    float *col = tgdp_arena_floats(gr->arena, (size_t)(Cin * K * Lo));
-    if (!col) {
+    const int T = conv_threads(y->B, Cin, Cout, Lo, K);
+    float *cols = conv_cols(gr, T, Cin, K, Lo);
+    if (!cols) {
         gr->failed = 1;
         return -1;
     }
-    tgdp_conv1d_forward_gemm(gr->nodes[x].v, gr->nodes[W].v, b >= 0 ? gr->nodes[b].v : NULL, y->v, y->B, Cin, L, Cout,
-                             K, stride, padding, dilation, col);
+    conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, b >= 0 ? gr->nodes[b].v : NULL, y->v, y->B, Cin, L, Cout, Lo, K,
+                 y->ip, cols, T);
     return id;
 }
 
@@ -110,33 +146,48 @@ int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
     if (!x->dv) return TGDP_OK;
-    const int K = (int)w->L;
-    float *col = tgdp_arena_floats(gr->arena, (size_t)(x->C * K * y->L));
-    if (!col || !(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
-    tgdp_conv1d_forward_gemm(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, K, y->ip[0], y->ip[1], y->ip[2], col);
+    const int K = (int)w->L, T = conv_threads(y->B, x->C, y->C, y->L, K);
+    float *cols = conv_cols(gr, T, x->C, K, y->L);
+    if (!cols || !(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    conv_fwd_par(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, y->L, K, y->ip, cols, T);
     return TGDP_OK;
 }
 
-/* W.g += gy_n col(src_n)^T for every sample n */
-static void conv_weight_grad(const float *gy, const float *src, float *wg, float *col, int64_t B, int64_t Cin,
-                             int64_t L, int64_t Cout, int64_t Lo, int K, const int *ip)
+/* W.g += sum_n gy_n col(src_n)^T: each thread sums its samples into its own [Cout, CK] buffer
+ * (the first thread straight into wg), then the buffers are added */
+static void conv_weight_grad(const float *gy, const float *src, float *wg, float *cols, float *parts, int T, int64_t B,
+                             int64_t Cin, int64_t L, int64_t Cout, int64_t Lo, int K, const int *ip)
 {
     const int64_t CK = Cin * K;
-    for (int64_t n = 0; n < B; n++) {
-        im2col(src + n * Cin * L, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
-        nn_sgemm(CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo,
-                    (int)Lo, col, (int)Lo, 1.0f, wg, (int)CK);
+    const size_t cs = (size_t)(CK * Lo), ws = (size_t)(Cout * CK);
+#pragma omp parallel num_threads(T) if (T > 1)
+    {
+        const int id = omp_get_thread_num(), nt = omp_get_num_threads();
+        float *acc = id == 0 ? wg : parts + (size_t)(id - 1) * ws, *col = cols + (size_t)id * cs;
+        if (id > 0) memset(acc, 0, ws * sizeof *acc);
+        for (int64_t n = B * id / nt; n < B * (id + 1) / nt; n++) {
+            im2col(src + n * Cin * L, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
+            nn_sgemm(CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo, (int)Lo, col,
+                     (int)Lo, 1.0f, acc, (int)CK);
+        }
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < (int64_t)ws; i++)
+            for (int k = 1; k < nt; k++) wg[i] += parts[(size_t)(k - 1) * ws + (size_t)i];
     }
 }
 
 /* x.g_n += col2im(W^T gy_n) for every sample n */
-static void conv_input_grad(const float *gy, const float *W, float *xg, float *col, int64_t B, int64_t Cin, int64_t L,
-                            int64_t Cout, int64_t Lo, int K, const int *ip)
+static void conv_input_grad(const float *gy, const float *W, float *xg, float *cols, int T, int64_t B, int64_t Cin,
+                            int64_t L, int64_t Cout, int64_t Lo, int K, const int *ip)
 {
     const int64_t CK = Cin * K;
+    const size_t cs = (size_t)(CK * Lo);
+#pragma omp parallel for num_threads(T) schedule(static) if (T > 1)
     for (int64_t n = 0; n < B; n++) {
-        nn_sgemm(CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK,
-                    gy + n * Cout * Lo, (int)Lo, 0.0f, col, (int)Lo);
+        float *col = cols + (size_t)omp_get_thread_num() * cs;
+        nn_sgemm(CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK, gy + n * Cout * Lo, (int)Lo,
+                 0.0f, col, (int)Lo);
         col2im_add(col, xg + n * Cin * L, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
     }
 }
@@ -146,14 +197,16 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const int K = (int)w->L;
     const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;
-    float *col = tgdp_arena_floats(gr->arena, (size_t)(Cin * K * Lo));
-    if (!col) {
+    const int T = conv_threads(y->B, Cin, Cout, Lo, K);
+    float *cols = conv_cols(gr, T, Cin, K, Lo);
+    float *parts = T > 1 && w->need ? tgdp_arena_floats(gr->arena, (size_t)(T - 1) * (size_t)(Cout * Cin * K)) : NULL;
+    if (!cols || (T > 1 && w->need && !parts)) {
         gr->failed = 1;
         return;
     }
     if (w->need) {
-        conv_weight_grad(y->g, x->v, w->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
-        if (y->dg && x->dv) conv_weight_grad(y->dg, x->dv, w->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+        conv_weight_grad(y->g, x->v, w->g, cols, parts, T, y->B, Cin, L, Cout, Lo, K, y->ip);
+        if (y->dg && x->dv) conv_weight_grad(y->dg, x->dv, w->g, cols, parts, T, y->B, Cin, L, Cout, Lo, K, y->ip);
     }
     if (b && b->need)
         for (int64_t co = 0; co < Cout; co++) {
@@ -162,8 +215,8 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
                 for (int64_t l = 0; l < Lo; l++) s += y->g[(n * Cout + co) * Lo + l];
             b->g[co] += (float)s;
         }
-    if (x->need) conv_input_grad(y->g, w->v, x->g, col, y->B, Cin, L, Cout, Lo, K, y->ip);
-    if (y->dg && x->dg) conv_input_grad(y->dg, w->v, x->dg, col, y->B, Cin, L, Cout, Lo, K, y->ip);
+    if (x->need) conv_input_grad(y->g, w->v, x->g, cols, T, y->B, Cin, L, Cout, Lo, K, y->ip);
+    if (y->dg && x->dg) conv_input_grad(y->dg, w->v, x->dg, cols, T, y->B, Cin, L, Cout, Lo, K, y->ip);
 }
 
 /* ---------------- down/up-sampling ---------------- */

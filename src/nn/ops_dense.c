@@ -113,6 +113,10 @@ static void act_forward(tgdp_act a, const float *x, float *y, size_t n)
         for (size_t i = 0; i < n; i++) y[i] = x[i] * tg_sigmoidf(x[i]);
         break;
     case TGDP_ACT_IDENTITY: memcpy(y, x, n * sizeof *y); break;
+    case TGDP_ACT_SQUARE: /* group norm's variance; the float product is the double one rounded */
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) y[i] = x[i] * x[i];
+        break;
     default:
 #pragma omp parallel for schedule(static) if (n > 32768)
         for (size_t i = 0; i < n; i++) y[i] = (float)tgdp_act_eval(a, x[i], NULL, NULL);
@@ -153,6 +157,12 @@ static void act_tangent(tgdp_graph *gr, tgdp_node *y)
         }
         return;
     }
+    if (a == TGDP_ACT_SQUARE) { /* (x^2)' = 2x: the same bits as the double path */
+        const size_t n = y->n;
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) yd[i] = (2.0f * xv[i]) * xd[i];
+        return;
+    }
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (size_t i = 0; i < y->n; i++) {
         double d1;
@@ -174,6 +184,11 @@ static void act_backward(tgdp_graph *gr, tgdp_node *y)
             float s = tg_sigmoidf(xv[i]);
             xg[i] += g[i] * s * (1.0f + xv[i] * (1.0f - s));
         }
+        return;
+    }
+    if (a == TGDP_ACT_SQUARE && !dg) { /* first order: g 2x, the same bits as the double path */
+#pragma omp parallel for schedule(static) if (n > 32768)
+        for (size_t i = 0; i < n; i++) xg[i] += g[i] * (2.0f * xv[i]);
         return;
     }
     if (a == TGDP_ACT_SILU) { /* with tangents (second order), vectorised:
@@ -353,35 +368,90 @@ static void bcast_tangent(tgdp_graph *gr, tgdp_node *y)
         }
 }
 
+/* Sums in double over 8 fixed lanes, combined in a fixed order: the loops vectorise (no
+ * reassociation is needed) and give the same result at every vector width and thread count. */
+static inline double sum8(const float *v, int64_t n)
+{
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += v[i + l];
+    for (; i < n; i++) acc[i & 7] += v[i];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+static inline double dot8(const float *u, const float *v, int64_t n)
+{
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += (double)u[i + l] * v[i + l];
+    for (; i < n; i++) acc[i & 7] += (double)u[i] * v[i];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* y = a + alpha b or a * b, b broadcast over the inner dimension. Rows (o, m) run in parallel;
+ * the row sums for b's gradient go to scratch first and are added to b in row order, so a b
+ * shared by all samples gets the same sum for any thread count. */
 static void bcast_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
-    const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2];
+    const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2], R = O * M;
     const int is_add = y->op == TGDP_OP_ADDB;
     const float *g = y->g, *dg = y->dg;
-    for (int64_t oo = 0; oo < O; oo++)
-        for (int64_t mm = 0; mm < M; mm++) {
-            const int64_t bi = BIDX(y, oo, mm);
-            const size_t base = (size_t)((oo * M + mm) * NI);
-            const float bv = b->v[bi], bd = b->dv ? b->dv[bi] : 0.0f;
-            double sb = 0, sbd = 0;
-            for (int64_t ii = 0; ii < NI; ii++) {
-                const size_t k = base + ii;
-                if (is_add) {
-                    if (a->need) a->g[k] += g[k];
-                    if (dg && a->dg) a->dg[k] += dg[k];
-                    sb += g[k];
-                    if (dg) sbd += dg[k];
-                } else {
-                    if (a->need) a->g[k] += g[k] * bv + (dg ? dg[k] * bd : 0.0f);
-                    if (dg && a->dg) a->dg[k] += dg[k] * bv;
-                    sb += (double)g[k] * a->v[k] + (dg && a->dv ? (double)dg[k] * a->dv[k] : 0.0);
-                    if (dg) sbd += (double)dg[k] * a->v[k];
-                }
+    const int want_b = b->need, want_bd = dg && b->dg;
+    double *rs = want_b || want_bd ? tgdp_arena_alloc(gr->arena, (size_t)(2 * R) * sizeof *rs) : NULL;
+    if ((want_b || want_bd) && !rs) {
+        gr->failed = 1;
+        return;
+    }
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (int64_t r = 0; r < R; r++) {
+        const int64_t bi = BIDX(y, r / M, r % M);
+        const size_t base = (size_t)(r * NI);
+        const float bv = b->v[bi], bd = b->dv ? b->dv[bi] : 0.0f;
+        const float *gr_ = g + base, *dgr = dg ? dg + base : NULL, *av = a->v + base;
+        const float *adv = a->dv ? a->dv + base : NULL;
+        float *ag = a->need ? a->g + base : NULL, *adg = dg && a->dg ? a->dg + base : NULL;
+        if (is_add) {
+            if (ag)
+                for (int64_t i = 0; i < NI; i++) ag[i] += gr_[i];
+            if (adg)
+                for (int64_t i = 0; i < NI; i++) adg[i] += dgr[i];
+            if (rs) {
+                rs[2 * r] = want_b ? sum8(gr_, NI) : 0.0;
+                rs[2 * r + 1] = want_bd ? sum8(dgr, NI) : 0.0;
             }
-            if (b->need) b->g[bi] += (float)(is_add ? y->alpha * sb : sb);
-            if (dg && b->dg) b->dg[bi] += (float)(is_add ? y->alpha * sbd : sbd);
+        } else {
+            if (ag) {
+                if (dgr)
+                    for (int64_t i = 0; i < NI; i++) ag[i] += gr_[i] * bv + dgr[i] * bd;
+                else
+                    for (int64_t i = 0; i < NI; i++) ag[i] += gr_[i] * bv;
+            }
+            if (adg)
+                for (int64_t i = 0; i < NI; i++) adg[i] += dgr[i] * bv;
+            if (rs) {
+                rs[2 * r] = want_b ? dot8(gr_, av, NI) + (dgr && adv ? dot8(dgr, adv, NI) : 0.0) : 0.0;
+                rs[2 * r + 1] = want_bd ? dot8(dgr, av, NI) : 0.0;
+            }
         }
+    }
+    if (!rs) return;
+    const double k = is_add ? y->alpha : 1.0;
+    if (y->ip[0]) { /* per-sample b: one row each */
+        for (int64_t r = 0; r < R; r++) {
+            if (want_b) b->g[r] += (float)(k * rs[2 * r]);
+            if (want_bd) b->dg[r] += (float)(k * rs[2 * r + 1]);
+        }
+    } else { /* shared b[m]: rows m, M + m, 2M + m, ... in order, summed in double */
+        for (int64_t mm = 0; mm < M; mm++) {
+            double s = 0, sd = 0;
+            for (int64_t oo = 0; oo < O; oo++) s += rs[2 * (oo * M + mm)], sd += rs[2 * (oo * M + mm) + 1];
+            if (want_b) b->g[mm] += (float)(k * s);
+            if (want_bd) b->dg[mm] += (float)(k * sd);
+        }
+    }
 }
 
 /* ---------------- mean over the inner dimension ---------------- */
@@ -401,11 +471,7 @@ int tgdp_mean_inner(tgdp_graph *gr, int a, int64_t m)
     y->sh[2] = (int64_t)(na->n / (size_t)(O * m));
     const int64_t NI = y->sh[2];
 #pragma omp parallel for schedule(static) if (na->n > 32768)
-    for (int64_t r = 0; r < O * m; r++) {
-        double s = 0;
-        for (int64_t ii = 0; ii < NI; ii++) s += na->v[r * NI + ii];
-        y->v[r] = (float)(s / (double)NI);
-    }
+    for (int64_t r = 0; r < O * m; r++) y->v[r] = (float)(sum8(na->v + r * NI, NI) / (double)NI);
     return id;
 }
 
@@ -415,11 +481,8 @@ static void mean_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!a->dv) return;
     if (!alloc_tangent(gr, y)) return;
     const int64_t R = y->sh[0] * y->sh[1], NI = y->sh[2];
-    for (int64_t r = 0; r < R; r++) {
-        double s = 0;
-        for (int64_t ii = 0; ii < NI; ii++) s += a->dv[r * NI + ii];
-        y->dv[r] = (float)(s / (double)NI);
-    }
+#pragma omp parallel for schedule(static) if (a->n > 32768)
+    for (int64_t r = 0; r < R; r++) y->dv[r] = (float)(sum8(a->dv + r * NI, NI) / (double)NI);
 }
 
 static void mean_backward(tgdp_graph *gr, tgdp_node *y)
@@ -428,11 +491,16 @@ static void mean_backward(tgdp_graph *gr, tgdp_node *y)
     const int64_t R = y->sh[0] * y->sh[1], NI = y->sh[2];
     const float inv = 1.0f / (float)NI;
 #pragma omp parallel for schedule(static) if (a->n > 32768)
-    for (int64_t r = 0; r < R; r++)
-        for (int64_t ii = 0; ii < NI; ii++) {
-            if (a->need) a->g[r * NI + ii] += y->g[r] * inv;
-            if (y->dg && a->dg) a->dg[r * NI + ii] += y->dg[r] * inv;
+    for (int64_t r = 0; r < R; r++) {
+        if (a->need) {
+            const float v = y->g[r] * inv;
+            for (int64_t ii = 0; ii < NI; ii++) a->g[r * NI + ii] += v;
         }
+        if (y->dg && a->dg) {
+            const float v = y->dg[r] * inv;
+            for (int64_t ii = 0; ii < NI; ii++) a->dg[r * NI + ii] += v;
+        }
+    }
 }
 
 /* ---------------- concatenation along C ---------------- */
