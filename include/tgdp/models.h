@@ -114,6 +114,9 @@ typedef struct tgdp_conv_config {
     int temb;             /* Fourier frequencies (2*temb features) */
     int emb_dim;          /* conditioning embedding width E (0: 4 * width) */
     int n_classes;        /* label embedding table rows, 0: unconditional */
+    int skip;             /* unet1d with the shaped output and time: 1 adds the learned input skip
+                             g(t) x (as tgdp_mlp_config.skip; parameters skip.{0,1}.*, checkpoint
+                             metadata tgdp.skip = 1). Off by default. */
 } tgdp_conv_config;
 
 /* Defaults: width 32, mult 1,2,4 (3 levels), 1 block per level, kernel 3, 8 groups, temb 16,
@@ -142,6 +145,7 @@ typedef struct tgdp_convnet {
     int norm_g, norm_b;                 /* final group norm */
     int out_w, out_b;                   /* unet1d conv_out (-1 with a pooled head) */
     int head_w, head_b;                 /* pooled head Linear (-1 for the shaped unet1d output) */
+    int skip_w[2], skip_b[2];           /* the skip gain g(t) (cfg.skip), -1 if none */
 } tgdp_convnet;
 
 int tgdp_convnet_register(tgdp_convnet *m, tgdp_arch arch, const tgdp_conv_config *cfg, tgdp_params *p,

@@ -74,6 +74,7 @@ static int make_config(const char *cmd, const targs *a, const cli_data *d, int o
         k->kernel = a->kernel;
         k->groups = a->groups;
         k->temb = a->temb;
+        k->skip = a->skip; /* unet1d noise predictor only: tgdp_conv_check says so otherwise */
         if (tgdp_conv_parse_mult(k, a->mult, &err) || tgdp_conv_check(nc->arch, k, &err)) return cli_error(cmd, &err);
         return 0;
     }
@@ -243,7 +244,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         {"out", OPT_STRING, &a.out, "model.safetensors", "output checkpoint", 0, -1},
         {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule: vp (linear VP-SDE) or discrete (DDPM, T=1000)", 0, -1},
         {"skip", OPT_FLAG, &a.skip, NULL,
-         "MLP: add a learned input skip g(t) x (for data wider than the hidden layers, e.g. ECG windows)", 0, -1},
+         "add a learned input skip g(t) x to the noise predictor (mlp, unet1d): the layers learn only the correction to a scaled identity, which they cannot pass exactly (e.g. ECG windows)", 0, -1},
         O_STEPS("1500"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512,256"), O_COMMON,
     };
     int pr = finetune ? cli_parse(cmd, "Fine-tune a trained denoiser on (target) data.", ft_opts, NOPT(ft_opts), argc, argv)

@@ -167,6 +167,7 @@ static int make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role
         tgdp_conv_config_default(&nc.conv, nc.arch, 12, L, out_dim, timed, n_classes);
         nc.conv.width = c->conv_width;
         nc.conv.groups = c->conv_width >= 8 ? 8 : c->conv_width;
+        nc.conv.skip = role == TGDP_ROLE_EPS; /* the exact identity at high noise: see nn/skip_gain.h */
     }
     return tgdp_net_create_arch(net, role, &nc, seed, err);
 }

@@ -22,6 +22,7 @@ const tgdp_mlp_config *ckpt_common_config(const tgdp_net *net, tgdp_mlp_config *
     tmp->n_classes = c->n_classes;
     tmp->label_dim = 0;
     tmp->act = TGDP_ACT_SILU;
+    tmp->skip = c->skip; /* written as tgdp.skip like the MLP's */
     return tmp;
 }
 
@@ -74,6 +75,7 @@ int ckpt_arch_read(const tgdp_st_file *f, const tgdp_mlp_config *c, tgdp_net_con
     k->time_mode = c->time_mode;
     k->temb = c->temb;
     k->n_classes = c->n_classes;
+    k->skip = c->skip;
     int rc = get_int(f, "tgdp.channels", 1, 1 << 24, &k->channels, err);
     if (!rc) rc = get_int(f, "tgdp.length", 1, 1 << 24, &k->length, err);
     if (!rc) rc = get_int(f, "tgdp.width", 1, 1 << 16, &k->width, err);

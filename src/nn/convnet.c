@@ -2,6 +2,7 @@
  * unet1d and resnet1d (stem, conditioning embedding, residual blocks with their embedding
  * projection, final norm and pooled head), and the dispatch to the two architectures. */
 #include "nn/convnet_internal.h"
+#include "nn/skip_gain.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,6 +104,9 @@ int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err)
         return tgdp_fail(err, TGDP_EINVAL, "%s: invalid number of classes %d", an, c->n_classes);
     if (c->emb_dim < 0 || c->emb_dim > 8192 || conv_emb_dim(c) > 8192)
         return tgdp_fail(err, TGDP_EINVAL, "%s: invalid embedding width %d", an, conv_emb_dim(c));
+    if (c->skip && (arch != TGDP_ARCH_UNET1D || c->out_dim != c->channels * c->length || c->time_mode == TGDP_TIME_NONE))
+        return tgdp_fail(err, TGDP_EINVAL, "%s: the input skip needs the unet1d noise predictor (shaped output, time input)",
+                         an);
     return TGDP_OK;
 }
 
@@ -177,8 +181,11 @@ int tgdp_convnet_register(tgdp_convnet *m, tgdp_arch arch, const tgdp_conv_confi
     m->arch = arch;
     m->cfg = *cfg;
     for (int i = m->cfg.levels; i < TGDP_CONV_MAX_LEVELS; i++) m->cfg.mult[i] = 0; /* unused entries */
+    m->skip_w[0] = m->skip_w[1] = m->skip_b[0] = m->skip_b[1] = -1;
     if ((rc = conv_stem_register(m, p, err))) return rc;
-    return arch == TGDP_ARCH_UNET1D ? unet1d_register(m, p, err) : resnet1d_register(m, p, err);
+    rc = arch == TGDP_ARCH_UNET1D ? unet1d_register(m, p, err) : resnet1d_register(m, p, err);
+    if (!rc && cfg->skip) rc = nn_skip_gain_params(m->skip_w, m->skip_b, p, "", 1, tgdp_arch_name(arch), err);
+    return rc;
 }
 
 /* ---------- initialisation ---------- */
@@ -218,6 +225,7 @@ void tgdp_convnet_init_weights(const tgdp_convnet *m, tgdp_params *p, tgdp_rng *
     fill_const(p, m->norm_b, 0.0f);
     if (m->out_w >= 0) init_layer(p, m->out_w, m->out_b, (int)(p->info[m->out_w].shape[1] * c->kernel), rng);
     if (m->head_w >= 0) init_layer(p, m->head_w, m->head_b, (int)p->info[m->head_w].shape[1], rng);
+    nn_skip_gain_init(m->skip_w, m->skip_b, p, rng);
 }
 
 /* ---------- forward pieces ---------- */
@@ -298,8 +306,10 @@ int conv_pool(tgdp_graph *gr, int h)
 /* ---------- dispatch ---------- */
 int tgdp_convnet_forward(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x, int t, const int64_t *labels)
 {
-    return m->arch == TGDP_ARCH_UNET1D ? unet1d_forward(gr, m, p, x, t, labels, 0)
-                                       : resnet1d_forward(gr, m, p, x, t, labels, 0);
+    int h = m->arch == TGDP_ARCH_UNET1D ? unet1d_forward(gr, m, p, x, t, labels, 0)
+                                        : resnet1d_forward(gr, m, p, x, t, labels, 0);
+    if (h < 0 || gr->failed || !m->cfg.skip) return h;
+    return nn_skip_gain_apply(gr, m->skip_w, m->skip_b, p, h, x, t); /* + g(t) x */
 }
 
 int tgdp_convnet_features(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x, int t, const int64_t *labels)

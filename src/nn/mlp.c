@@ -1,5 +1,6 @@
 /* The MLP builder taking x, t and an optional label y. */
 #include "tgdp/models.h"
+#include "nn/skip_gain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@ int tgdp_mlp_parse_hidden(tgdp_mlp_config *cfg, const char *s, tgdp_error *err)
     return TGDP_OK;
 }
 
-#define SKIP_H 16 /* hidden width of the skip gain g(t) */
 
 int tgdp_mlp_input_dim(const tgdp_mlp_config *cfg)
 {
@@ -81,19 +81,9 @@ static int layer_params(tgdp_mlp *m, tgdp_params *p, const char *prefix, int reg
         if (m->emb < 0) return tgdp_fail(err, TGDP_EINVAL, "mlp: parameter %s missing or invalid", name);
     }
     m->skip_w[0] = m->skip_w[1] = m->skip_b[0] = m->skip_b[1] = -1;
-    if (cfg->skip) { /* g(t): [1] -> [SKIP_H] -> [1] */
-        for (int i = 0; i < 2; i++) {
-            int64_t ws[2] = {i ? 1 : SKIP_H, i ? SKIP_H : 1}, bs[1] = {i ? 1 : SKIP_H};
-            snprintf(name, sizeof name, "%sskip.%d.weight", prefix, i);
-            m->skip_w[i] = register_new ? tgdp_params_add(p, name, 2, ws) : tgdp_params_find(p, name);
-            if (m->skip_w[i] >= 0 && !register_new &&
-                (p->info[m->skip_w[i]].shape[0] != ws[0] || p->info[m->skip_w[i]].shape[1] != ws[1]))
-                return tgdp_fail(err, TGDP_EINVAL, "mlp: parameter %s has the wrong shape", name);
-            snprintf(name, sizeof name, "%sskip.%d.bias", prefix, i);
-            m->skip_b[i] = register_new ? tgdp_params_add(p, name, 1, bs) : tgdp_params_find(p, name);
-            if (m->skip_w[i] < 0 || m->skip_b[i] < 0)
-                return tgdp_fail(err, TGDP_EINVAL, "mlp: parameter %s missing or invalid", name);
-        }
+    if (cfg->skip) {
+        int rc = nn_skip_gain_params(m->skip_w, m->skip_b, p, prefix, register_new, "mlp", err);
+        if (rc) return rc;
     }
     return TGDP_OK;
 }
@@ -121,12 +111,7 @@ void tgdp_mlp_init_weights(const tgdp_mlp *m, tgdp_params *p, tgdp_rng *rng)
         tgdp_params_init_uniform(p, m->w[i], bound, rng);
         tgdp_params_init_uniform(p, m->b[i], bound, rng);
     }
-    for (int i = 0; i < 2; i++)
-        if (m->skip_w[i] >= 0) {
-            float bound = 1.0f / sqrtf((float)p->info[m->skip_w[i]].shape[1]);
-            tgdp_params_init_uniform(p, m->skip_w[i], bound, rng);
-            tgdp_params_init_uniform(p, m->skip_b[i], bound, rng);
-        }
+    nn_skip_gain_init(m->skip_w, m->skip_b, p, rng);
     if (m->emb >= 0) {
         const tgdp_param_info *pi = &p->info[m->emb];
         if (m->cfg.label_dim == m->cfg.n_classes) { /* one-hot */
@@ -155,11 +140,6 @@ int tgdp_mlp_forward(tgdp_graph *gr, const tgdp_mlp *m, tgdp_params *p, int x, i
         h = tgdp_linear(gr, h, tgdp_param(gr, p, m->w[i]), tgdp_param(gr, p, m->b[i]));
         if (i < cfg->n_hidden) h = tgdp_act_node(gr, h, cfg->act);
     }
-    if (cfg->skip) { /* + g(t) x, g(t) one scalar per row */
-        int g = tgdp_linear(gr, t, tgdp_param(gr, p, m->skip_w[0]), tgdp_param(gr, p, m->skip_b[0]));
-        g = tgdp_act_node(gr, g, TGDP_ACT_SILU);
-        g = tgdp_linear(gr, g, tgdp_param(gr, p, m->skip_w[1]), tgdp_param(gr, p, m->skip_b[1]));
-        h = tgdp_add(gr, h, tgdp_mulb(gr, x, g, 1, 1), 1.0f);
-    }
+    if (cfg->skip) h = nn_skip_gain_apply(gr, m->skip_w, m->skip_b, p, h, x, t); /* + g(t) x */
     return h;
 }
