@@ -65,7 +65,11 @@ typedef struct tgdp_ecg_demo_config {
     char eps_hidden[64], cls_hidden[64], tcls_hidden[64], guid_hidden[64]; /* MLP widths */
     int conv_width;                        /* base width of the convolutional archs */
     int64_t eps_steps, target_steps, ft_steps, cls_steps, tcls_steps, guid_steps;
-    int batch;
+    int batch;                             /* the source denoiser and the classifiers */
+    int target_batch;                      /* target-only and fine-tuning (0: batch) */
+    double eps_ema;                        /* EMA decay of the source denoiser's weights (0: off) */
+    int source_per_seed;                   /* 1: a source denoiser per seed; 0: one pre-trained source
+                                              model shared by the seeds (the method's setting) */
     double lr, ft_lr;
     double w_domain, w_tgdp;
     double eta_cycle, eta_consistency;

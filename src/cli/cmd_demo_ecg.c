@@ -95,9 +95,12 @@ static int write_json(FILE *f, void *ctx)
     json_str(f, c->cls_arch);
     fputs(", \"eps_hidden\": ", f);
     json_str(f, c->eps_hidden);
+    fprintf(f, ", \"conv_width\": %d", c->conv_width);
     fprintf(f, ", \"eps_steps\": %lld, \"target_steps\": %lld, \"ft_steps\": %lld, \"tcls_steps\": %lld, \"guid_steps\": %lld,\n",
             (long long)c->eps_steps, (long long)c->target_steps, (long long)c->ft_steps, (long long)c->tcls_steps,
             (long long)c->guid_steps);
+    fprintf(f, "  \"batch\": %d, \"target_batch\": %d, \"eps_ema\": %g, \"source_per_seed\": %s,\n", c->batch,
+            c->target_batch, c->eps_ema, c->source_per_seed ? "true" : "false");
     fprintf(f, "  \"seconds\": %.1f,\n  \"summary\": {", o->seconds_total);
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
         fprintf(f, "%s\n    \"%s\": {", m ? "," : "", tgdp_ecg_method_names[m]);
@@ -232,25 +235,26 @@ static int set_str(char *dst, size_t cap, const char *v, const char *opt)
 int cmd_demo_ecg(int argc, char **argv)
 {
     int quick = 0, quiet = 0, threads = 0, folds = 0, seeds = 0, max_records = -1, n_gen = 0, seed = 0, width = 0;
-    int steps_scale = 100;
+    int steps_scale = 100, source_per_seed = 0;
     const char *data = NULL, *out = "out/ecg", *src_dbs = NULL, *tgt_dbs = NULL, *eps_arch = NULL, *cls_arch = NULL;
     const char *eps_hidden = NULL;
     cli_opt opts[] = {
         {"data", OPT_STRING, &data, NULL, "folder holding the database folders (as for tgdp ecg prepare; required)", 0, -1},
         {"out", OPT_STRING, &out, "out/ecg", "output folder for results.json, results.md and the PNG plots", 0, -1},
-        {"quick", OPT_FLAG, &quick, NULL, "the small configuration of the test suite (3 folds, 1 seed, 40 records per database)", 0, -1},
+        {"quick", OPT_FLAG, &quick, NULL, "the small configuration of the test suite (3 folds, 1 seed, 20 records per database, MLP denoisers)", 0, -1},
         {"folds", OPT_INT, &folds, NULL, "folds of target records (default 3)", 2, 1000},
         {"seeds", OPT_INT, &seeds, NULL, "seeds (default 2, 1 with --quick)", 1, 100},
         {"seed", OPT_INT, &seed, "0", "base seed", 0, 2147483647},
         {"source-dbs", OPT_STRING, &src_dbs, "ludb,ptbxl,georgia", "source databases (names or folders under --data)", 0, -1},
         {"target-dbs", OPT_STRING, &tgt_dbs, "ningbo,cpsc2018", "target databases", 0, -1},
-        {"max-records", OPT_INT, &max_records, NULL, "records per database (default all, 40 with --quick)", 0, 2147483647},
-        {"eps-arch", OPT_STRING, &eps_arch, "mlp", "denoiser architecture: mlp or unet1d", 0, -1},
+        {"max-records", OPT_INT, &max_records, NULL, "records per database (default all, 20 with --quick)", 0, 2147483647},
+        {"eps-arch", OPT_STRING, &eps_arch, NULL, "denoiser architecture: unet1d (with the input skip) or mlp (default unet1d, mlp with --quick)", 0, -1},
         {"cls-arch", OPT_STRING, &cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
         {"conv-width", OPT_INT, &width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
         {"eps-hidden", OPT_STRING, &eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
         {"steps-scale", OPT_INT, &steps_scale, "100", "percentage applied to every training step count", 1, 10000},
-        {"n-gen", OPT_INT, &n_gen, NULL, "generated windows per method and fold (default 128, 64 with --quick)", 8, 1000000},
+        {"n-gen", OPT_INT, &n_gen, NULL, "generated windows per method and fold (default 128, 48 with --quick)", 8, 1000000},
+        {"source-per-seed", OPT_FLAG, &source_per_seed, NULL, "train a source denoiser per seed (default: one pre-trained source model shared by the seeds, as the method assumes)", 0, -1},
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &quiet, NULL, "no progress lines", 0, -1},
     };
@@ -275,6 +279,7 @@ int cmd_demo_ecg(int argc, char **argv)
     if (max_records >= 0) c.max_records = max_records;
     if (n_gen) c.n_gen = n_gen;
     if (width) c.conv_width = width;
+    if (source_per_seed) c.source_per_seed = 1;
     c.seed = (uint64_t)seed;
     if (set_str(c.source_dbs, sizeof c.source_dbs, src_dbs, "source-dbs") ||
         set_str(c.target_dbs, sizeof c.target_dbs, tgt_dbs, "target-dbs") ||
