@@ -253,7 +253,7 @@ int cmd_demo_ecg(int argc, char **argv)
         {"conv-width", OPT_INT, &width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
         {"eps-hidden", OPT_STRING, &eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
         {"steps-scale", OPT_INT, &steps_scale, "100", "percentage applied to every training step count", 1, 10000},
-        {"n-gen", OPT_INT, &n_gen, NULL, "generated windows per method and fold (default 128, 48 with --quick)", 8, 1000000},
+        {"n-gen", OPT_INT, &n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
         {"source-per-seed", OPT_FLAG, &source_per_seed, NULL, "train a source denoiser per seed (default: one pre-trained source model shared by the seeds, as the method assumes)", 0, -1},
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &quiet, NULL, "no progress lines", 0, -1},
