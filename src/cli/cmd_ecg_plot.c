@@ -46,7 +46,7 @@ int cmd_ecg_plot(int argc, char **argv)
                        "(optional) in black, each lead on the real windows' scale.",
                        opts, NOPT(opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
-    if (!in) return cli_errorf(CMD, "--in is required");
+    if (!in) return cli_errorf(CMD, "--in is required"), 2;
     tgdp_error err;
     tgdp_tensor g = {0}, r = {0};
     int64_t ng = 0, nr = 0, L = 0, Lr = 0;

@@ -37,9 +37,10 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "256,256");
     snprintf(c->guid_hidden, sizeof c->guid_hidden, "256,256");
     c->conv_width = 16;
-    /* measured: 1500 / 300 / 150 / 300 / 250 steps and 128 windows took 39 minutes (one run of the
-     * 6 fold x seed runs: about 5 minutes); this is the same with a sixth fewer source steps and
-     * fewer for the target-side networks, except fine-tuning (the strongest baseline) */
+    /* 1500 / 300 / 150 / 300 / 250 steps and 128 windows were on course for 39 minutes (each of
+     * the 6 fold x seed runs about 5 minutes); with 200 fewer source steps, fewer steps for the
+     * target-side networks except fine-tuning (the strongest baseline) and 96 windows it took
+     * 29 min 43 s on the idle 2-core machine (README) */
     c->eps_steps = 1300;
     c->target_steps = 200;
     c->ft_steps = 150;
