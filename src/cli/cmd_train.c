@@ -90,7 +90,7 @@ static int make_config(const char *cmd, const targs *a, const cli_data *d, int o
     else if (strcmp(a->time_mode, "fourier") == 0) c->time_mode = TGDP_TIME_FOURIER;
     else return cli_errorf(cmd, "--time-embedding: expected raw or fourier, got '%s'", a->time_mode);
     if (tgdp_mlp_parse_hidden(c, a->hidden, &err)) return cli_error(cmd, &err);
-    c->skip = a->skip && out_dim == in_dim && timed;
+    c->skip = a->skip; /* denoisers only (the --skip option); tgdp_mlp check_config validates it */
     return 0;
 }
 

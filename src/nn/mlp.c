@@ -28,7 +28,6 @@ int tgdp_mlp_parse_hidden(tgdp_mlp_config *cfg, const char *s, tgdp_error *err)
     return TGDP_OK;
 }
 
-
 int tgdp_mlp_input_dim(const tgdp_mlp_config *cfg)
 {
     int d = cfg->in_dim;

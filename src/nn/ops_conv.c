@@ -72,14 +72,6 @@ static void conv_fwd_one(const float *xn, const float *W, const float *b, float 
             for (int64_t l = 0; l < Lo; l++) yn[co * Lo + l] += b[co];
 }
 
-void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
-                              int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col)
-{
-    const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation);
-    const int ip[3] = {stride, padding, dilation};
-    for (int64_t n = 0; n < B; n++) conv_fwd_one(x + n * Cin * L, W, b, y + n * Cout * Lo, Cin, L, Cout, Lo, K, ip, col);
-}
-
 /* The batch is split over the threads, one sample's small GEMM at a time (inside a parallel
  * region OpenBLAS runs single-threaded): a per-sample GEMM of a few channels is too small for
  * OpenBLAS to split well, and the im2col/col2im around it is serial work otherwise. Each thread
@@ -106,6 +98,13 @@ static void conv_fwd_par(const float *x, const float *W, const float *b, float *
     for (int64_t n = 0; n < B; n++)
         conv_fwd_one(x + n * Cin * L, W, b, y + n * Cout * Lo, Cin, L, Cout, Lo, K, ip,
                      cols + (size_t)omp_get_thread_num() * cs);
+}
+
+void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, float *y, int64_t B, int64_t Cin,
+                              int64_t L, int64_t Cout, int K, int stride, int padding, int dilation, float *col)
+{
+    const int ip[3] = {stride, padding, dilation};
+    conv_fwd_par(x, W, b, y, B, Cin, L, Cout, tgdp_conv1d_out_len(L, K, stride, padding, dilation), K, ip, col, 1);
 }
 
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
