@@ -6,6 +6,7 @@
 #include "tgdp/gmm.h"
 #include "tgdp/metrics.h"
 #include "tgdp/tgdp.h"
+#include "tgdp/train_util.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -271,6 +272,79 @@ static void test_curvature_penalty(void)
     CHECKF(curv[1] < 0.5 * curv[0], "penalised curvature %.4g vs unpenalised %.4g", curv[1], curv[0]);
 }
 
+/* Large batches run as chunks of rows on the threads (train_run_chunks). For every training
+ * loop: the weights after a few steps are bit-identical on 1 and 2 threads, and within float
+ * rounding of the same steps run unchunked; another seed gives other weights (the check can fail). */
+enum { CH_M = 3000, CH_N = 300, CH_BATCH = 1536 };
+static float ch_xs[CH_M * 2], ch_xt[CH_N * 2];
+
+static void chunk_train(int kind, int threads, int chunk_rows, uint64_t seed, tgdp_net *out)
+{
+    tgdp_dataset SD = {CH_M, 2, ch_xs, NULL}, TD = {CH_N, 2, ch_xt, NULL};
+    tgdp_set_threads(threads);
+    train_chunk_rows = chunk_rows;
+    tgdp_train_opts o;
+    tgdp_train_opts_default(&o);
+    o.steps = 4;
+    o.batch = CH_BATCH;
+    o.seed = seed;
+    int rc;
+    if (kind == 0) {
+        mknet(out, TGDP_ROLE_EPS, "32,32", 2, 2, 0, 7);
+        rc = tgdp_train_denoiser(out, &S, &SD, &o, NULL);
+    } else if (kind == 1) {
+        mknet(out, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 8);
+        o.grad_penalty = 0.01;
+        o.curv_penalty = 0.01;
+        rc = tgdp_train_classifier(out, &S, &SD, &TD, &o, NULL);
+    } else {
+        tgdp_net tc, eps;
+        mknet(&tc, TGDP_ROLE_TIME_CLASSIFIER, "16", 2, 1, 0, 9);
+        mknet(&eps, TGDP_ROLE_EPS, "16", 2, 2, 0, 10);
+        mknet(out, TGDP_ROLE_GUIDANCE, "32,32", 2, 1, 0, 11);
+        float r[CH_M];
+        for (int i = 0; i < CH_M; i++) r[i] = (float)exp(0.5 * ch_xs[2 * i]);
+        o.eta_cycle = o.eta_consistency = 0.1;
+        rc = tgdp_train_guidance_ratios(out, r, &tc, &eps, &S, &SD, &TD, &o, NULL);
+        tgdp_net_free(&tc);
+        tgdp_net_free(&eps);
+    }
+    CHECK(rc == TGDP_OK);
+    train_chunk_rows = TRAIN_CHUNK_ROWS;
+    tgdp_set_threads(2);
+}
+
+static double max_abs_diff(const tgdp_net *a, const tgdp_net *b)
+{
+    double m = 0;
+    for (size_t i = 0; i < a->p.n; i++) m = fmax(m, fabs((double)a->p.w[i] - b->p.w[i]));
+    return m;
+}
+
+static void test_chunked_steps(void)
+{
+    tgdp_rng r = tgdp_rng_new(21);
+    tgdp_rng_fill_normal(&r, ch_xs, CH_M * 2, 0, 1);
+    tgdp_rng_fill_normal(&r, ch_xt, CH_N * 2, 1, 0.5f);
+    static const char *name[3] = {"denoiser", "time classifier + penalties", "guidance (Alg 4)"};
+    for (int kind = 0; kind < 3; kind++) {
+        tgdp_net two, one, whole, other;
+        chunk_train(kind, 2, 512, 1, &two);   /* 3 chunks of 512 rows */
+        chunk_train(kind, 1, 512, 1, &one);
+        chunk_train(kind, 2, 1 << 30, 1, &whole); /* one chunk: the batch at once */
+        chunk_train(kind, 2, 512, 2, &other);
+        CHECKF(memcmp(two.p.w, one.p.w, two.p.n * sizeof(float)) == 0, "%s: 2 threads differ from 1 (max %.3g)",
+               name[kind], max_abs_diff(&two, &one));
+        double dw = max_abs_diff(&two, &whole), ds = max_abs_diff(&two, &other);
+        CHECKF(dw < 2e-5, "%s: chunked vs whole batch max weight difference %.3g", name[kind], dw);
+        CHECKF(ds > 1e-3, "%s: another seed changes the weights by only %.3g", name[kind], ds);
+        tgdp_net_free(&two);
+        tgdp_net_free(&one);
+        tgdp_net_free(&whole);
+        tgdp_net_free(&other);
+    }
+}
+
 int main(void)
 {
     tgdp_set_threads(2);
@@ -281,6 +355,7 @@ int main(void)
     test_classifier_ratio();
     test_gradient_penalty();
     test_curvature_penalty();
+    test_chunked_steps();
     tgdp_schedule_free(&S);
     TEST_MAIN_END();
 }

@@ -368,28 +368,6 @@ static void bcast_tangent(tgdp_graph *gr, tgdp_node *y)
         }
 }
 
-/* Sums in double over 8 fixed lanes, combined in a fixed order: the loops vectorise (no
- * reassociation is needed) and give the same result at every vector width and thread count. */
-static inline double sum8(const float *v, int64_t n)
-{
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; l++) acc[l] += v[i + l];
-    for (; i < n; i++) acc[i & 7] += v[i];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-static inline double dot8(const float *u, const float *v, int64_t n)
-{
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; l++) acc[l] += (double)u[i + l] * v[i + l];
-    for (; i < n; i++) acc[i & 7] += (double)u[i] * v[i];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 /* y = a + alpha b or a * b, b broadcast over the inner dimension. Rows (o, m) run in parallel;
  * the row sums for b's gradient go to scratch first and are added to b in row order, so a b
  * shared by all samples gets the same sum for any thread count. */

@@ -1,6 +1,7 @@
 /* Optimisers over one contiguous parameter buffer: Adam/AdamW with bias correction,
  * global gradient-norm clipping, exponential moving average of the weights. */
 #include "tgdp/nn.h"
+#include "nn/fastmath.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -51,11 +52,23 @@ void tgdp_adam_step(tgdp_adam *o, float *w, const float *g)
     }
 }
 
+/* The squared norm is summed in fixed blocks (dot8 within a block, the blocks in order), so it is
+ * the same for every thread count and vector width. */
 double tgdp_clip_grad_norm(float *g, size_t n, double max_norm)
 {
+    enum { MAX_BLOCKS = 64 };
+    size_t bs = (n + MAX_BLOCKS - 1) / MAX_BLOCKS;
+    if (bs < 16384) bs = 16384;
+    bs = (bs + 7) & ~(size_t)7;
+    const int nb = (int)((n + bs - 1) / bs);
+    double part[MAX_BLOCKS];
+#pragma omp parallel for schedule(static) if (n > 65536)
+    for (int b = 0; b < nb; b++) {
+        const size_t lo = (size_t)b * bs, len = n - lo < bs ? n - lo : bs;
+        part[b] = dot8(g + lo, g + lo, (int64_t)len);
+    }
     double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > 65536)
-    for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];
+    for (int b = 0; b < nb; b++) s += part[b];
     double norm = sqrt(s);
     if (max_norm > 0 && norm > max_norm) {
         float k = (float)(max_norm / (norm + 1e-12));

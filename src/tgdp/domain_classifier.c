@@ -25,6 +25,91 @@
 #include <math.h>
 #include <string.h>
 
+typedef struct classifier_chunk_ctx {
+    const tgdp_schedule *s;
+    const tgdp_train_opts *o;
+    int timed, d, B;
+    const float *x, *t;
+    const int64_t *y;
+    const float *tgt_y, *w, *u; /* u: the curvature penalty's directions (NULL without it) */
+} classifier_chunk_ctx;
+
+/* the loss, penalties and gradient of one chunk of the batch's rows (train_run_chunks); the
+ * weights w and the penalties' 1/B are global, so the chunks' losses and gradients simply add up */
+static int classifier_chunk(void *ctx, train_chunk *c)
+{
+    const classifier_chunk_ctx *cx = ctx;
+    const tgdp_schedule *s = cx->s;
+    const tgdp_train_opts *o = cx->o;
+    const int timed = cx->timed, d = cx->d, B = cx->B, nb = c->rows.n;
+    const int64_t lo = c->rows.lo;
+    tgdp_net *net = &c->net;
+    tgdp_arena *ar = c->ar;
+    const float *x = cx->x + (size_t)lo * d, *t = cx->t + lo, *tgt_y = cx->tgt_y + lo, *w = cx->w + lo;
+    const float *u = cx->u ? cx->u + (size_t)lo * d : NULL;
+    const int64_t *y = cx->y + lo;
+    /* the curvature penalty evaluates the gradient at a perturbed copy of every row too:
+     * rows [nb, 2 nb) of the graph are x + s u (u ~ N(0, I)), with no classification loss */
+    const int curv = o->curv_penalty > 0;
+    const int gp = o->grad_penalty > 0 || curv, rows = curv ? 2 * nb : nb;
+    if (curv) {
+        float *x2 = tgdp_arena_floats(ar, (size_t)rows * d), *t2 = tgdp_arena_floats(ar, (size_t)rows);
+        int64_t *y2 = tgdp_arena_alloc(ar, (size_t)rows * sizeof(int64_t));
+        if (!x2 || !t2 || !y2 || !u) return tgdp_fail(&c->err, TGDP_ENOMEM, "out of memory in the training step");
+        for (int i = 0; i < nb; i++) {
+            const double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0;
+            for (int j = 0; j < d; j++) {
+                x2[(size_t)i * d + j] = x[(size_t)i * d + j];
+                x2[(size_t)(nb + i) * d + j] = (float)(x[(size_t)i * d + j] + sg * u[(size_t)i * d + j]);
+            }
+            t2[i] = t2[nb + i] = t[i];
+            y2[i] = y2[nb + i] = y[i];
+        }
+        x = x2;
+        t = t2;
+        y = y2;
+    }
+    tgdp_graph gr;
+    tgdp_graph_init(&gr, ar);
+    int xi = tgdp_input(&gr, x, rows, d, 1, gp), ti = timed ? tgdp_input(&gr, t, rows, 1, 1, 0) : -1;
+    int out = tgdp_net_build(&gr, net, xi, ti, y);
+    float *ones = tgdp_arena_floats(ar, (size_t)rows), *v = tgdp_arena_floats(ar, (size_t)rows * d);
+    float *gl = tgdp_arena_floats(ar, (size_t)rows);
+    if (out < 0 || !ones || !v || !gl) return tgdp_fail(&c->err, TGDP_ENOMEM, "building the classifier graph failed");
+    double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, gl);
+    if (curv)
+        for (int i = nb; i < rows; i++) gl[i] = 0; /* the perturbed rows carry no classification loss */
+    if (!gp) {
+        c->loss = loss;
+        return tgdp_graph_backward(&gr, out, gl, NULL, 1);
+    }
+    for (int i = 0; i < rows; i++) ones[i] = 1.0f;
+    tgdp_graph_backward(&gr, out, ones, NULL, 0); /* g = grad_x logit */
+    const float *g = gr.nodes[xi].g;
+    double pen = 0, cpen = 0;
+    for (int i = 0; i < nb; i++) {
+        double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
+        for (int j = 0; j < d; j++) n2 += (double)g[(size_t)i * d + j] * g[(size_t)i * d + j];
+        pen += s2 * n2;
+        for (int j = 0; j < d; j++) v[(size_t)i * d + j] = (float)(2.0 * o->grad_penalty * s2 * g[(size_t)i * d + j] / B);
+        if (curv) {
+            double c2 = 0;
+            for (int j = 0; j < d; j++) {
+                const double dg = (double)g[(size_t)i * d + j] - g[(size_t)(nb + i) * d + j];
+                c2 += dg * dg;
+                v[(size_t)i * d + j] += (float)(2.0 * o->curv_penalty * s2 * dg / B);
+                v[(size_t)(nb + i) * d + j] = (float)(-2.0 * o->curv_penalty * s2 * dg / B);
+            }
+            cpen += s2 * c2;
+        }
+    }
+    c->loss = loss + (o->grad_penalty * pen + o->curv_penalty * cpen) / B;
+    tgdp_graph_zero_grads(&gr);
+    if (tgdp_graph_tangent(&gr, xi, v)) return tgdp_fail(&c->err, TGDP_ENOMEM, "classifier gradient penalty failed");
+    for (int i = 0; i < rows; i++) ones[i] = 1.0f;
+    return tgdp_graph_backward(&gr, out, gl, ones, 1);
+}
+
 int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
                           tgdp_train_opts *o, tgdp_error *err)
 {
@@ -49,10 +134,10 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
         tgdp_rng r = tgdp_rng_split(&base, (uint64_t)step);
         tgdp_arena_reset(&st.arena);
         float *x = tgdp_arena_floats(&st.arena, (size_t)B * d), *tgt_y = tgdp_arena_floats(&st.arena, (size_t)B);
-        float *w = tgdp_arena_floats(&st.arena, (size_t)B), *grad = tgdp_arena_floats(&st.arena, (size_t)B);
+        float *w = tgdp_arena_floats(&st.arena, (size_t)B);
         float *t = tgdp_arena_floats(&st.arena, (size_t)B), *eps = tgdp_arena_floats(&st.arena, (size_t)B * d);
         int64_t *y = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
-        if (!x || !tgt_y || !w || !grad || !t || !eps || !y) {
+        if (!x || !tgt_y || !w || !t || !eps || !y) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
             break;
         }
@@ -72,87 +157,9 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
         float *u = NULL;
         if (o->curv_penalty > 0 && (u = tgdp_arena_floats(&st.arena, (size_t)B * d)))
             tgdp_rng_fill_normal(&r, u, (size_t)B * d, 0, 1);
-        /* this rank's rows of the batch (all of it on one process); the weights w and the
-         * penalty's 1/B are global, so the ranks' losses and gradients simply add up */
-        const train_slice sl = train_slice_of(B);
-        const int nb = sl.n;
-        x += (size_t)sl.lo * d;
-        t += sl.lo;
-        y += sl.lo;
-        tgt_y += sl.lo;
-        w += sl.lo;
-        if (u) u += (size_t)sl.lo * d;
-        /* the curvature penalty evaluates the gradient at a perturbed copy of every row too:
-         * rows [nb, 2 nb) of the graph are x + s u (u ~ N(0, I)), with no classification loss */
-        const int curv = o->curv_penalty > 0;
-        const int gp = o->grad_penalty > 0 || curv, rows = curv ? 2 * nb : nb;
-        if (curv) {
-            float *x2 = tgdp_arena_floats(&st.arena, (size_t)rows * d), *t2 = tgdp_arena_floats(&st.arena, (size_t)rows);
-            int64_t *y2 = tgdp_arena_alloc(&st.arena, (size_t)rows * sizeof(int64_t));
-            if (!x2 || !t2 || !y2 || !u) {
-                rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
-                break;
-            }
-            for (int i = 0; i < nb; i++) {
-                const double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0;
-                for (int j = 0; j < d; j++) {
-                    x2[(size_t)i * d + j] = x[(size_t)i * d + j];
-                    x2[(size_t)(nb + i) * d + j] = (float)(x[(size_t)i * d + j] + sg * u[(size_t)i * d + j]);
-                }
-                t2[i] = t2[nb + i] = t[i];
-                y2[i] = y2[nb + i] = y[i];
-            }
-            x = x2;
-            t = t2;
-            y = y2;
-        }
-        tgdp_graph gr;
-        tgdp_graph_init(&gr, &st.arena);
-        int xi = tgdp_input(&gr, x, rows, d, 1, gp), ti = timed ? tgdp_input(&gr, t, rows, 1, 1, 0) : -1;
-        int out = tgdp_net_build(&gr, net, xi, ti, y);
-        float *ones = tgdp_arena_floats(&st.arena, (size_t)rows), *v = tgdp_arena_floats(&st.arena, (size_t)rows * d);
-        float *gl = curv ? tgdp_arena_floats(&st.arena, (size_t)rows) : grad;
-        if (out < 0 || !ones || !v || !gl) {
-            rc = tgdp_fail(err, TGDP_ENOMEM, "building the classifier graph failed");
-            break;
-        }
-        double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, gl);
-        if (curv)
-            for (int i = nb; i < rows; i++) gl[i] = 0; /* the perturbed rows carry no classification loss */
-        tgdp_params_zero_grad(&net->p);
-        if (gp) {
-            for (int i = 0; i < rows; i++) ones[i] = 1.0f;
-            tgdp_graph_backward(&gr, out, ones, NULL, 0); /* g = grad_x logit */
-            const float *g = gr.nodes[xi].g;
-            double pen = 0, cpen = 0;
-            for (int i = 0; i < nb; i++) {
-                double sg = timed && !o->grad_penalty_data_units ? tgdp_schedule_sigma(s, t[i]) : 1.0, s2 = sg * sg, n2 = 0;
-                for (int j = 0; j < d; j++) n2 += (double)g[(size_t)i * d + j] * g[(size_t)i * d + j];
-                pen += s2 * n2;
-                for (int j = 0; j < d; j++)
-                    v[(size_t)i * d + j] = (float)(2.0 * o->grad_penalty * s2 * g[(size_t)i * d + j] / B);
-                if (curv) {
-                    double c2 = 0;
-                    for (int j = 0; j < d; j++) {
-                        const double dg = (double)g[(size_t)i * d + j] - g[(size_t)(nb + i) * d + j];
-                        c2 += dg * dg;
-                        v[(size_t)i * d + j] += (float)(2.0 * o->curv_penalty * s2 * dg / B);
-                        v[(size_t)(nb + i) * d + j] = (float)(-2.0 * o->curv_penalty * s2 * dg / B);
-                    }
-                    cpen += s2 * c2;
-                }
-            }
-            loss += (o->grad_penalty * pen + o->curv_penalty * cpen) / B;
-            tgdp_graph_zero_grads(&gr);
-            if (tgdp_graph_tangent(&gr, xi, v)) {
-                rc = tgdp_fail(err, TGDP_ENOMEM, "classifier gradient penalty failed");
-                break;
-            }
-            for (int i = 0; i < rows; i++) ones[i] = 1.0f;
-            tgdp_graph_backward(&gr, out, gl, ones, 1);
-        } else {
-            tgdp_graph_backward(&gr, out, gl, NULL, 1);
-        }
+        double loss = 0;
+        classifier_chunk_ctx cx = {s, o, timed, d, B, x, t, y, tgt_y, w, u};
+        if ((rc = train_run_chunks(&st, net, B, classifier_chunk, &cx, &loss, err))) break;
         rc = train_step_end(&st, net, o, step, loss, err);
     }
     train_end(&st, net, o);

@@ -153,6 +153,62 @@ int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *ep
     return rc;
 }
 
+/* one batch of a guidance step: noised rows x at times t (noise eps), labels y, regression
+ * targets (the ratios for the source batch; filled per chunk for the cycle term), source rows */
+typedef struct guidance_batch {
+    float *x, *t, *eps, *target;
+    int64_t *y, *idx;
+} guidance_batch;
+
+typedef struct guidance_chunk_ctx {
+    tgdp_net *tcls, *eps_src;
+    const tgdp_schedule *s;
+    const tgdp_train_opts *o;
+    int d;
+    double norm;
+    guidance_batch b[3];
+    guidance_batch *cyc, *con; /* NULL when the term is off */
+} guidance_chunk_ctx;
+
+/* Algorithm 3's term, and Algorithm 4's cycle and consistency terms, on one chunk of the rows
+ * (train_run_chunks); each term's mean over the chunk is weighted by frac, its share of the mean
+ * over the global batch */
+static int guidance_chunk(void *ctx, train_chunk *c)
+{
+    const guidance_chunk_ctx *cx = ctx;
+    const tgdp_train_opts *o = cx->o;
+    const int d = cx->d, nb = c->rows.n;
+    const int64_t lo = c->rows.lo;
+    const size_t o0 = (size_t)lo * d;
+    const double frac = c->rows.frac;
+    tgdp_net *h = &c->net;
+    const guidance_batch *b = &cx->b[0];
+    double l;
+    if (regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman, frac, &l))
+        return tgdp_fail(&c->err, TGDP_ENOMEM, "guidance step failed");
+    c->loss += frac * l;
+    if ((b = cx->cyc)) { /* cycle term: h(x_t', t) ~ (1 - c')/c' = exp(-logit c'(x_t', t)) on target samples */
+        int rc = tgdp_net_eval(cx->tcls, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, b->target + lo, &c->err);
+        if (rc) return rc;
+        for (int64_t i = lo; i < lo + nb; i++) b->target[i] = (float)(exp(-(double)b->target[i]) / cx->norm);
+        if (regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman,
+                            o->eta_cycle * frac, &l))
+            return tgdp_fail(&c->err, TGDP_ENOMEM, "cycle term failed");
+        c->loss += o->eta_cycle * frac * l;
+    }
+    if ((b = cx->con)) { /* consistency term on fresh target samples */
+        float *aux = tgdp_arena_floats(c->ar, (size_t)nb * d);
+        if (!aux) return tgdp_fail(&c->err, TGDP_ENOMEM, "consistency term: out of memory");
+        int rc = tgdp_net_eval(cx->eps_src, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, aux, &c->err);
+        if (rc) return rc;
+        if (tgdp_consistency_term(h, c->ar, cx->s, nb, d, b->x + o0, b->t + lo, b->y + lo, b->eps + o0, aux,
+                                  o->eta_consistency * frac, &l))
+            return tgdp_fail(&c->err, TGDP_ENOMEM, "consistency term failed");
+        c->loss += o->eta_consistency * frac * l;
+    }
+    return TGDP_OK;
+}
+
 int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, tgdp_net *eps_src,
                                const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
                                tgdp_train_opts *o, tgdp_error *err)
@@ -184,61 +240,38 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
     rc = prepare_ratios(src, o, r, &norm, err);
     const int B = o->batch, d = src->d;
     tgdp_rng base = tgdp_rng_new(o->seed);
-    tgdp_arena ev; /* for evaluations of the frozen networks (they reset their arena) */
-    tgdp_arena_init(&ev);
     for (int64_t step = st.start; step < o->steps && !rc; step++) {
         tgdp_rng rg = tgdp_rng_split(&base, (uint64_t)step);
         tgdp_arena_reset(&st.arena);
-        float *x = tgdp_arena_floats(&st.arena, (size_t)B * d), *t = tgdp_arena_floats(&st.arena, (size_t)B);
-        float *eps = tgdp_arena_floats(&st.arena, (size_t)B * d), *target = tgdp_arena_floats(&st.arena, (size_t)B);
-        float *aux = tgdp_arena_floats(&st.arena, (size_t)B * d);
-        int64_t *y = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t)), *idx = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
-        if (!x || !t || !eps || !target || !aux || !y || !idx) {
+        /* the step's batches, drawn in a fixed order: source (Algorithm 3), then target for the
+         * cycle term, then target for the consistency term */
+        guidance_chunk_ctx cx = {.tcls = tcls, .eps_src = eps_src, .s = s, .o = o, .d = d, .norm = norm};
+        int nbat = 1 + cyc + con, ok = 1;
+        for (int k = 0; k < nbat; k++) {
+            guidance_batch *gb = &cx.b[k];
+            gb->x = tgdp_arena_floats(&st.arena, (size_t)B * d);
+            gb->t = tgdp_arena_floats(&st.arena, (size_t)B);
+            gb->eps = tgdp_arena_floats(&st.arena, (size_t)B * d);
+            gb->target = tgdp_arena_floats(&st.arena, (size_t)B);
+            gb->y = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
+            gb->idx = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
+            ok = ok && gb->x && gb->t && gb->eps && gb->target && gb->y && gb->idx;
+        }
+        if (!ok) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
             break;
         }
-        tgdp_params_zero_grad(&h->p);
-        /* Algorithm 3 on source samples */
-        noised_batch(&rg, src, s, o, B, x, y, idx, t, eps);
-        for (int i = 0; i < B; i++) target[i] = r[idx[i]];
-        /* this rank's rows of each batch (all of them on one process); each term's mean over
-         * them is weighted by frac, its share of the mean over the global batch */
-        const train_slice sl = train_slice_of(B);
-        const int nb = sl.n;
-        const size_t o0 = (size_t)sl.lo * d;
-        double loss = 0, l;
-        if (regression_term(h, &st.arena, nb, d, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, o->bregman, sl.frac, &l)) {
-            rc = tgdp_fail(err, TGDP_ENOMEM, "guidance step failed");
-            break;
-        }
-        loss += sl.frac * l;
-        if (cyc) { /* cycle term: h(x_t', t) ~ (1 - c')/c' = exp(-logit c'(x_t', t)) on target samples */
-            noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
-            rc = tgdp_net_eval(tcls, &ev, nb, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, err);
-            if (rc) break;
-            for (int64_t i = sl.lo; i < sl.lo + nb; i++) target[i] = (float)(exp(-(double)target[i]) / norm);
-            if (regression_term(h, &st.arena, nb, d, x + o0, t + sl.lo, y + sl.lo, target + sl.lo, o->bregman,
-                                o->eta_cycle * sl.frac, &l)) {
-                rc = tgdp_fail(err, TGDP_ENOMEM, "cycle term failed");
-                break;
-            }
-            loss += o->eta_cycle * sl.frac * l;
-        }
-        if (con) { /* consistency term on fresh target samples */
-            noised_batch(&rg, tgt, s, o, B, x, y, NULL, t, eps);
-            rc = tgdp_net_eval(eps_src, &ev, nb, x + o0, t + sl.lo, y + sl.lo, aux + o0, err);
-            if (rc) break;
-            if (tgdp_consistency_term(h, &st.arena, s, nb, d, x + o0, t + sl.lo, y + sl.lo, eps + o0, aux + o0,
-                                      o->eta_consistency * sl.frac, &l)) {
-                rc = tgdp_fail(err, TGDP_ENOMEM, "consistency term failed");
-                break;
-            }
-            loss += o->eta_consistency * sl.frac * l;
-        }
+        noised_batch(&rg, src, s, o, B, cx.b[0].x, cx.b[0].y, cx.b[0].idx, cx.b[0].t, cx.b[0].eps);
+        for (int i = 0; i < B; i++) cx.b[0].target[i] = r[cx.b[0].idx[i]];
+        cx.cyc = cyc ? &cx.b[1] : NULL;
+        cx.con = con ? &cx.b[1 + cyc] : NULL;
+        if (cx.cyc) noised_batch(&rg, tgt, s, o, B, cx.cyc->x, cx.cyc->y, NULL, cx.cyc->t, cx.cyc->eps);
+        if (cx.con) noised_batch(&rg, tgt, s, o, B, cx.con->x, cx.con->y, NULL, cx.con->t, cx.con->eps);
+        double loss = 0;
+        if ((rc = train_run_chunks(&st, h, B, guidance_chunk, &cx, &loss, err))) break;
         rc = train_step_end(&st, h, o, step, loss, err);
     }
     free(r);
-    tgdp_arena_free(&ev);
     train_end(&st, h, o);
     return rc;
 }

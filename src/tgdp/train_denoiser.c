@@ -3,6 +3,31 @@
  * a copy of the source weights with a lower learning rate). */
 #include "tgdp/train_util.h"
 
+typedef struct denoiser_chunk_ctx {
+    const float *xt, *t, *eps;
+    const int64_t *y;
+    int d;
+} denoiser_chunk_ctx;
+
+/* the loss and gradient of one chunk of the batch's rows (train_run_chunks) */
+static int denoiser_chunk(void *ctx, train_chunk *c)
+{
+    const denoiser_chunk_ctx *cx = ctx;
+    const int d = cx->d, n = c->rows.n;
+    const size_t o0 = (size_t)c->rows.lo * d, nd = (size_t)n * d;
+    tgdp_graph gr;
+    tgdp_graph_init(&gr, c->ar);
+    int xi = tgdp_input(&gr, cx->xt + o0, n, d, 1, 0), ti = tgdp_input(&gr, cx->t + c->rows.lo, n, 1, 1, 0);
+    int out = tgdp_net_build(&gr, &c->net, xi, ti, cx->y + c->rows.lo);
+    float *grad = tgdp_arena_floats(c->ar, nd);
+    if (out < 0 || !grad) return tgdp_fail(&c->err, TGDP_ENOMEM, "building the denoiser graph failed");
+    /* the mean over the chunk's rows, weighted by its share of the global batch */
+    c->loss = c->rows.frac * tgdp_mse_loss(gr.nodes[out].v, cx->eps + o0, nd, grad);
+    if (c->rows.frac != 1.0)
+        for (size_t i = 0; i < nd; i++) grad[i] = (float)(grad[i] * c->rows.frac);
+    return tgdp_graph_backward(&gr, out, grad, NULL, 1);
+}
+
 int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, tgdp_train_opts *o,
                         tgdp_error *err)
 {
@@ -24,9 +49,8 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
         tgdp_arena_reset(&st.arena);
         float *x0 = tgdp_arena_floats(&st.arena, (size_t)B * d), *xt = tgdp_arena_floats(&st.arena, (size_t)B * d);
         float *eps = tgdp_arena_floats(&st.arena, (size_t)B * d), *t = tgdp_arena_floats(&st.arena, (size_t)B);
-        float *grad = tgdp_arena_floats(&st.arena, (size_t)B * d);
         int64_t *y = tgdp_arena_alloc(&st.arena, (size_t)B * sizeof(int64_t));
-        if (!x0 || !xt || !eps || !t || !grad || !y) {
+        if (!x0 || !xt || !eps || !t || !y) {
             rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory in the training step");
             break;
         }
@@ -34,24 +58,9 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
         draw_times(&r, B, o->t_min, t);
         tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
         tgdp_schedule_noise(s, B, d, x0, t, eps, xt);
-        /* this rank's rows of the batch (all of it on one process) */
-        const train_slice sl = train_slice_of(B);
-        const size_t o0 = (size_t)sl.lo * d;
-        tgdp_graph gr;
-        tgdp_graph_init(&gr, &st.arena);
-        int xi = tgdp_input(&gr, xt + o0, sl.n, d, 1, 0), ti = tgdp_input(&gr, t + sl.lo, sl.n, 1, 1, 0);
-        int out = tgdp_net_build(&gr, net, xi, ti, y + sl.lo);
-        if (out < 0) {
-            rc = tgdp_fail(err, TGDP_ENOMEM, "building the denoiser graph failed");
-            break;
-        }
-        double loss = tgdp_mse_loss(gr.nodes[out].v, eps + o0, (size_t)sl.n * d, grad);
-        if (sl.n != B) { /* the mean over this rank's rows -> its share of the global mean */
-            loss *= sl.frac;
-            for (size_t i = 0; i < (size_t)sl.n * d; i++) grad[i] = (float)(grad[i] * sl.frac);
-        }
-        tgdp_params_zero_grad(&net->p);
-        tgdp_graph_backward(&gr, out, grad, NULL, 1);
+        double loss = 0;
+        denoiser_chunk_ctx cx = {xt, t, eps, y, d};
+        if ((rc = train_run_chunks(&st, net, B, denoiser_chunk, &cx, &loss, err))) break;
         rc = train_step_end(&st, net, o, step, loss, err);
     }
     train_end(&st, net, o);

@@ -3,6 +3,7 @@
 #include "tgdp/dist.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,10 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
     }
     if (st->ema && !o->resume) memcpy(st->ema, net->p.w, net->p.n * sizeof(float)); /* resumed: the saved EMA */
     tgdp_arena_init(&st->arena);
+    for (int k = 0; k < TRAIN_CHUNKS_MAX; k++) {
+        tgdp_arena_init(&st->chunk_ar[k]);
+        tgdp_arena_init(&st->chunk_ev[k]);
+    }
     return TGDP_OK;
 }
 
@@ -115,8 +120,13 @@ void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o)
     if (st->ema) memcpy(net->p.w, st->ema, net->p.n * sizeof(float));
     o->final_loss = st->loss_cnt ? st->loss_acc / (double)st->loss_cnt : NAN;
     free(st->ema);
+    free(st->chunk_g);
     tgdp_adam_free(&st->adam);
     tgdp_arena_free(&st->arena);
+    for (int k = 0; k < TRAIN_CHUNKS_MAX; k++) {
+        tgdp_arena_free(&st->chunk_ar[k]);
+        tgdp_arena_free(&st->chunk_ev[k]);
+    }
 }
 
 int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err)
@@ -157,6 +167,67 @@ train_slice train_slice_of(int B)
     s.n = (int)n;
     s.frac = (double)n / (double)B;
     return s;
+}
+
+int train_chunk_rows = TRAIN_CHUNK_ROWS;
+
+static void run_chunk(train_state *st, train_chunk *c, train_chunk_fn fn, void *ctx, int *rc, int thread)
+{
+    memset(c->net.p.g, 0, c->net.p.n * sizeof(float));
+    c->ar = &st->chunk_ar[thread];
+    c->ev = &st->chunk_ev[thread];
+    tgdp_arena_reset(c->ar);
+    c->loss = 0;
+    c->err.code = 0;
+    c->err.msg[0] = 0;
+    *rc = fn(ctx, c);
+}
+
+int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, void *ctx, double *loss,
+                     tgdp_error *err)
+{
+    const train_slice sl = train_slice_of(B);
+    int nc = sl.n / (train_chunk_rows > 0 ? train_chunk_rows : TRAIN_CHUNK_ROWS);
+    nc = nc < 1 ? 1 : nc > TRAIN_CHUNKS_MAX ? TRAIN_CHUNKS_MAX : nc;
+    const size_t np = net->p.n;
+    if (nc > 1 && !st->chunk_g && !(st->chunk_g = malloc((size_t)(TRAIN_CHUNKS_MAX - 1) * np * sizeof(float))))
+        return tgdp_fail(err, TGDP_ENOMEM, "out of memory for the gradients of %d batch chunks", nc);
+    train_chunk ch[TRAIN_CHUNKS_MAX];
+    int rcs[TRAIN_CHUNKS_MAX];
+    for (int k = 0; k < nc; k++) {
+        const int64_t a = sl.n * (int64_t)k / nc, b = sl.n * (int64_t)(k + 1) / nc;
+        ch[k].rows = (train_slice){sl.lo + a, (int)(b - a), (double)(b - a) / (double)B};
+        ch[k].net = *net;
+        if (k > 0) ch[k].net.p.g = st->chunk_g + (size_t)(k - 1) * np;
+    }
+    int T = omp_get_max_threads();
+    T = T > nc ? nc : T;
+    if (nc == 1) {
+        run_chunk(st, &ch[0], fn, ctx, &rcs[0], 0); /* OpenBLAS and the element-wise loops use the threads */
+    } else {
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1) if (T > 1)
+        for (int k = 0; k < nc; k++) run_chunk(st, &ch[k], fn, ctx, &rcs[k], omp_get_thread_num());
+    }
+    double l = 0;
+    for (int k = 0; k < nc; k++) {
+        if (rcs[k]) {
+            if (err) *err = ch[k].err;
+            return ch[k].err.code ? ch[k].err.code : tgdp_fail(err, rcs[k], "training step failed (code %d)", rcs[k]);
+        }
+        l += ch[k].loss;
+    }
+    *loss = l;
+    if (nc > 1) {
+        float *g = net->p.g;
+        const float *cg = st->chunk_g;
+#pragma omp parallel for schedule(static) if (np > 65536)
+        for (size_t i = 0; i < np; i++) {
+            float s = g[i];
+            for (int k = 1; k < nc; k++) s += cg[(size_t)(k - 1) * np + i];
+            g[i] = s;
+        }
+    }
+    return TGDP_OK;
 }
 
 void draw_times(tgdp_rng *r, int B, double t_min, float *t) { tgdp_rng_fill_uniform(r, t, (size_t)B, (float)t_min, 1.0f); }

@@ -24,10 +24,20 @@ void train_fp_floats(train_fp *fp, const char *key, const float *x, size_t n);
 void train_fp_net(train_fp *fp, const char *key, const tgdp_net *net);   /* layout + weights (NULL: "none") */
 void train_fp_schedule(train_fp *fp, const tgdp_schedule *s);
 
+/* A step's rows are cut into chunks of at least TRAIN_CHUNK_ROWS rows (at most
+ * TRAIN_CHUNKS_MAX) that run on the threads at the same time, each with single-threaded GEMMs:
+ * on this 2-core machine two half-batch GEMMs run 1.9x the speed of one GEMM, where OpenBLAS's
+ * own 2-thread split of one large GEMM reaches 1.7x (docs/scaling.md). */
+enum { TRAIN_CHUNK_ROWS = 512, TRAIN_CHUNKS_MAX = 8 };
+/* the chunk size in use: TRAIN_CHUNK_ROWS; tests raise it to compare with unchunked steps */
+extern int train_chunk_rows;
+
 typedef struct train_state {
     tgdp_adam adam;
     float *ema;        /* NULL when o->ema == 0 */
-    tgdp_arena arena;
+    tgdp_arena arena;  /* the step's batch buffers */
+    tgdp_arena chunk_ar[TRAIN_CHUNKS_MAX], chunk_ev[TRAIN_CHUNKS_MAX]; /* per thread: graphs, frozen nets */
+    float *chunk_g;    /* gradient buffers of chunks 1.. (chunk 0 uses the net's own), made on first use */
     double loss_acc;   /* sum of losses over the last 10% of steps */
     int64_t loss_cnt;
     int64_t start;     /* first step to run: 0, or the state's step after a resume */
@@ -62,6 +72,26 @@ typedef struct train_slice {
     double frac;
 } train_slice;
 train_slice train_slice_of(int B);
+
+/* One chunk of a step: rows [rows.lo, rows.lo + rows.n) of the global batch of B rows, with
+ * rows.frac = rows.n / B (its share of the global mean); net is the trained network with this
+ * chunk's own gradient buffer (zeroed), ar and ev are this thread's arenas (ar reset) for the
+ * graph and for evaluations of frozen networks. The function adds its weighted loss to loss and
+ * its gradient to net.p.g; it may fill err on failure. */
+typedef struct train_chunk {
+    train_slice rows;
+    tgdp_net net;
+    tgdp_arena *ar, *ev;
+    double loss;
+    tgdp_error err;
+} train_chunk;
+typedef int (*train_chunk_fn)(void *ctx, train_chunk *c);
+/* Runs fn over the chunks of this rank's rows of a batch of B rows (train_slice_of), several at a
+ * time on the threads, then sums the chunks' gradients into net->p.g (zeroed first) and their
+ * losses into *loss, both in chunk order. The chunks depend on the rows only, never on the
+ * number of threads, so a run gives the same result on any number of threads. */
+int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, void *ctx, double *loss,
+                     tgdp_error *err);
 
 int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err);
 /* indices drawn uniformly with replacement */
