@@ -565,6 +565,44 @@ static void test_optim(void)
     float gs[2] = {0.3f, 0.4f};
     tgdp_clip_grad_norm(gs, 2, 1.0);
     CHECK(gs[0] == 0.3f && gs[1] == 0.4f);
+    /* clipping fused into the Adam step: bit-identical to clip-then-step; the norm of a large
+     * gradient is the same on 1 and 2 threads and matches a plain double sum */
+    {
+        enum { NB = 300001 };
+        float *gb = malloc(NB * sizeof(float)), *g2 = malloc(NB * sizeof(float));
+        float *wa = malloc(NB * sizeof(float)), *wb = malloc(NB * sizeof(float));
+        tgdp_rng r = tgdp_rng_new(5);
+        tgdp_rng_fill_normal(&r, gb, NB, 0, 0.01f);
+        tgdp_rng_fill_normal(&r, wa, NB, 0, 1);
+        memcpy(wb, wa, NB * sizeof(float));
+        memcpy(g2, gb, NB * sizeof(float));
+        double ref = 0;
+        for (int i = 0; i < NB; i++) ref += (double)gb[i] * gb[i];
+        tgdp_set_threads(1);
+        const double n1 = tgdp_grad_norm(gb, NB);
+        tgdp_set_threads(2);
+        const double n2 = tgdp_grad_norm(gb, NB);
+        CHECK(n1 == n2);
+        CHECK_CLOSE(n2, sqrt(ref), 0, 1e-12);
+        CHECK(tgdp_clip_factor(n2, 2 * n2) == 1.0f && tgdp_clip_factor(n2, 0) == 1.0f);
+        tgdp_adam oa, ob;
+        CHECK(tgdp_adam_init(&oa, NB, 1e-3, 0.01, NULL) == TGDP_OK && tgdp_adam_init(&ob, NB, 1e-3, 0.01, NULL) == TGDP_OK);
+        for (int step = 0; step < 3; step++) {
+            const float k = tgdp_clip_factor(tgdp_grad_norm(gb, NB), 0.5);
+            CHECK(k < 1.0f);
+            tgdp_adam_step_scaled(&oa, wa, gb, k);
+            memcpy(g2, gb, NB * sizeof(float));
+            tgdp_clip_grad_norm(g2, NB, 0.5);
+            tgdp_adam_step(&ob, wb, g2);
+        }
+        CHECK(memcmp(wa, wb, NB * sizeof(float)) == 0);
+        tgdp_adam_free(&oa);
+        tgdp_adam_free(&ob);
+        free(gb);
+        free(g2);
+        free(wa);
+        free(wb);
+    }
     /* EMA */
     float e[1] = {0.0f}, ww[1] = {1.0f};
     for (int i = 0; i < 10; i++) tgdp_ema_update(e, ww, 1, 0.9);

@@ -198,6 +198,13 @@ typedef struct tgdp_adam {
 int tgdp_adam_init(tgdp_adam *o, size_t n, double lr, double weight_decay, tgdp_error *err);
 void tgdp_adam_free(tgdp_adam *o);
 void tgdp_adam_step(tgdp_adam *o, float *w, const float *g);
+/* The same step with the gradient g_scale * g (g itself unchanged): clipping fused into the step,
+ * one pass over the parameters less than tgdp_clip_grad_norm + tgdp_adam_step, same result. */
+void tgdp_adam_step_scaled(tgdp_adam *o, float *w, const float *g, float g_scale);
+/* Global L2 norm of g (summed in a fixed order: the same on any number of threads). */
+double tgdp_grad_norm(const float *g, size_t n);
+/* The factor that clipping at max_norm applies to a gradient of this norm (1: none). */
+float tgdp_clip_factor(double norm, double max_norm);
 /* Scale g so its global L2 norm is at most max_norm; returns the norm before clipping. */
 double tgdp_clip_grad_norm(float *g, size_t n, double max_norm);
 /* ema = decay * ema + (1 - decay) * w */

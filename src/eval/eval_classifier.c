@@ -131,8 +131,8 @@ int tgdp_train_multilabel(tgdp_net *net, const tgdp_eval_set *train, const tgdp_
         }
         tgdp_params_zero_grad(&net->p);
         tgdp_graph_backward(&gr, out, grad, NULL, 1);
-        if (o->clip > 0) tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip);
-        tgdp_adam_step(&adam, net->p.w, net->p.g);
+        const float k = o->clip > 0 ? tgdp_clip_factor(tgdp_grad_norm(net->p.g, net->p.n), o->clip) : 1.0f;
+        tgdp_adam_step_scaled(&adam, net->p.w, net->p.g, k);
     }
     tgdp_arena_free(&ar);
     tgdp_adam_free(&adam);

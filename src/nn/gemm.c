@@ -37,9 +37,10 @@ void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float
     }
     double t0 = now_s();
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    /* the convolutions call this from several threads at once: each call then counts its share
-     * of the team's wall time (dt / team size), so the total stays a wall-time figure */
-    const double dt = (now_s() - t0) / (double)omp_get_num_threads();
+    /* the convolutions and the chunked training steps call this from several threads at once:
+     * each call then counts its share of the running team's wall time (dt / team size), so the
+     * total stays a wall-time figure */
+    const double dt = (now_s() - t0) / (double)omp_get_team_size(omp_get_active_level());
 #pragma omp critical(nn_gemm_stats)
     {
         stats.seconds += dt;

@@ -32,7 +32,7 @@ void tgdp_adam_free(tgdp_adam *o)
     o->m = o->v = NULL;
 }
 
-void tgdp_adam_step(tgdp_adam *o, float *w, const float *g)
+void tgdp_adam_step_scaled(tgdp_adam *o, float *w, const float *g, float g_scale)
 {
     o->t++;
     const double b1 = o->beta1, b2 = o->beta2;
@@ -44,7 +44,7 @@ void tgdp_adam_step(tgdp_adam *o, float *w, const float *g)
     const size_t n = o->n;
 #pragma omp parallel for schedule(static) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
-        float gi = g[i];
+        float gi = g[i] * g_scale;
         m[i] = fb1 * m[i] + (1 - fb1) * gi;
         v[i] = fb2 * v[i] + (1 - fb2) * gi * gi;
         float wi = w[i] - decay * w[i];
@@ -52,9 +52,11 @@ void tgdp_adam_step(tgdp_adam *o, float *w, const float *g)
     }
 }
 
+void tgdp_adam_step(tgdp_adam *o, float *w, const float *g) { tgdp_adam_step_scaled(o, w, g, 1.0f); }
+
 /* The squared norm is summed in fixed blocks (dot8 within a block, the blocks in order), so it is
  * the same for every thread count and vector width. */
-double tgdp_clip_grad_norm(float *g, size_t n, double max_norm)
+double tgdp_grad_norm(const float *g, size_t n)
 {
     enum { MAX_BLOCKS = 64 };
     size_t bs = (n + MAX_BLOCKS - 1) / MAX_BLOCKS;
@@ -69,9 +71,19 @@ double tgdp_clip_grad_norm(float *g, size_t n, double max_norm)
     }
     double s = 0;
     for (int b = 0; b < nb; b++) s += part[b];
-    double norm = sqrt(s);
-    if (max_norm > 0 && norm > max_norm) {
-        float k = (float)(max_norm / (norm + 1e-12));
+    return sqrt(s);
+}
+
+float tgdp_clip_factor(double norm, double max_norm)
+{
+    return max_norm > 0 && norm > max_norm ? (float)(max_norm / (norm + 1e-12)) : 1.0f;
+}
+
+double tgdp_clip_grad_norm(float *g, size_t n, double max_norm)
+{
+    const double norm = tgdp_grad_norm(g, n);
+    const float k = tgdp_clip_factor(norm, max_norm);
+    if (k != 1.0f) {
 #pragma omp parallel for schedule(static) if (n > 65536)
         for (size_t i = 0; i < n; i++) g[i] *= k;
     }

@@ -102,9 +102,10 @@ int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t s
         (tgdp_dist_allreduce_sum(net->p.g, net->p.n) || tgdp_dist_allreduce_sum_d(&loss, 1)))
         return tgdp_fail(err, TGDP_EIO, "MPI all-reduce of the gradients failed at step %lld", (long long)step + 1);
     if (!isfinite(loss)) return train_diverged(o, step + 1, "loss", loss, err);
-    double gnorm = tgdp_clip_grad_norm(net->p.g, net->p.n, o->clip); /* clip <= 0: only the norm */
+    const double gnorm = tgdp_grad_norm(net->p.g, net->p.n);
     if (!isfinite(gnorm)) return train_diverged(o, step + 1, "the gradient norm", gnorm, err);
-    tgdp_adam_step(&st->adam, net->p.w, net->p.g);
+    /* clipping (o->clip > 0) is a factor on the gradient inside the Adam step */
+    tgdp_adam_step_scaled(&st->adam, net->p.w, net->p.g, tgdp_clip_factor(gnorm, o->clip));
     if (st->ema) tgdp_ema_update(st->ema, net->p.w, net->p.n, o->ema);
     if (step >= o->steps - (o->steps + 9) / 10) {
         st->loss_acc += loss;
