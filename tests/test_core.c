@@ -87,7 +87,16 @@ static void test_arena(void)
     for (int k = 0; k < 40; k++) tgdp_arena_floats(&a, 100000);
     tgdp_arena_reset(&a);
     CHECK(a.n_mallocs == after_warmup);
+    /* kids for work split over threads: kid 0 is the arena itself, the others are distinct,
+     * kept when asked for fewer, grown when asked for more, and freed with the arena */
+    CHECK(tgdp_arena_kids(&a, 3) == TGDP_OK && a.n_kids == 2);
+    CHECK(tgdp_arena_kid(&a, 0) == &a && tgdp_arena_kid(&a, 1) != tgdp_arena_kid(&a, 2));
+    float *k2 = tgdp_arena_floats(tgdp_arena_kid(&a, 2), 1000);
+    CHECK(k2 != NULL && tgdp_arena_kid(&a, 2)->used_total >= 1000 * sizeof(float) && a.used_total == 0);
+    CHECK(tgdp_arena_kids(&a, 2) == TGDP_OK && a.n_kids == 2);
+    CHECK(tgdp_arena_kids(&a, 4) == TGDP_OK && a.n_kids == 3 && tgdp_arena_kid(&a, 2)->used_total >= 1000 * sizeof(float));
     tgdp_arena_free(&a);
+    CHECK(a.n_kids == 0 && a.kids == NULL);
 }
 
 static void test_errors(void)

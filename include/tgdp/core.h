@@ -65,6 +65,8 @@ typedef struct tgdp_arena {
     size_t used_total;      /* bytes handed out since the last reset */
     size_t peak;            /* largest used_total seen */
     size_t n_mallocs;       /* number of block allocations so far (for tests) */
+    struct tgdp_arena *kids; /* further arenas for work split over threads (tgdp_arena_kids) */
+    int n_kids;
 } tgdp_arena;
 
 void tgdp_arena_init(tgdp_arena *a);
@@ -73,7 +75,12 @@ void *tgdp_arena_alloc(tgdp_arena *a, size_t bytes);
 float *tgdp_arena_floats(tgdp_arena *a, size_t n);      /* uninitialised */
 float *tgdp_arena_zeros(tgdp_arena *a, size_t n);       /* zero-filled */
 void tgdp_arena_reset(tgdp_arena *a);
-void tgdp_arena_free(tgdp_arena *a);
+void tgdp_arena_free(tgdp_arena *a);   /* frees the kids too */
+/* Makes sure a has at least n - 1 kids (arenas owned by a, kept across resets) for work split
+ * over n threads: thread 0 uses a, thread k >= 1 a->kids[k - 1]. Call it before the parallel
+ * region. Returns 0, or TGDP_ENOMEM. */
+int tgdp_arena_kids(tgdp_arena *a, int n);
+tgdp_arena *tgdp_arena_kid(tgdp_arena *a, int k); /* a (k = 0) or its kid k - 1 */
 
 /* ---------- RNG ----------
  * Counter-based generator (SplitMix64 mixing of key + counter): value number i of a stream

@@ -87,8 +87,23 @@ void tgdp_arena_reset(tgdp_arena *a)
     a->used_total = 0;
 }
 
+int tgdp_arena_kids(tgdp_arena *a, int n)
+{
+    if (n - 1 <= a->n_kids) return TGDP_OK;
+    tgdp_arena *k = realloc(a->kids, (size_t)(n - 1) * sizeof *k);
+    if (!k) return TGDP_ENOMEM;
+    for (int i = a->n_kids; i < n - 1; i++) tgdp_arena_init(&k[i]);
+    a->kids = k;
+    a->n_kids = n - 1;
+    return TGDP_OK;
+}
+
+tgdp_arena *tgdp_arena_kid(tgdp_arena *a, int k) { return k == 0 ? a : &a->kids[k - 1]; }
+
 void tgdp_arena_free(tgdp_arena *a)
 {
+    for (int i = 0; i < a->n_kids; i++) tgdp_arena_free(&a->kids[i]);
+    free(a->kids);
     tgdp_arena_block *b = a->head;
     while (b) {
         tgdp_arena_block *n = b->next;

@@ -2,10 +2,15 @@
  * role, what it takes and gives, and batched evaluation helpers. */
 #include "tgdp/tgdp.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
 #define EVAL_CHUNK 4096
+/* MLP evaluations run in chunks of this many rows, several chunks at once on the threads (each
+ * with single-threaded GEMMs and its own arena); the chunks depend on the rows only, so the
+ * result is the same on any number of threads */
+#define EVAL_MLP_CHUNK 1024
 /* bytes of graph buffers one evaluation chunk of a convolutional net may use */
 #define CONV_CHUNK_BYTES ((size_t)192 << 20)
 
@@ -183,12 +188,12 @@ static int build_chunk(tgdp_net *net, tgdp_arena *ar, tgdp_graph *gr, int64_t s,
     return tgdp_net_build(gr, net, *xi, ti, labels ? labels + s : NULL);
 }
 
-/* Rows per evaluation chunk: 4096 for an MLP; for a convolutional net as many as fit in
- * CONV_CHUNK_BYTES of graph buffers, measured on one sample (backward needs about 3x). */
+/* Rows per evaluation chunk: EVAL_MLP_CHUNK for an MLP; for a convolutional net as many as fit
+ * in CONV_CHUNK_BYTES of graph buffers, measured on one sample (backward needs about 3x). */
 static int64_t chunk_rows(tgdp_net *net, tgdp_arena *ar, const float *x, const float *t, const int64_t *labels,
                           int backward)
 {
-    if (!is_conv(net)) return EVAL_CHUNK;
+    if (!is_conv(net)) return EVAL_MLP_CHUNK;
     tgdp_graph gr;
     int xi;
     if (build_chunk(net, ar, &gr, 0, 1, x, t, labels, 0, 0, &xi) < 0) return 1;
@@ -197,20 +202,59 @@ static int64_t chunk_rows(tgdp_net *net, tgdp_arena *ar, const float *x, const f
     return rows < 1 ? 1 : rows > EVAL_CHUNK ? EVAL_CHUNK : rows;
 }
 
+/* one chunk of a batched evaluation: rows [s, s + b) into out, in arena ar */
+typedef struct eval_job {
+    tgdp_net *net;
+    const float *x, *t;
+    const int64_t *labels;
+    int features, x_grad, od; /* x_grad: the input gradient (seeded with seed) instead of the output */
+    tgdp_act act;
+    const float *seed;
+    float *out;
+} eval_job;
+
+static int eval_chunk(const eval_job *j, tgdp_arena *ar, int64_t s, int64_t b)
+{
+    tgdp_graph gr;
+    int xi;
+    int o = build_chunk(j->net, ar, &gr, s, b, j->x, j->t, j->labels, j->x_grad, j->features, &xi);
+    if (!j->x_grad) {
+        if (o < 0) return TGDP_ENOMEM;
+        memcpy(j->out + s * j->od, gr.nodes[o].v, (size_t)(b * j->od) * sizeof(float));
+        return TGDP_OK;
+    }
+    if (o >= 0 && j->act != TGDP_ACT_IDENTITY) o = tgdp_act_node(&gr, o, j->act);
+    if (o < 0 || tgdp_graph_backward(&gr, o, j->seed, NULL, 0)) return TGDP_ENOMEM;
+    memcpy(j->out + s * j->od, gr.nodes[xi].g, (size_t)(b * j->od) * sizeof(float));
+    return TGDP_OK;
+}
+
+/* rows [0, n) in chunks of `chunk` rows: one after the other (convolutional nets thread inside
+ * their layers), or, for an MLP outside a parallel region, several chunks at once */
+static int eval_chunks(const eval_job *j, tgdp_arena *ar, int64_t n, int64_t chunk)
+{
+    const int64_t nc = (n + chunk - 1) / chunk;
+    int T = omp_in_parallel() || is_conv(j->net) ? 1 : omp_get_max_threads();
+    if ((int64_t)T > nc) T = (int)nc;
+    if (T > 1 && tgdp_arena_kids(ar, T)) T = 1;
+    int rc = TGDP_OK;
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1) reduction(| : rc) if (T > 1)
+    for (int64_t c = 0; c < nc; c++) {
+        const int64_t s = c * chunk, b = n - s < chunk ? n - s : chunk;
+        rc |= eval_chunk(j, tgdp_arena_kid(ar, T > 1 ? omp_get_thread_num() : 0), s, b);
+    }
+    return rc;
+}
+
 static int eval_rows(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,
                      int features, int od, float *out, tgdp_error *err)
 {
     int rc = check_net_input(net, t, labels, err);
     if (rc) return rc;
-    const int64_t chunk = n > 0 ? chunk_rows(net, ar, x, t, labels, 0) : 1;
-    for (int64_t s = 0; s < n; s += chunk) {
-        int64_t b = n - s < chunk ? n - s : chunk;
-        tgdp_graph gr;
-        int xi;
-        int o = build_chunk(net, ar, &gr, s, b, x, t, labels, 0, features, &xi);
-        if (o < 0) return tgdp_fail(err, TGDP_ENOMEM, "network evaluation failed (out of memory or bad labels)");
-        memcpy(out + s * od, gr.nodes[o].v, (size_t)(b * od) * sizeof(float));
-    }
+    if (n <= 0) return TGDP_OK;
+    const eval_job j = {net, x, t, labels, features, 0, od, TGDP_ACT_IDENTITY, NULL, out};
+    if (eval_chunks(&j, ar, n, chunk_rows(net, ar, x, t, labels, 0)))
+        return tgdp_fail(err, TGDP_ENOMEM, "network evaluation failed (out of memory or bad labels)");
     return TGDP_OK;
 }
 
@@ -237,18 +281,11 @@ int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x
     if (rc) return rc;
     const int d = tgdp_net_in_dim(net);
     if (tgdp_net_out_dim(net) != 1) return tgdp_fail(err, TGDP_EINVAL, "input gradient needs a scalar-output network");
+    if (n <= 0) return TGDP_OK;
     float seed[EVAL_CHUNK];
     for (int i = 0; i < EVAL_CHUNK; i++) seed[i] = scale;
-    const int64_t chunk = n > 0 ? chunk_rows(net, ar, x, t, labels, 1) : 1;
-    for (int64_t s = 0; s < n; s += chunk) {
-        int64_t b = n - s < chunk ? n - s : chunk;
-        tgdp_graph gr;
-        int xi;
-        int o = build_chunk(net, ar, &gr, s, b, x, t, labels, 1, 0, &xi);
-        if (act != TGDP_ACT_IDENTITY) o = tgdp_act_node(&gr, o, act);
-        if (o < 0 || tgdp_graph_backward(&gr, o, seed, NULL, 0))
-            return tgdp_fail(err, TGDP_ENOMEM, "input gradient failed (out of memory or bad labels)");
-        memcpy(out + s * d, gr.nodes[xi].g, (size_t)(b * d) * sizeof(float));
-    }
+    const eval_job j = {net, x, t, labels, 0, 1, d, act, seed, out};
+    if (eval_chunks(&j, ar, n, chunk_rows(net, ar, x, t, labels, 1)))
+        return tgdp_fail(err, TGDP_ENOMEM, "input gradient failed (out of memory or bad labels)");
     return TGDP_OK;
 }
