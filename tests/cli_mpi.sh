@@ -36,6 +36,11 @@ both tcls train-classifier --source d/source.npy --target d/target.npy --time-de
 both cls train-classifier --source d/source.npy --target d/target.npy --steps 30 --batch 63 --hidden 16
 both g train-guidance --source d/source.npy --target d/target.npy --classifier cls.1.st --time-classifier tcls.1.st \
      --model src.1.st --eta-cycle 0.1 --eta-consistency 0.1 --steps 20 --batch 64 --hidden 32,32
+# large batches run as chunks of rows (4 chunks of 512 rows on one process, 2 per rank on two):
+# the same weights again
+both bigsrc train-source --data d/source.npy --steps 6 --batch 2048 --hidden 32,32
+both bigg train-guidance --source d/source.npy --target d/target.npy --classifier cls.1.st --time-classifier tcls.1.st \
+     --model src.1.st --eta-cycle 0.1 --eta-consistency 0.1 --steps 5 --batch 2048 --hidden 32,32
 # rank 0 alone writes the output and logs; the check above can fail:
 run $MPI "$T" train-source --data d/source.npy --steps 40 --batch 64 --hidden 32,32 --out other.st --threads 1 --quiet --seed 6 &&
   differ src.1.st other.st
