@@ -191,8 +191,12 @@ int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, v
     int nc = sl.n / (train_chunk_rows > 0 ? train_chunk_rows : TRAIN_CHUNK_ROWS);
     nc = nc < 1 ? 1 : nc > TRAIN_CHUNKS_MAX ? TRAIN_CHUNKS_MAX : nc;
     const size_t np = net->p.n;
-    if (nc > 1 && !st->chunk_g && !(st->chunk_g = malloc((size_t)(TRAIN_CHUNKS_MAX - 1) * np * sizeof(float))))
-        return tgdp_fail(err, TGDP_ENOMEM, "out of memory for the gradients of %d batch chunks", nc);
+    if (nc - 1 > st->chunk_g_n) { /* the same every step of a run: allocated once */
+        float *g = realloc(st->chunk_g, (size_t)(nc - 1) * np * sizeof(float));
+        if (!g) return tgdp_fail(err, TGDP_ENOMEM, "out of memory for the gradients of %d batch chunks", nc);
+        st->chunk_g = g;
+        st->chunk_g_n = nc - 1;
+    }
     train_chunk ch[TRAIN_CHUNKS_MAX];
     int rcs[TRAIN_CHUNKS_MAX];
     for (int k = 0; k < nc; k++) {

@@ -38,6 +38,7 @@ typedef struct train_state {
     tgdp_arena arena;  /* the step's batch buffers */
     tgdp_arena chunk_ar[TRAIN_CHUNKS_MAX], chunk_ev[TRAIN_CHUNKS_MAX]; /* per thread: graphs, frozen nets */
     float *chunk_g;    /* gradient buffers of chunks 1.. (chunk 0 uses the net's own), made on first use */
+    int chunk_g_n;     /* how many chunk_g holds */
     double loss_acc;   /* sum of losses over the last 10% of steps */
     int64_t loss_cnt;
     int64_t start;     /* first step to run: 0, or the state's step after a resume */
