@@ -238,10 +238,15 @@ static int eval_chunks(const eval_job *j, tgdp_arena *ar, int64_t n, int64_t chu
     if ((int64_t)T > nc) T = (int)nc;
     if (T > 1 && tgdp_arena_kids(ar, T)) T = 1;
     int rc = TGDP_OK;
-#pragma omp parallel for num_threads(T) schedule(dynamic, 1) reduction(| : rc) if (T > 1)
+    if (T == 1) { /* no enclosing region (not even an inactive one): OpenBLAS and the element-wise
+                   * loops then use the threads' own pool; inside one they would start another */
+        for (int64_t c = 0; c < nc && !rc; c++) rc = eval_chunk(j, ar, c * chunk, n - c * chunk < chunk ? n - c * chunk : chunk);
+        return rc;
+    }
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1) reduction(| : rc)
     for (int64_t c = 0; c < nc; c++) {
         const int64_t s = c * chunk, b = n - s < chunk ? n - s : chunk;
-        rc |= eval_chunk(j, tgdp_arena_kid(ar, T > 1 ? omp_get_thread_num() : 0), s, b);
+        rc |= eval_chunk(j, tgdp_arena_kid(ar, omp_get_thread_num()), s, b);
     }
     return rc;
 }

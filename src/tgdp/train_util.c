@@ -207,10 +207,11 @@ int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, v
     }
     int T = omp_get_max_threads();
     T = T > nc ? nc : T;
-    if (nc == 1) {
-        run_chunk(st, &ch[0], fn, ctx, &rcs[0], 0); /* OpenBLAS and the element-wise loops use the threads */
+    if (T == 1) { /* one chunk, or one thread: no enclosing region (not even an inactive one), so
+                   * OpenBLAS and the element-wise loops use the threads' own pool */
+        for (int k = 0; k < nc; k++) run_chunk(st, &ch[k], fn, ctx, &rcs[k], 0);
     } else {
-#pragma omp parallel for num_threads(T) schedule(dynamic, 1) if (T > 1)
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1)
         for (int k = 0; k < nc; k++) run_chunk(st, &ch[k], fn, ctx, &rcs[k], omp_get_thread_num());
     }
     double l = 0;
