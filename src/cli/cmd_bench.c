@@ -70,31 +70,34 @@ static double replay_rate(const tgdp_gemm_call *calls, int n, double min_time, i
 #pragma omp parallel num_threads(T) reduction(+ : total) reduction(max : wall) reduction(| : failed)
     {
         float *A = malloc(ma * sizeof *A), *B = malloc(mb * sizeof *B), *C = malloc(mc * sizeof *C);
-        if (!A || !B || !C) failed = 1;
+        const int ok = A && B && C;
+        if (!ok) failed = 1;
         else {
             for (size_t i = 0; i < ma; i++) A[i] = (float)((i % 97) * 0.01);
             for (size_t i = 0; i < mb; i++) B[i] = (float)((i % 89) * 0.01);
             memset(C, 0, mc * sizeof *C);
-            long reps = 0;
-            double t0 = 0, t = 0;
-            for (int warm = 1; warm >= 0; warm--) {
-#pragma omp barrier
-                t0 = now_s();
-                reps = 0;
-                do {
-                    for (int i = 0; i < n; i++) {
-                        const tgdp_gemm_call *g = &calls[i];
-                        int lda = g->ta == CblasNoTrans ? g->K : g->M, ldb = g->tb == CblasNoTrans ? g->N : g->K;
-                        cblas_sgemm(CblasRowMajor, (CBLAS_TRANSPOSE)g->ta, (CBLAS_TRANSPOSE)g->tb, g->M, g->N, g->K, 1.0f,
-                                    A, lda, B, ldb, g->beta, C, g->N);
-                    }
-                    reps++;
-                    t = now_s() - t0;
-                } while (!warm && t < min_time);
-            }
-            total = reps;
-            wall = t;
         }
+        long reps = 0;
+        double t0 = 0, t = 0;
+        for (int warm = 1; warm >= 0; warm--) {
+#pragma omp barrier
+            /* every thread reaches the barriers, even one whose buffers failed */
+            t0 = now_s();
+            reps = 0;
+            if (!ok) continue;
+            do {
+                for (int i = 0; i < n; i++) {
+                    const tgdp_gemm_call *g = &calls[i];
+                    int lda = g->ta == CblasNoTrans ? g->K : g->M, ldb = g->tb == CblasNoTrans ? g->N : g->K;
+                    cblas_sgemm(CblasRowMajor, (CBLAS_TRANSPOSE)g->ta, (CBLAS_TRANSPOSE)g->tb, g->M, g->N, g->K, 1.0f, A,
+                                lda, B, ldb, g->beta, C, g->N);
+                }
+                reps++;
+                t = now_s() - t0;
+            } while (!warm && t < min_time);
+        }
+        total = reps;
+        wall = t;
         free(A); free(B); free(C);
     }
     return failed || !(wall > 0) ? NAN : flops * (double)total / wall / 1e9;
