@@ -135,7 +135,7 @@ static void test_convenience(void)
     int64_t neg[1] = {-1};
     EXPECT_FAIL(tgdp_npy_write_f32(tpath("neg.npy"), x, 1, neg, &err), err, "neg.npy", "negative");
     EXPECT_FAIL(tgdp_npy_write_f32(tpath("nodata.npy"), NULL, 2, sx, &err), err, "nodata.npy", NULL);
-    EXPECT_FAIL(tgdp_npy_write_f32("/nonexistent-dir/x.npy", x, 2, sx, &err), err, "/nonexistent-dir/x.npy", NULL);
+    EXPECT_FAIL(tgdp_npy_write_f32("/proc/nonexistent-dir/x.npy", x, 2, sx, &err), err, "/proc/nonexistent-dir/x.npy", NULL);
 }
 
 /* ---------------------------------------------------------------- hand-made headers */
@@ -357,8 +357,23 @@ static void test_atomic(void)
     free(b);
     CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0640);
 
-    EXPECT_FAIL(tgdp_atomic_write("/nonexistent-dir/a.txt", write_hello, NULL, &err), err, "/nonexistent-dir/a.txt",
-                "temporary");
+    /* missing folders above the destination are created; a file in the way is a clear error */
+    char deep[4096];
+    snprintf(deep, sizeof deep, "%s/new1//new2/a.txt", tpath("nest"));
+    CHECK(tgdp_atomic_write(deep, write_hello, NULL, &err) == TGDP_OK);
+    b = read_bytes(deep, &n);
+    CHECK(b && n == 6 && memcmp(b, "hello\n", 6) == 0);
+    free(b);
+    char blocked[4096];
+    snprintf(blocked, sizeof blocked, "%s/sub/a.txt", p); /* p is a regular file */
+    EXPECT_FAIL(tgdp_atomic_write(blocked, write_hello, NULL, &err), err, p, "file of that name exists");
+    CHECK(tgdp_mkdir_p(tpath("nest"), &err) == TGDP_OK); /* existing folder: fine */
+    EXPECT_FAIL(tgdp_mkdir_p("", &err), err, "empty", NULL);
+    CHECK(unlink(deep) == 0);
+    snprintf(deep, sizeof deep, "%s/new1/new2", tpath("nest"));
+    CHECK(rmdir(deep) == 0);
+    snprintf(deep, sizeof deep, "%s/new1", tpath("nest"));
+    CHECK(rmdir(deep) == 0 && rmdir(tpath("nest")) == 0);
     /* renaming over a directory fails and cleans up */
     const char *sub = tpath("subdir");
     CHECK(mkdir(sub, 0755) == 0);

@@ -222,8 +222,12 @@ static void test_scene_png(void)
         free(rgb);
     }
 
-    /* a missing directory: an error naming the path, no temporary file, nothing created */
-    const char *bad = tpath("no/such/dir/out.png");
+    /* a folder that cannot be created (a file is in the way): an error naming the path, no
+     * temporary file, nothing created */
+    FILE *blocker = fopen(tpath("blocker"), "w");
+    CHECK(blocker != NULL);
+    if (blocker) fclose(blocker);
+    const char *bad = tpath("blocker/dir/out.png");
     err.code = 0;
     err.msg[0] = '\0';
     CHECK(tgdp_canvas_write_png(&c, bad, &err) == TGDP_EIO);

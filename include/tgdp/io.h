@@ -32,7 +32,11 @@ typedef struct tgdp_atomic_file {
     char *tmp_path; /* temporary file (owned) */
 } tgdp_atomic_file;
 
-/* Create the temporary file. On failure af is left zeroed (abort is still safe). */
+/* Create the folder dir and every missing folder above it (like `mkdir -p`); an existing
+ * folder is fine, an existing file of that name is an error. */
+int tgdp_mkdir_p(const char *dir, tgdp_error *err);
+
+/* Create the temporary file (and the missing folders above path). On failure af is left zeroed (abort is still safe). */
 int tgdp_atomic_open(tgdp_atomic_file *af, const char *path, tgdp_error *err);
 /* Flush, fsync, close and rename into place. Always releases af; on failure the temporary
  * file is removed and the destination is unchanged. */

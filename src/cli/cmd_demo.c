@@ -288,7 +288,7 @@ static int demo_gmm(int argc, char **argv)
     c.ft_steps = c.ft_steps * steps_scale_pct / 100 + 1;
     c.log = log_line;
     c.log_ctx = &quiet;
-    if (mkdir(out, 0777) && errno != EEXIST) return cli_errorf(cmd, "cannot create %s: %s", out, strerror(errno));
+    if (tgdp_mkdir_p(out, &err)) return cli_error(cmd, &err);
     time_t t0 = time(NULL);
     tgdp_gmm_demo_output o;
     if (tgdp_gmm_demo_run(&c, &o, &err)) {
@@ -340,8 +340,8 @@ int cmd_gmm_data(int argc, char **argv)
                             "target_labels.npy (labels: component 0 = +mu, 1 = -mu).",
                        opts, (int)(sizeof opts / sizeof *opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
-    if (mkdir(out, 0777) && errno != EEXIST) return cli_errorf(cmd, "cannot create %s: %s", out, strerror(errno));
     tgdp_error err;
+    if (tgdp_mkdir_p(out, &err)) return cli_error(cmd, &err);
     tgdp_gmm g[2];
     if (tgdp_gmm_demo_source(&g[0], &err) || tgdp_gmm_demo_target(&g[1], &err)) return cli_error(cmd, &err);
     int rc = 0;

@@ -295,8 +295,8 @@ int cmd_demo_ecg(int argc, char **argv)
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) *steps[i] = *steps[i] * steps_scale / 100 + 1;
     c.log = log_line;
     c.log_ctx = &quiet;
-    if (mkdir(out, 0777) && errno != EEXIST) return cli_errorf(CMD, "cannot create %s: %s", out, strerror(errno));
     tgdp_error err = {0, ""};
+    if (tgdp_mkdir_p(out, &err)) return cli_error(CMD, &err);
     tgdp_ecg_demo_output o;
     if (tgdp_ecg_demo_run(&c, data, &o, &err)) {
         tgdp_ecg_demo_output_free(&o);

@@ -54,19 +54,6 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) && errno != EEXIST) return -1;
-    return is_dir(buf) ? 0 : -1;
-}
 
 /* "ludb, ptbxl,georgia" -> names; 0 names for "" or "none". */
 static int split_names(const char *list, const char *opt, db_run *dbs, int *n)
@@ -397,7 +384,10 @@ static int prepare(int argc, char **argv)
                         return cli_errorf(CMD, "%s and %s are the same folder (%s)%s", doms[e].dbs[j].name, b->name,
                                           b->folder, e != d ? ": a database cannot be in both domains" : ""), 2;
         }
-    if (mkdir_p(a.out)) return cli_errorf(CMD, "cannot create the output folder %s: %s", a.out, strerror(errno));
+    {
+        tgdp_error merr;
+        if (tgdp_mkdir_p(a.out, &merr)) return cli_error(CMD, &merr);
+    }
 
     skips sk = {NULL, 0, 0};
     int rc = 0;

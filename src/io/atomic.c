@@ -12,6 +12,54 @@
 
 static const char tmp_suffix[] = ".tmp.XXXXXX";
 
+int tgdp_mkdir_p(const char *dir, tgdp_error *err)
+{
+    if (!dir || !*dir) return tgdp_fail(err, TGDP_EINVAL, "create folder: empty path");
+    size_t len = strlen(dir);
+    char *buf = malloc(len + 1);
+    if (!buf) return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", dir);
+    memcpy(buf, dir, len + 1);
+    int rc = TGDP_OK;
+    for (char *p = buf + 1;; p++) {
+        int end = (*p == '\0');
+        if (!end && *p != '/') continue;
+        *p = '\0';
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            rc = tgdp_fail(err, TGDP_EIO, "cannot create the folder %s: %s", buf, strerror(errno));
+            break;
+        }
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            rc = tgdp_fail(err, TGDP_EIO, "cannot create the folder %s: a file of that name exists", buf);
+            break;
+        }
+        if (end) break;
+        *p = '/';
+        while (p[1] == '/') p++;
+        if (p[1] == '\0') break;
+    }
+    free(buf);
+    return rc;
+}
+
+/* Create the folders above path (nothing when path has no folder part). */
+static int make_parent_dirs(const char *path, tgdp_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return TGDP_OK;
+    size_t n = (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir) return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", path);
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    struct stat st;
+    tgdp_error derr = {0, ""};
+    int rc = (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) ? TGDP_OK : tgdp_mkdir_p(dir, &derr);
+    free(dir);
+    if (rc) return tgdp_fail(err, rc, "%s: %s", path, derr.msg);
+    return rc;
+}
+
 static void atomic_release(tgdp_atomic_file *af)
 {
     free(af->path);
@@ -39,6 +87,11 @@ int tgdp_atomic_open(tgdp_atomic_file *af, const char *path, tgdp_error *err)
         return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", path);
     }
     memcpy(af->path, path, len + 1);
+    int drc = make_parent_dirs(path, err);
+    if (drc) {
+        atomic_release(af);
+        return drc;
+    }
     memcpy(af->tmp_path, path, len);
     memcpy(af->tmp_path + len, tmp_suffix, sizeof tmp_suffix);
     int fd = mkstemp(af->tmp_path);

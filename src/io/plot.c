@@ -4,8 +4,9 @@
  * Every drawing call clips to the canvas (and to its rectangle where it has one) using 64-bit
  * or double arithmetic, so any arguments (rectangles partly or wholly off the canvas, n = 0,
  * NULL data, huge scales, non-finite values) are memory-safe. PNG files are written
- * atomically: "<path>.tmp.XXXXXX" (mkstemp, same directory), fsync, fclose, rename(). */
+ * atomically through tgdp_atomic_open (temporary file, fsync, rename). */
 #include "tgdp/plot.h"
+#include "tgdp/io.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* ================================================================ canvas */
 
@@ -448,59 +447,19 @@ static int encode_png(const tgdp_canvas *c, FILE *f, png_msg *m)
     return TGDP_OK;
 }
 
-/* Mode for the new file: keep an existing destination's permissions, else 0644. */
-static mode_t target_mode(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return st.st_mode & 07777;
-    return 0644;
-}
-
 int tgdp_canvas_write_png(const tgdp_canvas *c, const char *path, tgdp_error *err)
 {
-    static const char suffix[] = ".tmp.XXXXXX";
     if (!path || !*path) return tgdp_fail(err, TGDP_EINVAL, "write png: empty path");
     if (!canvas_ok(c)) return tgdp_fail(err, TGDP_EINVAL, "%s: canvas is not initialised", path);
-    size_t len = strlen(path);
-    char *tmp = malloc(len + sizeof suffix);
-    if (!tmp) return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", path);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, suffix, sizeof suffix);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tgdp_fail(err, TGDP_EIO, "%s: cannot create temporary file %s%s: %s", path, path, suffix, strerror(e));
-    }
-    (void)fchmod(fd, target_mode(path)); /* best effort: mkstemp's 0600 is also usable */
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        tgdp_fail(err, TGDP_EIO, "%s: cannot open temporary file %s: %s", path, tmp, strerror(e));
-        free(tmp);
-        return TGDP_EIO;
-    }
+    tgdp_atomic_file af;
+    int rc = tgdp_atomic_open(&af, path, err);
+    if (rc) return rc;
     png_msg m;
     m.text[0] = '\0';
-    int rc = encode_png(c, f, &m);
+    rc = encode_png(c, af.f, &m);
     if (rc != TGDP_OK) {
-        fclose(f);
-        unlink(tmp);
-        free(tmp);
+        tgdp_atomic_abort(&af);
         return tgdp_fail(err, rc, "%s: writing PNG failed: %s", path, m.text[0] ? m.text : "libpng error");
     }
-    errno = 0;
-    if (fflush(f) != 0 || ferror(f))
-        rc = tgdp_fail(err, TGDP_EIO, "%s: write failed: %s", path, errno ? strerror(errno) : "stream error");
-    else if (fsync(fileno(f)) != 0)
-        rc = tgdp_fail(err, TGDP_EIO, "%s: fsync failed: %s", path, strerror(errno));
-    if (fclose(f) != 0 && rc == TGDP_OK)
-        rc = tgdp_fail(err, TGDP_EIO, "%s: closing the temporary file failed: %s", path, strerror(errno));
-    if (rc == TGDP_OK && rename(tmp, path) != 0)
-        rc = tgdp_fail(err, TGDP_EIO, "%s: cannot rename %s into place: %s", path, tmp, strerror(errno));
-    if (rc != TGDP_OK) unlink(tmp);
-    free(tmp);
-    return rc;
+    return tgdp_atomic_commit(&af, err);
 }
