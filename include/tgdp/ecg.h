@@ -72,7 +72,9 @@ int tgdp_ecg_label_from_name(const char *name); /* case-insensitive inverse; -1 
 typedef enum tgdp_ecg_label_source {
     TGDP_ECG_SRC_SCP = 0,  /* PTB-XL SCP-ECG statement codes ("NORM", "AFIB", "STD_") */
     TGDP_ECG_SRC_SNOMED,   /* SNOMED CT concept ids in CinC "#Dx:" comments */
-    TGDP_ECG_SRC_CPSC,     /* CPSC 2018 class numbers "1".."9" */
+    TGDP_ECG_SRC_CPSC,     /* CPSC 2018 class numbers "1".."9" (REFERENCE.csv), or the class
+                              abbreviations "Normal", "AF", "I-AVB", "LBBB", "RBBB", "PAC", "PVC",
+                              "STD", "STE" (the "#Dx:" lines of the Challenge 2020 re-release) */
     TGDP_ECG_SRC_LUDB      /* LUDB diagnosis text (ludb.csv cells or header comments) */
 } tgdp_ecg_label_source;
 
@@ -204,8 +206,9 @@ int tgdp_wfdb_read_raw(const char *hea_path, const tgdp_wfdb_header *h, double *
                        int64_t *nsamp, tgdp_error *err);
 /* 1 when every signal's header gain equals (max - min) of its raw samples (LUDB trap). */
 int tgdp_wfdb_gain_is_range(const tgdp_wfdb_header *h, const double *raw, int64_t nsamp);
-/* Metadata from header comments: age ("# Age: 78", "#<age>: 51"), sex, SNOMED "#Dx:" codes or
- * LUDB diagnosis lines; fills age, sex, labels, source_labels of r. */
+/* Metadata from header comments: age ("# Age: 78", "#<age>: 51"), sex, "#Dx:" codes or LUDB
+ * diagnosis lines; fills age, sex, labels, source_labels of r. A "#Dx:" code of digits is a SNOMED
+ * CT concept id (CinC 2021), any other a CPSC 2018 class abbreviation (CinC 2020: "AF", "RBBB"). */
 void tgdp_wfdb_comments_meta(const tgdp_wfdb_header *h, tgdp_ecg_record *r);
 /* Load a WFDB record (path to .hea) into r: leads by name, units to mV, LUDB gain fix,
  * sanity check. */

@@ -1,5 +1,6 @@
 /* ECG labels: the shared vocabulary and the explicit mapping tables from PTB-XL SCP codes,
- * SNOMED CT codes (CinC 2020/2021 "#Dx:"), CPSC 2018 class numbers and LUDB diagnosis text.
+ * SNOMED CT codes (CinC 2020/2021 "#Dx:"), CPSC 2018 class numbers (and their abbreviations in the
+ * Challenge 2020 re-release) and LUDB diagnosis text.
  *
  * The label index order is enum tgdp_ecg_label (and label_names below, which must list the
  * same order); it is never derived from sorting codes.
@@ -87,6 +88,17 @@ static const tgdp_ecg_label_map cpsc_map[] = {
     {"7", TGDP_ECG_PVC, "premature ventricular contraction"},
     {"8", TGDP_ECG_STC, "ST-segment depression"},
     {"9", TGDP_ECG_STC, "ST-segment elevation"},
+    /* the class abbreviations of the Challenge 2020 re-release ("#Dx: AF", "#Dx: I-AVB,RBBB") */
+    {"Normal", TGDP_ECG_NORM, "Normal"},
+    {"AF", TGDP_ECG_AF, "atrial fibrillation"},
+    {"I-AVB", TGDP_ECG_1AVB, "first-degree atrioventricular block"},
+    {"IAVB", TGDP_ECG_1AVB, "first-degree atrioventricular block"},
+    {"LBBB", TGDP_ECG_LBBB, "left bundle branch block"},
+    {"RBBB", TGDP_ECG_RBBB, "right bundle branch block"},
+    {"PAC", TGDP_ECG_PAC, "premature atrial contraction"},
+    {"PVC", TGDP_ECG_PVC, "premature ventricular contraction"},
+    {"STD", TGDP_ECG_STC, "ST-segment depression"},
+    {"STE", TGDP_ECG_STC, "ST-segment elevation"},
 };
 
 /* Normalised LUDB text (see normalise_ludb). "i degree av block" is exact, so "iii degree

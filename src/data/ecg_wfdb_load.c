@@ -57,6 +57,27 @@ static char parse_sex(const char *v)
     return 'U';
 }
 
+/* "#Dx:" codes separated by commas or blanks: digits are SNOMED CT ids (CinC 2021), anything else
+ * a CPSC 2018 class abbreviation (the Challenge 2020 re-release of CPSC 2018: "AF", "I-AVB"). */
+static tgdp_ecg_labels dx_labels(const char *list)
+{
+    tgdp_ecg_labels m = 0;
+    while (*list) {
+        size_t k = strcspn(list, ", \t");
+        char code[64];
+        if (k > 0 && k < sizeof code) {
+            memcpy(code, list, k);
+            code[k] = '\0';
+            int digits = strspn(code, "0123456789") == k;
+            int l = tgdp_ecg_label_lookup(digits ? TGDP_ECG_SRC_SNOMED : TGDP_ECG_SRC_CPSC, code);
+            if (l >= 0) m |= 1u << l;
+        }
+        list += k;
+        if (*list) list++;
+    }
+    return m;
+}
+
 void tgdp_wfdb_comments_meta(const tgdp_wfdb_header *h, tgdp_ecg_record *r)
 {
     int in_diagnoses = 0;
@@ -80,7 +101,7 @@ void tgdp_wfdb_comments_meta(const tgdp_wfdb_header *h, tgdp_ecg_record *r)
         if (strcmp(key, "age") == 0 && ecg_parse_long(val, &v) && v >= 0 && v < 150) r->age = (int)v;
         else if (strcmp(key, "sex") == 0) r->sex = parse_sex(val);
         else if (strcmp(key, "dx") == 0) {
-            r->labels |= tgdp_ecg_labels_from_list(TGDP_ECG_SRC_SNOMED, val, ", ");
+            r->labels |= dx_labels(val);
             ecg_append_source(r->source_labels, sizeof r->source_labels, val, ",");
         } else if (strcmp(key, "diagnoses") == 0) in_diagnoses = 1;
     }
