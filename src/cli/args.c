@@ -106,6 +106,13 @@ void cli_print_help(FILE *f, const char *cmd, const char *summary, const cli_opt
 
 int cli_parse(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv)
 {
+    return cli_parse_pos(cmd, summary, opts, nopt, argc, argv, NULL);
+}
+
+int cli_parse_pos(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv,
+                  const char **positional)
+{
+    if (positional) *positional = NULL;
     for (int i = 0; i < nopt; i++) {
         if (opts[i].type == OPT_FLAG) *(int *)opts[i].dst = 0;
         else if (opts[i].type == OPT_STRING) *(const char **)opts[i].dst = opts[i].def;
@@ -118,7 +125,13 @@ int cli_parse(const char *cmd, const char *summary, cli_opt *opts, int nopt, int
             cli_print_help(stdout, cmd, summary, opts, nopt);
             return 1;
         }
-        if (strncmp(s, "--", 2) != 0) return cli_errorf(cmd, "unexpected argument '%s' (see --help)", s), -1;
+        if (strncmp(s, "--", 2) != 0) {
+            if (positional && !*positional && (s[0] != '-' || s[1] == '\0')) {
+                *positional = s;
+                continue;
+            }
+            return cli_errorf(cmd, "unexpected argument '%s' (see --help)", s), -1;
+        }
         const char *name = s + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         cli_opt *o = NULL;

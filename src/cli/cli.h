@@ -21,6 +21,10 @@ typedef struct cli_opt {
 /* Parses argv (argv[0] is the command name). Returns 0 to go on, 1 when --help was printed
  * (caller returns 0), -1 on error (message already printed). */
 int cli_parse(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv);
+/* The same for a command that takes one positional argument (a file) anywhere among its options:
+ * *positional gets it (NULL when absent); a second one is an error. */
+int cli_parse_pos(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv,
+                  const char **positional);
 void cli_print_help(FILE *f, const char *cmd, const char *summary, const cli_opt *opts, int nopt);
 /* Nonzero: cli_print_help writes a roff man-page section instead (tgdp --man, from the same tables). */
 extern int cli_help_roff;

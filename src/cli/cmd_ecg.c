@@ -433,12 +433,14 @@ int cmd_ecg(int argc, char **argv)
                    "  evaluate  generated windows against real target records held out by record (C2ST, Frechet,\n"
                    "            MMD^2, train-on-synthetic-test-on-real macro-AUROC), k folds x seeds\n"
                    "  plot      draw 12-lead windows (.npy) as a PNG, optionally beside real ones\n"
+                   "  beats     R peaks (QRS) of one lead of a record or of an .npy window, and the rate\n"
                    "\n'tgdp ecg <subcommand> --help' describes the options with their defaults.\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "prepare") == 0) return prepare(argc - 1, argv + 1);
     if (strcmp(argv[1], "evaluate") == 0) return cmd_ecg_evaluate(argc - 1, argv + 1);
     if (strcmp(argv[1], "plot") == 0) return cmd_ecg_plot(argc - 1, argv + 1);
-    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare, evaluate, plot)\n", argv[1]);
+    if (strcmp(argv[1], "beats") == 0) return cmd_ecg_beats(argc - 1, argv + 1);
+    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare, evaluate, plot, beats)\n", argv[1]);
     return 2;
 }
