@@ -3,7 +3,9 @@
 # PTB-XL + Georgia, target = Ningbo + CPSC 2018) with a few records per database, arrays
 # checked with NumPy (shapes, dtypes, finite values, multi-hot labels, record indices that
 # exist in the records table, no record in both domains); folders named relative to --data,
-# a broken record skipped with a warning, a record in both domains kept out of the target;
+# a broken record skipped with a warning, a record in both domains kept in the target and out of
+# the source; database names resolving to the larger shared folders (ptbxl -> ptbxl-records100,
+# cpsc2018 -> cpsc2018 + cpsc2018-cinc2020), --target-records (a seeded choice), --window-s;
 # errors for a missing data folder or database.
 # $1 = the tgdp binary, $2 = the shared folder (../shared).
 set -u
@@ -56,7 +58,10 @@ for d in doms:
     assert np.isfinite(x).all(), d + ': non-finite values'
     if meta['normalized']:
         assert np.abs(x).max() <= 10.0 + 1e-5, (d, np.abs(x).max())
-        assert np.abs(x.mean(axis=2)).max() < 1e-3, d + ': windows not centred'
+        # centred per window and lead, except where the +-5 mV clip cut an excursion (after centring)
+        unclipped = np.abs(x).max(axis=2) < 10.0 - 1e-4
+        assert unclipped.mean() > 0.95, (d, unclipped.mean())
+        assert np.abs(x.mean(axis=2))[unclipped].max() < 1e-3, d + ': windows not centred'
     assert y.dtype == np.int64 and y.shape == (n, 11) and set(np.unique(y)) <= {0, 1}, (d, y.dtype, y.shape)
     assert r.dtype == np.int64 and r.shape == (n,), (d, r.dtype, r.shape)
     rows = list(csv.DictReader(open(f'{out}/{d}_records.csv')))
@@ -105,7 +110,7 @@ PY
 fi
 
 # ---- folders named relative to --data, other rate/window/stride, no normalisation; a broken
-# record is skipped; a record in both domains stays in the source only
+# record is skipped; a record in both domains stays in the target only
 mkdir -p my/src my/tgt
 for r in E07500 E07501; do cp "$E/cinc2021/georgia/$r.hea" "$E/cinc2021/georgia/$r.mat" my/src/; done
 cp "$E/cinc2021/georgia/E07502.hea" my/src/ && head -c 5000 "$E/cinc2021/georgia/E07502.mat" >my/src/E07502.mat
@@ -113,7 +118,7 @@ cp "$E/cinc2021/ningbo/JS20000.hea" "$E/cinc2021/ningbo/JS20000.mat" my/tgt/
 cp "$E/cinc2021/georgia/E07500.hea" "$E/cinc2021/georgia/E07500.mat" my/tgt/
 ok "$T" ecg prepare --data my --source-dbs src --target-dbs tgt --out p2 --rate 250 --window 500 --stride 250 --raw --quiet
 grep -q "warning: skipped.*E07502" err.txt && pass=$((pass+1)) || no "no warning for the broken record: $(cat err.txt)"
-grep -q "warning: skipped.*E07500.*source domain" err.txt && pass=$((pass+1)) || no "no warning for the record in both domains: $(cat err.txt)"
+grep -q "warning: skipped src record E07500.*in the target domain" err.txt && pass=$((pass+1)) || no "no warning for the record in both domains: $(cat err.txt)"
 check p2 source,target 500
 if [ $HAVE_NP -eq 1 ]; then
   "$PY" - <<'PY' 2>err.txt && pass=$((pass+1)) || no "options and skips: $(tail -c 600 err.txt)"
@@ -121,15 +126,65 @@ import json
 import numpy as np
 m = json.load(open('p2/prepare.json'))
 assert m['rate_hz'] == 250 and m['window'] == 500 and m['stride'] == 250 and not m['normalized']
-assert m['domains']['source']['records'] == 2 and m['domains']['target']['records'] == 1
+assert m['domains']['source']['records'] == 1 and m['domains']['target']['records'] == 2
 sk = {s['record']: s for s in m['skipped']}
 assert set(sk) == {'E07502', 'E07500'}, sk
 assert sk['E07502']['domain'] == 'source' and 'E07502' in sk['E07502']['reason']
-assert sk['E07500']['domain'] == 'target' and 'source domain' in sk['E07500']['reason']
+assert sk['E07500']['domain'] == 'source' and 'target domain' in sk['E07500']['reason']
+import csv
+assert {r['record'] for r in csv.DictReader(open('p2/target_records.csv'))} == {'JS20000', 'E07500'}
+assert {r['record'] for r in csv.DictReader(open('p2/source_records.csv'))} == {'E07501'}
 x = np.load('p2/source_x.npy')
-assert x.shape == (2 * 9, 12, 500), x.shape   # 10 s at 250 Hz = 2500 samples: 9 windows of 500 every 250
+assert x.shape == (1 * 9, 12, 500), x.shape   # 10 s at 250 Hz = 2500 samples: 9 windows of 500 every 250
 assert 0.5 < np.abs(x).max() < 20, 'not millivolts'
 PY
+fi
+
+# ---- the database names pick the larger shared folders when present: ptbxl is the WFDB
+# records100/ release (1999 records), cpsc2018 both CPSC folders (REFERENCE.csv + MATLAB v5, and
+# the Challenge 2020 copies); --window-s 10 gives one 1000-sample window per 10 s record
+if [ -d "$E/ptbxl-records100" ] && [ -d "$E/cpsc2018-cinc2020" ]; then
+  ok "$T" ecg prepare --data "$E" --source-dbs ptbxl --target-dbs cpsc2018 --out p5 --window-s 10 --quiet
+  check p5 source,target 1000
+  if [ $HAVE_NP -eq 1 ]; then
+    "$PY" - "$E" <<'PY' 2>err.txt && pass=$((pass+1)) || no "larger folders: $(tail -c 600 err.txt)"
+import csv, json, sys
+import numpy as np
+m = json.load(open('p5/prepare.json'))
+s, t = m['domains']['source'], m['domains']['target']
+assert m['window'] == 1000 and m['stride'] == 1000 and m['window_seconds'] == 10, (m['window'], m['stride'])
+assert s['databases'][0]['folder'].endswith('ptbxl-records100') and s['databases'][0]['layout'] == 'ptbxl'
+assert s['records'] == 1999 and s['windows'] == 1999, (s['records'], s['windows'])
+tf = [f.rsplit('/', 1)[1] for f in t['databases'][0]['folders']]
+assert tf == ['cpsc2018', 'cpsc2018-cinc2020'] and t['databases'][0]['layout'] == 'cpsc2018+wfdb', (tf, t['databases'][0])
+assert t['records'] == 20, t['records']
+# 10 s windows without overlap: floor(duration / 10 s) per record (A1988: 54.3 s -> 5)
+rows = {r['record']: r for r in csv.DictReader(open('p5/target_records.csv'))}
+assert rows['A1988']['windows'] == '5' and rows['A0001']['windows'] == '1', (rows['A1988'], rows['A0001'])
+assert rows['A0001']['labels'] == 'RBBB' and rows['A0003']['labels'] == 'AF', (rows['A0001'], rows['A0003'])
+x = np.load('p5/source_x.npy'); y = np.load('p5/source_labels.npy')
+assert x.shape == (1999, 12, 1000) and y.sum(axis=0).tolist() == [1055, 111, 64, 34, 41, 55, 99, 370, 61, 45, 176]
+PY
+  fi
+  # --target-records: a seeded random choice of that many target records; the same seed, the same choice
+  ok "$T" ecg prepare --data "$E" --source-dbs none --target-dbs cpsc2018,ningbo --target-records 12 --seed 3 --out p6 --quiet
+  ok "$T" ecg prepare --data "$E" --source-dbs none --target-dbs cpsc2018,ningbo --target-records 12 --seed 3 --out p7 --quiet
+  ok "$T" ecg prepare --data "$E" --source-dbs none --target-dbs cpsc2018,ningbo --target-records 12 --seed 4 --out p8 --quiet
+  if [ $HAVE_NP -eq 1 ]; then
+    "$PY" - <<'PY' 2>err.txt && pass=$((pass+1)) || no "--target-records: $(tail -c 600 err.txt)"
+import csv, json
+recs = [[r['record'] for r in csv.DictReader(open(f'p{k}/target_records.csv'))] for k in (6, 7, 8)]
+assert len(recs[0]) == 12 and recs[0] == recs[1], recs[:2]
+assert recs[0] != recs[2], 'another seed, the same choice'
+m = json.load(open('p6/prepare.json'))
+assert m['target_records'] == 12 and 'source' not in m['domains']
+dbs = m['domains']['target']['databases']
+assert sum(b['tried'] for b in dbs) == 12, dbs
+assert {r[:1] for r in recs[0]} <= {'A', 'J'}
+PY
+  fi
+else
+  echo "note: $E/ptbxl-records100 or cpsc2018-cinc2020 missing; the larger-folder checks were not run"
 fi
 
 # ---- errors

@@ -113,6 +113,10 @@ char *tgdp_ecg_labels_format(tgdp_ecg_labels labels, char *buf, size_t cap);
 #define TGDP_ECG_MAX_ABS_MV 20.0  /* |x| above this after conversion: not a physiological ECG */
 #define TGDP_ECG_LIMB_TOL_MV 0.05 /* tolerance of the limb-lead identity diagnostic */
 
+/* "gain_is_range;flat_lead" style text of TGDP_ECG_F_* flags into buf (always NUL-terminated; ""
+ * for none); returns buf. */
+char *tgdp_ecg_flags_format(unsigned flags, char *buf, size_t cap);
+
 typedef struct tgdp_ecg_record {
     float *data;               /* [12, n] lead-major (lead l at data + l*n), mV; owned */
     int64_t n;                 /* samples per lead */

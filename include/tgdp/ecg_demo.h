@@ -2,11 +2,10 @@
  * LUDB + PTB-XL + Georgia) and a small target domain (Ningbo + CPSC2018), every method of the
  * Gaussian-mixture demo, evaluated against target records held out by record.
  *
- *   prepare   tgdp_ecg_set_add_entry over the database folders (tgdp/ecg_prepare.h): windows
- *             [N, 12, L], multi-hot labels, record ids
- *   classes   one conditioning class per window: its rarest positive label (by target window
- *             count) among the labels present in the target, or "other" (the last class); the
- *             same rule for source and target windows
+ *   prepare   tgdp_ecg_domains_build, as ecg prepare (tgdp/ecg_domains.h): windows [N, 12, L],
+ *             multi-hot labels, record ids; a record in both domains stays in the target
+ *   classes   one conditioning class per window, the rule of every command (tgdp/labels.h): class
+ *             k = label k (its first abnormal label, NORM when only normal), class K = no label
  *   per seed  the label-conditional source denoiser eps(x_t, y, t) on all source windows, and
  *             (once, seed 0's) the source feature classifier of the evaluation
  *   per fold  target records are dealt into k folds (tgdp_record_kfold, stratified, a fresh
@@ -55,8 +54,9 @@ extern const char *const tgdp_ecg_method_names[TGDP_ECG_M_COUNT];
 #define TGDP_ECG_DEMO_PLOT 4 /* windows kept per method for the plots (seed 0, fold 0) */
 
 typedef struct tgdp_ecg_demo_config {
-    char source_dbs[256], target_dbs[256]; /* comma-separated names for tgdp_ecg_find_database */
+    char source_dbs[256], target_dbs[256]; /* comma-separated names (tgdp/ecg_domains.h) */
     int max_records;                       /* per database, 0: all */
+    int target_records;                    /* target records in all, a random choice by seed (0: all) */
     tgdp_ecg_prepare_opts prep;
     int folds, seeds;
     uint64_t seed;                         /* base seed */

@@ -16,6 +16,7 @@
 
 #include "tgdp/core.h"
 #include "tgdp/ecg.h"
+#include "tgdp/labels.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -78,26 +79,11 @@ int tgdp_ecg_set_add_entry(tgdp_ecg_set *s, const tgdp_ecg_entry *e, const tgdp_
  * (malloc'd; *out is NULL when s->n == 0). */
 int tgdp_ecg_set_labels(const tgdp_ecg_set *s, int64_t **out, tgdp_error *err);
 
-/* Conditioning labels of multi-hot rows [n, k] (values 0/1), for the networks, which take one
- * integer label per sample: the first set column among 1..k-1, else 0 when column 0 is set,
- * else k ("none"); classes 0..k. The rule depends on the row alone, so source and target windows
- * with the same labels get the same class. With the ECG vocabulary (column 0 = NORM) that is the
- * first abnormal label in vocabulary order (AF before 1AVB before LBBB ...), NORM only for windows
- * labelled normal and nothing else, and class 11 for windows without any label. (The record
- * splits stratify by a different, data-dependent rule: tgdp_primary_labels in tgdp/ecg_eval.h.) */
-int tgdp_conditioning_labels(const int64_t *multi_hot, int64_t n, int k, int64_t *out, tgdp_error *err);
+/* The conditioning class of each window's multi-hot labels (one rule for every command and demo):
+ * tgdp_conditioning_labels in tgdp/labels.h. */
 
-/* Folder of a database under dir. name is tried as a folder relative to dir (or an absolute
- * path) first, then as a known database name with the folder names of the shared samples
- * and of the published downloads:
- *   ludb      ludb, lobachevsky-university-electrocardiography-database-1.0.1
- *   ptbxl     ptbxl, ptb-xl, ptb-xl-a-large-publicly-available-electrocardiography-dataset-1.0.3
- *             (and -1.0.2, -1.0.1)
- *   ptbxl-hr  ptbxl/hr500 (the CinC 2021 copies at 500 Hz)
- *   georgia   cinc2021/georgia, training/georgia, georgia, WFDB_Ga
- *   ningbo    cinc2021/ningbo, training/ningbo, ningbo, WFDB_Ningbo
- *   cpsc2018  cpsc2018, CPSC2018, cpsc_2018, ICBEB2018, training/cpsc_2018, cinc2021/cpsc_2018
- * TGDP_EIO with the folders tried when none exists. */
+/* The first folder of a database name under dir: tgdp_ecg_database_folders (tgdp/ecg_domains.h,
+ * with the table of names and folders), kept for callers that want one folder. */
 int tgdp_ecg_find_database(const char *dir, const char *name, char *out, size_t cap, tgdp_error *err);
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_eval.h"
 #include "tgdp/io.h"
+#include "tgdp/labels.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -41,48 +42,21 @@ static int load_windows(const char *path, tgdp_tensor *t, int *d, int *leads, tg
     return TGDP_OK;
 }
 
-/* labels of n rows: [n, K] multi-hot, or [n] class indices (one-hot with K = want_k, or 1 + the
- * largest index when want_k == 0); *out malloc'd [n, K] */
+/* labels of n rows (tgdp_labels_read: [n, K] multi-hot, or [n] class indices, class K = no label),
+ * as multi-hot rows: *out malloc'd [n, K] with K = want_k, or the file's (0) */
 static int load_labels(const char *path, int64_t n, int want_k, int64_t **out, int *K, tgdp_error *err)
 {
-    tgdp_array a;
-    int rc = tgdp_npy_read_i64(path, &a, err);
-    if (rc) return rc;
-    const int64_t *v = a.data;
+    tgdp_labels l;
     *out = NULL;
-    if (a.ndim < 1 || a.ndim > 2 || a.shape[0] != n) {
-        rc = tgdp_fail(err, TGDP_EINVAL, "%s: expected labels [%lld] or [%lld, K], got %d-D with %lld rows", path,
-                       (long long)n, (long long)n, a.ndim, a.ndim ? (long long)a.shape[0] : 0LL);
-    } else if (a.ndim == 2) {
-        if (a.shape[1] < 1 || a.shape[1] > TGDP_EVAL_MAX_LABELS || (want_k && a.shape[1] != want_k))
-            rc = tgdp_fail(err, TGDP_EINVAL, "%s: %lld label columns (expected %s%d)", path, (long long)a.shape[1],
-                           want_k ? "" : "1..", want_k ? want_k : TGDP_EVAL_MAX_LABELS);
-        for (size_t i = 0; !rc && i < tgdp_array_numel(&a); i++)
-            if (v[i] != 0 && v[i] != 1)
-                rc = tgdp_fail(err, TGDP_EINVAL, "%s: multi-hot labels must be 0 or 1 (row %lld has %lld)", path,
-                               (long long)(i / (size_t)a.shape[1]), (long long)v[i]);
-        if (!rc) {
-            *K = (int)a.shape[1];
-            *out = a.data;
-            return TGDP_OK;
-        }
-    } else {
-        int k = want_k;
-        for (int64_t i = 0; !want_k && i < n; i++)
-            if (v[i] >= k) k = v[i] >= TGDP_EVAL_MAX_LABELS ? TGDP_EVAL_MAX_LABELS + 1 : (int)v[i] + 1;
-        if (k < 1 || k > TGDP_EVAL_MAX_LABELS) {
-            rc = tgdp_fail(err, TGDP_EINVAL, "%s: class indices need 1..%d classes", path, TGDP_EVAL_MAX_LABELS);
-        } else if (!(*out = malloc((size_t)n * k * sizeof **out))) {
-            rc = tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", path);
-        } else if ((rc = tgdp_labels_one_hot(n, v, k, *out, err))) {
-            tgdp_error_prefix(err, "%s", path);
-            free(*out);
-            *out = NULL;
-        } else {
-            *K = k;
-        }
+    int rc = tgdp_labels_read(path, n, want_k, 1, &l, err);
+    if (!rc && (l.k < 1 || l.k > TGDP_EVAL_MAX_LABELS))
+        rc = tgdp_fail(err, TGDP_EINVAL, "%s: %d label columns (expected 1..%d)", path, l.k, TGDP_EVAL_MAX_LABELS);
+    if (!rc) {
+        *out = l.multi_hot;
+        l.multi_hot = NULL;
+        *K = l.k;
     }
-    tgdp_array_free(&a);
+    tgdp_labels_free(&l);
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /* Loading training data and labels from .npy files for the commands. */
 #include "cli/data.h"
 
-#include "tgdp/ecg_prepare.h"
+#include "tgdp/labels.h"
 #include "tgdp/io.h"
 
 #include <stdlib.h>
@@ -46,43 +46,15 @@ int cli_load_data(const char *path, const char *labels_path, cli_data *d, tgdp_e
 
 int cli_load_labels(const char *path, tgdp_array *y, int *n_classes, tgdp_error *err)
 {
-    int rc = tgdp_npy_read_i64(path, y, err);
+    tgdp_labels l;
+    int rc = tgdp_labels_read(path, -1, 0, 0, &l, err); /* the one meaning: tgdp/labels.h */
     if (rc) return rc;
-    const int64_t n = y->ndim >= 1 ? y->shape[0] : 1;
-    int nc = 0;
-    if (y->ndim == 2 && y->shape[1] > 1) { /* multi-hot rows -> conditioning labels */
-        if (y->shape[1] > 65535) {
-            tgdp_array_free(y);
-            return tgdp_fail(err, TGDP_EINVAL, "%s: %lld label columns", path, (long long)y->shape[1]);
-        }
-        tgdp_array p;
-        int64_t shape[1] = {n};
-        const int k = (int)y->shape[1];
-        rc = tgdp_array_alloc(&p, TGDP_DT_I64, 1, shape, err);
-        if (!rc && (rc = tgdp_conditioning_labels(y->data, n, k, p.data, err))) {
-            tgdp_error_prefix(err, "%s", path);
-            tgdp_array_free(&p);
-        }
-        tgdp_array_free(y);
-        if (rc) return rc;
-        *y = p;
-        nc = k + 1;
-    } else if (y->ndim > 1 && tgdp_array_numel(y) != (size_t)n) {
-        tgdp_array_free(y);
-        return tgdp_fail(err, TGDP_EINVAL, "%s: labels must be [N] integers or [N, K] multi-hot rows", path);
-    }
-    const int64_t *v = y->data;
-    for (int64_t i = 0; i < (int64_t)tgdp_array_numel(y); i++) {
-        if (v[i] < 0 || v[i] > 65535) {
-            rc = tgdp_fail(err, TGDP_EINVAL, "%s: label %lld at row %lld is not in 0..65535", path, (long long)v[i],
-                           (long long)i);
-            tgdp_array_free(y);
-            return rc;
-        }
-        if (v[i] + 1 > nc) nc = (int)(v[i] + 1);
-    }
-    if (n_classes) *n_classes = nc;
-    return TGDP_OK;
+    int64_t shape[1] = {l.n};
+    rc = tgdp_array_alloc(y, TGDP_DT_I64, 1, shape, err);
+    if (!rc) memcpy(y->data, l.cls, (size_t)l.n * sizeof *l.cls);
+    if (!rc && n_classes) *n_classes = l.n_classes;
+    tgdp_labels_free(&l);
+    return rc;
 }
 
 void cli_data_sample_shape(const cli_data *d, int *channels, int *length)

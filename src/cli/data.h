@@ -12,8 +12,8 @@ typedef struct cli_data {
     int n_classes; /* 1 + largest label, 0 without labels */
 } cli_data;
 
-/* Labels: integers [N] (or [N, 1]), or multi-hot [N, K] (tgdp ecg prepare's D_labels.npy), which
- * become conditioning labels 0..K (tgdp_conditioning_labels) with n_classes = K + 1. */
+/* Labels (tgdp_labels_read, tgdp/labels.h): integers [N] (or [N, 1]), or multi-hot [N, K] (tgdp ecg
+ * prepare's D_labels.npy), which become conditioning labels 0..K with n_classes = K + 1. */
 int cli_load_data(const char *path, const char *labels_path, cli_data *d, tgdp_error *err);
 /* A label file as above into y (int64 [N]); n_classes (may be NULL) gets 1 + the largest label,
  * or K + 1 for multi-hot rows. */

@@ -1,6 +1,5 @@
 /* ECG data sets for `tgdp ecg prepare`: records of database folders -> resampled,
- * windowed, normalised arrays with multi-hot labels and the record of every window; finding
- * database folders under a data folder by name. */
+ * windowed, normalised arrays with multi-hot labels and the record of every window. */
 #include "tgdp/ecg_prepare.h"
 
 #include "data/ecg_internal.h"
@@ -173,45 +172,4 @@ int tgdp_ecg_set_labels(const tgdp_ecg_set *s, int64_t **out, tgdp_error *err)
     }
     *out = y;
     return TGDP_OK;
-}
-
-/* ---- database folders */
-typedef struct db_alias {
-    const char *name;
-    const char *folders[7];
-} db_alias;
-
-static const db_alias aliases[] = {
-    {"ludb", {"ludb", "lobachevsky-university-electrocardiography-database-1.0.1", NULL}},
-    {"ptbxl",
-     {"ptbxl", "ptb-xl", "ptb-xl-a-large-publicly-available-electrocardiography-dataset-1.0.3",
-      "ptb-xl-a-large-publicly-available-electrocardiography-dataset-1.0.2",
-      "ptb-xl-a-large-publicly-available-electrocardiography-dataset-1.0.1", NULL}},
-    {"ptbxl-hr", {"ptbxl/hr500", NULL}},
-    {"georgia", {"cinc2021/georgia", "training/georgia", "georgia", "WFDB_Ga", NULL}},
-    {"ningbo", {"cinc2021/ningbo", "training/ningbo", "ningbo", "WFDB_Ningbo", NULL}},
-    {"cpsc2018",
-     {"cpsc2018", "CPSC2018", "cpsc_2018", "ICBEB2018", "training/cpsc_2018", "cinc2021/cpsc_2018", NULL}},
-};
-
-int tgdp_ecg_find_database(const char *dir, const char *name, char *out, size_t cap, tgdp_error *err)
-{
-    if (!name || !*name) return tgdp_fail(err, TGDP_EINVAL, "%s: empty database name", dir);
-    int fits = name[0] == '/' ? strlen(name) < cap : ecg_path_join(out, cap, dir, name);
-    if (fits && name[0] == '/') ecg_strlcpy(out, name, cap);
-    if (fits && ecg_is_dir(out)) return TGDP_OK;
-    char tried[512];
-    snprintf(tried, sizeof tried, "%s", name);
-    for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++) {
-        if (!ecg_streq_ci(aliases[a].name, name)) continue;
-        for (size_t k = 0; aliases[a].folders[k]; k++) {
-            if (ecg_path_join(out, cap, dir, aliases[a].folders[k]) && ecg_is_dir(out)) return TGDP_OK;
-            if (strcmp(aliases[a].folders[k], name) != 0) {
-                ecg_strlcat(tried, ", ", sizeof tried);
-                ecg_strlcat(tried, aliases[a].folders[k], sizeof tried);
-            }
-        }
-    }
-    out[0] = '\0';
-    return tgdp_fail(err, TGDP_EIO, "%s: no folder for database '%s' (tried %s)", dir, name, tried);
 }

@@ -145,3 +145,18 @@ void ecg_append_source(char *dst, size_t cap, const char *text, const char *sep)
     if (dst[0]) ecg_strlcat(dst, sep, cap);
     ecg_strlcat(dst, text, cap);
 }
+
+char *tgdp_ecg_flags_format(unsigned flags, char *buf, size_t cap)
+{
+    static const struct { unsigned bit; const char *name; } tab[] = {
+        {TGDP_ECG_F_GAIN_IS_RANGE, "gain_is_range"}, {TGDP_ECG_F_FLAT_LEAD, "flat_lead"},
+        {TGDP_ECG_F_LIMB_MISMATCH, "limb_mismatch"}, {TGDP_ECG_F_ASSUMED_FS, "assumed_fs"}};
+    if (cap == 0) return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (flags & tab[i].bit) {
+            if (buf[0]) ecg_strlcat(buf, ";", cap);
+            ecg_strlcat(buf, tab[i].name, cap);
+        }
+    return buf;
+}

@@ -3,6 +3,7 @@
  * records, sample, and evaluate against the held-out records. Mirrors gmm_experiment.c. */
 #include "tgdp/ecg_demo.h"
 
+#include "tgdp/ecg_domains.h"
 #include "tgdp/tgdp.h"
 
 #include <math.h>
@@ -113,40 +114,49 @@ static double now_s(void)
 
 /* ---------------------------------------------------------------- data */
 
-static int add_databases(tgdp_ecg_set *set, const tgdp_ecg_demo_config *c, const char *dir, const char *list,
-                         const char *domain, int64_t *skipped, tgdp_error *err)
+/* the source and target windows: the domain builder of ecg prepare (tgdp/ecg_domains.h; a record
+ * in both domains stays in the target) */
+static void log_database(void *ctx, const tgdp_ecg_db_run *db)
 {
-    char names[256];
-    snprintf(names, sizeof names, "%s", list);
-    for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') tok++;
-        if (!*tok) continue;
-        char folder[1100];
-        int rc = tgdp_ecg_find_database(dir, tok, folder, sizeof folder, err);
-        if (rc) return rc;
-        tgdp_ecg_index idx;
-        if ((rc = tgdp_ecg_list(folder, &idx, err))) return rc;
-        int64_t before = set->n, used = 0, skip = 0;
-        for (size_t i = 0; i < idx.n && (c->max_records <= 0 || used < c->max_records); i++) {
-            tgdp_error e2;
-            if (tgdp_ecg_set_add_entry(set, &idx.entries[i], &c->prep, &e2)) {
-                if (e2.code == TGDP_ENOMEM) {
-                    tgdp_ecg_index_free(&idx);
-                    return tgdp_fail(err, TGDP_ENOMEM, "%s", e2.msg);
-                }
-                skip++;
-                logf_(c, "skipped %s record %s: %s", tok, idx.entries[i].id, e2.msg);
-            } else {
-                used++;
-            }
-        }
-        tgdp_ecg_index_free(&idx);
-        *skipped += skip;
-        logf_(c, "prepare: %s %s (%s): %lld records, %lld windows, %lld skipped", domain, tok, folder, (long long)used,
-              (long long)(set->n - before), (long long)skip);
+    logf_(ctx, "prepare: %s %s (%s%s): %zu records, %lld windows, %zu skipped", tgdp_ecg_domain_name(db->domain),
+          db->name, db->folders.path[0], db->folders.n > 1 ? " + more" : "", db->used, (long long)db->windows,
+          db->skipped);
+}
+
+static void log_skip(void *ctx, const tgdp_ecg_skip *s)
+{
+    logf_(ctx, "skipped %s record %s: %s", s->database, s->id, s->reason);
+}
+
+static int build_domains(const tgdp_ecg_demo_config *c, const char *dir, tgdp_ecg_set *S, tgdp_ecg_set *T,
+                         int64_t *skipped, tgdp_error *err)
+{
+    tgdp_ecg_domains_opts o;
+    tgdp_ecg_domains_opts_default(&o);
+    o.source_dbs = c->source_dbs;
+    o.target_dbs = c->target_dbs;
+    o.max_records = c->max_records;
+    o.target_records = c->target_records;
+    o.seed = c->seed;
+    o.prep = c->prep;
+    o.on_database = log_database;
+    o.on_skip = log_skip;
+    o.ctx = (void *)c;
+    tgdp_ecg_domains D;
+    int rc = tgdp_ecg_domains_build(dir, &o, &D, err);
+    if (!rc && !(D.has[TGDP_ECG_SOURCE] && D.has[TGDP_ECG_TARGET]))
+        rc = tgdp_fail(err, TGDP_EINVAL, "demo ecg: needs source and target databases");
+    if (!rc) {
+        tgdp_ecg_set_free(S);
+        tgdp_ecg_set_free(T);
+        *S = D.set[TGDP_ECG_SOURCE]; /* the sets move out of D */
+        *T = D.set[TGDP_ECG_TARGET];
+        tgdp_ecg_set_init(&D.set[TGDP_ECG_SOURCE], c->prep.window);
+        tgdp_ecg_set_init(&D.set[TGDP_ECG_TARGET], c->prep.window);
     }
-    if (set->n == 0) return tgdp_fail(err, TGDP_EINVAL, "demo ecg: the %s domain (%s) has no usable windows", domain, list);
-    return TGDP_OK;
+    *skipped += (int64_t)D.n_skips;
+    tgdp_ecg_domains_free(&D);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- networks */
@@ -455,8 +465,7 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
     memset(&src, 0, sizeof src);
     int rc = 0;
     logf_(c, "prepare: reading %s (source %s, target %s)", data_dir, c->source_dbs, c->target_dbs);
-    CHECK(add_databases(&S, c, data_dir, c->source_dbs, "source", &out->skipped, err));
-    CHECK(add_databases(&T, c, data_dir, c->target_dbs, "target", &out->skipped, err));
+    CHECK(build_domains(c, data_dir, &S, &T, &out->skipped, err));
     out->n_source = S.n;
     out->n_target = T.n;
     out->window = c->prep.window;
@@ -471,17 +480,11 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
     R.xt = T.x;
     CHECK(tgdp_ecg_set_labels(&S, &R.ys_multi, err));
     CHECK(tgdp_ecg_set_labels(&T, &R.yt_multi, err));
-    /* conditioning classes: the labels present in the target, the rarest (by target windows) first */
-    int64_t cnt[TGDP_EVAL_MAX_LABELS] = {0};
-    for (int64_t i = 0; i < T.n; i++)
-        for (int k = 0; k < K; k++) cnt[k] += R.yt_multi[i * K + k] != 0;
-    int nc = 0, cls_of_label[TGDP_EVAL_MAX_LABELS];
-    for (int k = 0; k < K; k++) {
-        cls_of_label[k] = -1;
-        if (cnt[k] > 0) class_label[nc] = k, cls_of_label[k] = nc++;
-    }
-    class_label[nc] = -1; /* other */
-    R.n_classes = nc + 1;
+    /* conditioning classes: the one rule of every command (tgdp_conditioning_labels, tgdp/labels.h):
+     * class k = label k (a window's first abnormal label, NORM when it is only normal), class K = no label */
+    for (int k = 0; k < K; k++) class_label[k] = k;
+    class_label[K] = -1;
+    R.n_classes = K + 1;
     R.class_label = class_label;
     out->n_classes = R.n_classes;
     memcpy(out->class_label, class_label, sizeof class_label);
@@ -492,27 +495,20 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
     fold = malloc((size_t)T.n * sizeof *fold);
     out->results = calloc((size_t)c->seeds * c->folds * TGDP_ECG_M_COUNT, sizeof *out->results);
     if (!R.ys || !R.yt || !R.rec_t || !R.strata || !fold || !out->results) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
-    for (int dom = 0; dom < 2; dom++) {
-        const int64_t n = dom ? T.n : S.n, *ym = dom ? R.yt_multi : R.ys_multi;
-        int64_t *y = dom ? R.yt : R.ys;
-        for (int64_t i = 0; i < n; i++) {
-            int best = -1;
-            for (int k = 0; k < K; k++)
-                if (ym[i * K + k] && cls_of_label[k] >= 0 && (best < 0 || cnt[k] < cnt[best])) best = k;
-            y[i] = best < 0 ? nc : cls_of_label[best];
-        }
-    }
+    CHECK(tgdp_conditioning_labels(R.ys_multi, S.n, K, R.ys, err));
+    CHECK(tgdp_conditioning_labels(R.yt_multi, T.n, K, R.yt, err));
     for (int64_t i = 0; i < T.n; i++) R.rec_t[i] = T.record[i];
     CHECK(tgdp_primary_labels(T.n, K, R.yt_multi, R.strata, err));
     out->seconds_prepare = now_s() - t_start;
     {
-        char cls[256] = "";
-        for (int j = 0; j < nc; j++) {
-            const char *nm = tgdp_ecg_label_name(class_label[j]);
+        char cls[256] = ""; /* the classes of the target windows */
+        for (int j = 0; j < K; j++) {
+            int64_t any = 0;
+            for (int64_t i = 0; i < T.n && !any; i++) any = R.yt[i] == j;
             size_t l = strlen(cls);
-            snprintf(cls + l, sizeof cls - l, "%s%s", j ? "," : "", nm ? nm : "?");
+            if (any) snprintf(cls + l, sizeof cls - l, "%s%s", l ? "," : "", tgdp_ecg_label_name(j));
         }
-        logf_(c, "prepare: source %lld windows (%zu records), target %lld windows (%zu records), classes %s + other, %.1f s",
+        logf_(c, "prepare: source %lld windows (%zu records), target %lld windows (%zu records), target classes %s, %.1f s",
               (long long)S.n, S.n_records, (long long)T.n, T.n_records, cls, out->seconds_prepare);
     }
     CHECK(tgdp_schedule_init_vp_linear(&R.sched, 0.1, 20.0, err));
