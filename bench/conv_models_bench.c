@@ -31,23 +31,25 @@ static int64_t ys[N], yt[N];
 
 typedef int (*train_fn)(tgdp_net *net, tgdp_train_opts *o, tgdp_error *err);
 static tgdp_net *g_cls, *g_eps;
+static double g_eta_con; /* the consistency weight of run_guidance */
 
 static int run_eps(tgdp_net *net, tgdp_train_opts *o, tgdp_error *err)
 {
     tgdp_dataset d = {N, D, xs, ys};
-    return tgdp_train_denoiser(net, &S, &d, o, err);
+    return tgdp_train_denoiser(net, &S, &d, o, NULL, err);
 }
 
 static int run_cls(tgdp_net *net, tgdp_train_opts *o, tgdp_error *err)
 {
     tgdp_dataset a = {N, D, xs, ys}, b = {N, D, xt, yt};
-    return tgdp_train_classifier(net, net->role == TGDP_ROLE_TIME_CLASSIFIER ? &S : NULL, &a, &b, o, err);
+    return tgdp_train_classifier(net, net->role == TGDP_ROLE_TIME_CLASSIFIER ? &S : NULL, &a, &b, o, NULL, NULL, err);
 }
 
 static int run_guidance(tgdp_net *net, tgdp_train_opts *o, tgdp_error *err)
 {
     tgdp_dataset a = {N, D, xs, ys}, b = {N, D, xt, yt};
-    return tgdp_train_guidance(net, g_cls, NULL, o->eta_consistency > 0 ? g_eps : NULL, &S, &a, &b, o, err);
+    tgdp_guidance_opts go = {.eta_consistency = g_eta_con};
+    return tgdp_train_guidance(net, g_cls, NULL, g_eta_con > 0 ? g_eps : NULL, &S, &a, &b, o, &go, NULL, err);
 }
 
 /* wall and CPU seconds per step */
@@ -60,7 +62,7 @@ static void step_time(tgdp_net *net, train_fn f, int batch, int steps, double et
         tgdp_train_opts_default(&o);
         o.batch = batch;
         o.steps = k == 0 ? 2 : 2 + steps;
-        o.eta_consistency = eta_con;
+        g_eta_con = eta_con;
         double t0 = now_s(), c0 = cpu_s();
         if (f(net, &o, &err)) {
             fprintf(stderr, "training failed: %s\n", err.msg);

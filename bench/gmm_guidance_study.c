@@ -123,7 +123,7 @@ int main(int argc, char **argv)
         tgdp_train_opts_default(&o);
         o.steps = 1500 * scale / 100;
         o.seed = seed;
-        tgdp_train_denoiser(&src, &S, &SD, &o, NULL);
+        tgdp_train_denoiser(&src, &S, &SD, &o, NULL, NULL);
         printf("seed %d source-only mmd2 %.4f\n", seed, mmd_of(&src, NULL, 9));
         fflush(stdout);
         for (int ni = 0; ni < 2; ni++) {
@@ -137,10 +137,9 @@ int main(int argc, char **argv)
                 tgdp_train_opts_default(&o);
                 o.steps = V->cls_steps * scale / 100;
                 o.weight_decay = V->cls_wd;
-                o.label_smoothing = V->cls_ls;
-                o.grad_penalty = V->gp;
+                tgdp_classifier_opts co = {.label_smoothing = V->cls_ls, .grad_penalty = V->gp};
                 o.seed = 30 + v;
-                tgdp_train_classifier(&cls, &S, &SD, &TD, &o, NULL);
+                tgdp_train_classifier(&cls, &S, &SD, &TD, &o, &co, NULL, NULL);
                 double lrmae = NAN, ge, mm;
                 if (!V->time_cls_guidance) {
                     float *lr = malloc(m * sizeof *lr), *rr = malloc(m * sizeof *rr);
@@ -158,17 +157,15 @@ int main(int argc, char **argv)
                         tgdp_train_opts_default(&o);
                         o.steps = V->cls_steps * scale / 100;
                         o.weight_decay = V->cls_wd;
-                        o.label_smoothing = V->cls_ls;
-                        tgdp_train_classifier(&tcls, &S, &SD, &TD, &o, NULL);
+                        tgdp_classifier_opts tco = {.label_smoothing = V->cls_ls};
+                        tgdp_train_classifier(&tcls, &S, &SD, &TD, &o, &tco, NULL, NULL);
                     }
                     tgdp_train_opts_default(&o);
                     o.steps = 1000 * scale / 100;
-                    o.bregman = V->bregman;
-                    o.normalize_r = V->normalize;
-                    o.eta_cycle = V->eta_cycle;
-                    o.eta_consistency = V->eta_cons;
+                    tgdp_guidance_opts go = {.bregman = V->bregman, .normalize_r = V->normalize,
+                                             .eta_cycle = V->eta_cycle, .eta_consistency = V->eta_cons};
                     o.seed = 60 + v;
-                    tgdp_train_guidance_ratios(&h, rr, need_t ? &tcls : NULL, &src, &S, &SD, &TD, &o, NULL);
+                    tgdp_train_guidance_ratios(&h, rr, need_t ? &tcls : NULL, &src, &S, &SD, &TD, &o, &go, NULL, NULL);
                     if (need_t) tgdp_net_free(&tcls);
                     free(lr); free(rr); free(tr);
                     ge = guid_err(&h, 99);

@@ -30,14 +30,15 @@ int main(void)
     tgdp_train_opts o;
     tgdp_train_opts_default(&o);
     o.steps = 200;
-    if (tgdp_train_denoiser(&net, &s, &data, &o, &err)) goto fail;
+    tgdp_train_result res;
+    if (tgdp_train_denoiser(&net, &s, &data, &o, &res, &err)) goto fail;
     tgdp_arena ar;
     tgdp_arena_init(&ar);
     tgdp_eps_ctx e = {&s, &net, NULL, NULL, 1.0, NULL, &ar, scratch};
     if (tgdp_sample(&s, TGDP_SAMPLER_DPM2, 25, 1e-3, tgdp_eps_plain, &e, N, 2, &rng, gen, &err)) goto fail;
     double mmd;
     if (tgdp_mmd2_rbf(N, N, 2, gen, x, NULL, 0, &mmd, &err)) goto fail;
-    printf("trained 200 steps (final loss %.4f); MMD^2 of %d samples to the data: %.4f\n", o.final_loss, N, mmd);
+    printf("trained 200 steps (final loss %.4f); MMD^2 of %d samples to the data: %.4f\n", res.final_loss, N, mmd);
     tgdp_arena_free(&ar);
     tgdp_net_free(&net);
     tgdp_gmm_free(&src);

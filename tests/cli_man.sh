@@ -29,7 +29,7 @@ check_opts() { # title helptext
   [ -n "$sec" ] || fail "no section '$title'"
   opts=$(printf '%s\n' "$help" | sed -n 's/^  --\([a-z0-9-]*\).*/\1/p' | grep -vx help || true)
   for o in $opts; do
-    printf '%s\n' "$sec" | grep -qF "\\fB\\-\\-${o//-/\\-}\\fR" || fail "$title: option --$o missing"
+    grep -qF "\\fB\\-\\-${o//-/\\-}\\fR" <<<"$sec" || fail "$title: option --$o missing"
     n=$((n + 1))
   done
   echo "  $title: $n options"
@@ -43,7 +43,7 @@ for c in $cmds; do
   grep -qxF ".B ${c//-/\\-}" "$page" || fail "command $c not in COMMANDS"
   [ "$c" = version ] && continue
   help=$("$tgdp" "$c" --help)
-  if printf '%s\n' "$help" | grep -q '^options:'; then
+  if grep -q '^options:' <<<"$help"; then
     check_opts ".SS \"tgdp ${c//-/\\-} [options]\"" "$help"
   else # a dispatcher: its subcommands are the indented names of its help
     subs=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z0-9-]*\)  .*/\1/p')
@@ -67,7 +67,7 @@ if command -v groff > /dev/null; then
 fi
 if command -v man > /dev/null && man -l /dev/null > /dev/null 2>&1; then
   text=$(MANWIDTH=100 man -P cat -l "$page" 2>/dev/null | col -b)
-  printf '%s\n' "$text" | grep -q -- '--data' || fail "man -l did not render the options"
-  printf '%s\n' "$text" | grep -q 'tgdp train-source \[options\]' || fail "man -l did not render the sections"
+  grep -q -- '--data' <<<"$text" || fail "man -l did not render the options"
+  grep -q 'tgdp train-source \[options\]' <<<"$text" || fail "man -l did not render the sections"
 fi
 echo "cli_man: ok ($total options)"

@@ -399,7 +399,7 @@ static void test_training(void)
     loss_track lt = {0};
     o.progress = track;
     o.progress_ctx = &lt;
-    int rc = tgdp_train_denoiser(&eps, &S, &src, &o, &err);
+    int rc = tgdp_train_denoiser(&eps, &S, &src, &o, NULL, &err);
     CHECKF(rc == TGDP_OK, "unet1d denoiser training: %s", rc ? err.msg : "");
     double first = lt.first / (double)lt.n_first, last = lt.last / (double)lt.n_last;
     printf("unet1d denoiser: loss %.4f (first 10 steps) -> %.4f (last 10)\n", first, last);
@@ -415,20 +415,18 @@ static void test_training(void)
     memset(&lt, 0, sizeof lt);
     o.progress = track;
     o.progress_ctx = &lt;
-    rc = tgdp_train_classifier(&cls, NULL, &src, &tgt, &o, &err);
+    rc = tgdp_train_classifier(&cls, NULL, &src, &tgt, &o, NULL, NULL, &err);
     CHECKF(rc == TGDP_OK, "resnet1d classifier: %s", rc ? err.msg : "");
     first = lt.first / (double)lt.n_first, last = lt.last / (double)lt.n_last;
     printf("resnet1d classifier: loss %.4f -> %.4f\n", first, last);
     CHECKF(last < first, "resnet1d classifier loss did not fall: %.4f -> %.4f", first, last);
     o.progress = NULL;
     o.steps = 10;
-    o.grad_penalty = 0.01;
-    rc = tgdp_train_classifier(&tcls, &S, &src, &tgt, &o, &err);
+    tgdp_classifier_opts co = {.grad_penalty = 0.01};
+    rc = tgdp_train_classifier(&tcls, &S, &src, &tgt, &o, &co, NULL, &err);
     CHECKF(rc == TGDP_OK, "resnet1d time classifier: %s", rc ? err.msg : "");
-    o.grad_penalty = 0;
-    o.eta_cycle = 0.1;
-    o.eta_consistency = 0.1;
-    rc = tgdp_train_guidance(&h, &cls, &tcls, &eps, &S, &src, &tgt, &o, &err);
+    tgdp_guidance_opts go = {.eta_cycle = 0.1, .eta_consistency = 0.1};
+    rc = tgdp_train_guidance(&h, &cls, &tcls, &eps, &S, &src, &tgt, &o, &go, NULL, &err);
     CHECKF(rc == TGDP_OK, "resnet1d guidance with regularisers: %s", rc ? err.msg : "");
     float feats[N * 8];
     CHECK(tgdp_net_pooled_dim(&cls) == 8);
@@ -489,7 +487,7 @@ static void test_errors(void)
     tgdp_train_opts_default(&o);
     o.steps = 1;
     o.batch = 2;
-    int rc = tgdp_train_denoiser(&n, &S, &ds, &o, &err);
+    int rc = tgdp_train_denoiser(&n, &S, &ds, &o, NULL, &err);
     CHECKF(rc == TGDP_EINVAL && strstr(err.msg, "unet1d [3, 13]") && strstr(err.msg, "expects 39"),
            "dimension mismatch message: %s", err.msg);
     /* no labels for a conditional net, no time for a timed one */

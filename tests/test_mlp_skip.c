@@ -102,7 +102,7 @@ static void test_unet_skip(const tgdp_schedule *S, const tgdp_dataset *ds)
         tgdp_train_opts_default(&o);
         o.steps = 150;
         o.batch = 64;
-        CHECK(tgdp_train_denoiser(&net, S, ds, &o, NULL) == TGDP_OK);
+        CHECK(tgdp_train_denoiser(&net, S, ds, &o, NULL, NULL) == TGDP_OK);
         hi[skip] = 0.5 * (eps_mse_at(&net, S, ds->x, 256, 0.9f) + eps_mse_at(&net, S, ds->x, 256, 1.0f));
         if (skip) round_trip(&net, ds->x, 1);
         tgdp_net_free(&net);
@@ -138,8 +138,9 @@ int main(void)
         tgdp_train_opts_default(&o);
         o.steps = 400;
         o.batch = 128;
-        CHECK(tgdp_train_denoiser(&net, &S, &ds, &o, NULL) == TGDP_OK);
-        loss[skip] = o.final_loss;
+        tgdp_train_result res;
+        CHECK(tgdp_train_denoiser(&net, &S, &ds, &o, &res, NULL) == TGDP_OK);
+        loss[skip] = res.final_loss;
         if (skip) round_trip(&net, x, 1);
         tgdp_net_free(&net);
     }

@@ -145,7 +145,7 @@ static void test_classifier_ratio(void)
     o.steps = 1500;
     o.batch = 512;
     o.weight_decay = 0.01;
-    CHECK(tgdp_train_classifier(&c, NULL, &SD, &TD, &o, NULL) == TGDP_OK);
+    CHECK(tgdp_train_classifier(&c, NULL, &SD, &TD, &o, NULL, NULL, NULL) == TGDP_OK);
     tgdp_arena ar;
     tgdp_arena_init(&ar);
     CHECK(tgdp_density_ratio(&c, &ar, &SD, rr, lr, NULL) == TGDP_OK);
@@ -207,11 +207,11 @@ static void train_penalised(tgdp_net *c, const tgdp_dataset *SD, const tgdp_data
     tgdp_train_opts o;
     tgdp_train_opts_default(&o);
     o.steps = 300;
-    o.grad_penalty = gp;
-    o.curv_penalty = curv;
-    CHECK(tgdp_train_classifier(c, &S, SD, TD, &o, NULL) == TGDP_OK);
-    CHECK(isfinite(o.final_loss));
-    *final_loss = o.final_loss;
+    tgdp_classifier_opts co = {.grad_penalty = gp, .curv_penalty = curv};
+    tgdp_train_result res;
+    CHECK(tgdp_train_classifier(c, &S, SD, TD, &o, &co, &res, NULL) == TGDP_OK);
+    CHECK(isfinite(res.final_loss));
+    *final_loss = res.final_loss;
 }
 
 static void test_gradient_penalty(void)
@@ -291,12 +291,11 @@ static void chunk_train(int kind, int threads, int chunk_rows, uint64_t seed, tg
     int rc;
     if (kind == 0) {
         mknet(out, TGDP_ROLE_EPS, "32,32", 2, 2, 0, 7);
-        rc = tgdp_train_denoiser(out, &S, &SD, &o, NULL);
+        rc = tgdp_train_denoiser(out, &S, &SD, &o, NULL, NULL);
     } else if (kind == 1) {
         mknet(out, TGDP_ROLE_TIME_CLASSIFIER, "32,32", 2, 1, 0, 8);
-        o.grad_penalty = 0.01;
-        o.curv_penalty = 0.01;
-        rc = tgdp_train_classifier(out, &S, &SD, &TD, &o, NULL);
+        tgdp_classifier_opts co = {.grad_penalty = 0.01, .curv_penalty = 0.01};
+        rc = tgdp_train_classifier(out, &S, &SD, &TD, &o, &co, NULL, NULL);
     } else {
         tgdp_net tc, eps;
         mknet(&tc, TGDP_ROLE_TIME_CLASSIFIER, "16", 2, 1, 0, 9);
@@ -304,8 +303,8 @@ static void chunk_train(int kind, int threads, int chunk_rows, uint64_t seed, tg
         mknet(out, TGDP_ROLE_GUIDANCE, "32,32", 2, 1, 0, 11);
         float r[CH_M];
         for (int i = 0; i < CH_M; i++) r[i] = (float)exp(0.5 * ch_xs[2 * i]);
-        o.eta_cycle = o.eta_consistency = 0.1;
-        rc = tgdp_train_guidance_ratios(out, r, &tc, &eps, &S, &SD, &TD, &o, NULL);
+        tgdp_guidance_opts go = {.eta_cycle = 0.1, .eta_consistency = 0.1};
+        rc = tgdp_train_guidance_ratios(out, r, &tc, &eps, &S, &SD, &TD, &o, &go, NULL, NULL);
         tgdp_net_free(&tc);
         tgdp_net_free(&eps);
     }

@@ -52,27 +52,27 @@ static void opts_for(int kind, tgdp_train_opts *o)
     o->batch = 32;
     o->seed = 5;
     if (kind == 0) o->ema = 0.9;
-    if (kind == 1) o->grad_penalty = 0.1;
-    if (kind == 2) {
-        o->eta_cycle = 0.1;
-        o->eta_consistency = 0.1;
-        o->normalize_r = 1;
-    }
 }
+
+/* the per-trainer options of kind 1 and 2 (the same every run) */
+static const tgdp_classifier_opts kind1_co = {.grad_penalty = 0.1};
+static const tgdp_guidance_opts kind2_go = {.eta_cycle = 0.1, .eta_consistency = 0.1, .normalize_r = 1};
+/* the result of the last run */
+static tgdp_train_result res;
 
 static int run(int kind, tgdp_net *net, tgdp_train_opts *o, tgdp_error *err)
 {
     tgdp_dataset SD = {M, D, xs, NULL}, TD = {N, D, xt, NULL};
     if (kind == 0) {
         mknet(net, TGDP_ROLE_EPS, D, 1, 11);
-        return tgdp_train_denoiser(net, &S, &SD, o, err);
+        return tgdp_train_denoiser(net, &S, &SD, o, &res, err);
     }
     if (kind == 1) {
         mknet(net, TGDP_ROLE_TIME_CLASSIFIER, 1, 1, 12);
-        return tgdp_train_classifier(net, &S, &SD, &TD, o, err);
+        return tgdp_train_classifier(net, &S, &SD, &TD, o, &kind1_co, &res, err);
     }
     mknet(net, TGDP_ROLE_GUIDANCE, 1, 1, 13);
-    return tgdp_train_guidance(net, &cls, &tcls, &src, &S, &SD, &TD, o, err);
+    return tgdp_train_guidance(net, &cls, &tcls, &src, &S, &SD, &TD, o, &kind2_go, &res, err);
 }
 
 static void test_resume(int kind)
@@ -83,8 +83,8 @@ static void test_resume(int kind)
     tgdp_train_opts o;
     opts_for(kind, &o);
     CHECKF(run(kind, &ref, &o, &err) == TGDP_OK, "%s: %s", name, err.msg);
-    double ref_loss = o.final_loss;
-    CHECK(o.steps_done == STEPS && o.start_step == 0 && o.state_step == -1);
+    double ref_loss = res.final_loss;
+    CHECK(res.steps_done == STEPS && res.start_step == 0 && res.state_step == -1);
 
     /* stopped at STOP_AT through the flag: the state is written, TGDP_EINTERRUPTED */
     unlink(state_path);
@@ -98,7 +98,7 @@ static void test_resume(int kind)
     int rc = run(kind, &a, &o, &err);
     CHECKF(rc == TGDP_EINTERRUPTED, "%s: rc %d: %s", name, rc, err.msg);
     CHECKF(strstr(err.msg, "interrupted at step 17/40") && strstr(err.msg, state_path), "%s: message '%s'", name, err.msg);
-    CHECK(o.steps_done == STOP_AT && o.state_step == STOP_AT);
+    CHECK(res.steps_done == STOP_AT && res.state_step == STOP_AT);
     int64_t step = -1, steps = -1;
     CHECK(tgdp_train_state_peek(state_path, &step, &steps, NULL) == TGDP_OK && step == STOP_AT && steps == STEPS);
     tgdp_net_free(&a);
@@ -110,11 +110,11 @@ static void test_resume(int kind)
     o.resume = 1;
     rc = run(kind, &b, &o, &err);
     CHECKF(rc == TGDP_OK, "%s: resume failed: %s", name, err.msg);
-    CHECK(o.start_step == STOP_AT && o.steps_done == STEPS);
+    CHECK(res.start_step == STOP_AT && res.steps_done == STEPS);
     CHECKF(b.p.n == ref.p.n && memcmp(b.p.w, ref.p.w, ref.p.n * sizeof(float)) == 0,
            "%s: resumed weights differ from the uninterrupted run", name);
-    CHECKF(memcmp(&o.final_loss, &ref_loss, sizeof ref_loss) == 0, "%s: final loss %.17g vs %.17g", name,
-           o.final_loss, ref_loss);
+    CHECKF(memcmp(&res.final_loss, &ref_loss, sizeof ref_loss) == 0, "%s: final loss %.17g vs %.17g", name,
+           res.final_loss, ref_loss);
     /* the library leaves the state (periodic one at step 35) for the caller to remove */
     CHECK(tgdp_train_state_peek(state_path, &step, NULL, NULL) == TGDP_OK && step == 35);
     tgdp_net_free(&b);
@@ -123,7 +123,7 @@ static void test_resume(int kind)
     opts_for(kind, &o);
     o.state_path = state_path;
     o.resume = 1;
-    CHECK(run(kind, &b, &o, &err) == TGDP_OK && o.start_step == 35);
+    CHECK(run(kind, &b, &o, &err) == TGDP_OK && res.start_step == 35);
     CHECKF(memcmp(b.p.w, ref.p.w, ref.p.n * sizeof(float)) == 0, "%s: weights differ after resuming at 35", name);
     tgdp_net_free(&b);
 
@@ -167,12 +167,12 @@ static void test_divergence(void)
     o.state_path = state_path;
     o.checkpoint_every = 1;
     mknet(&net, TGDP_ROLE_EPS, D, 1, 3);
-    int rc = tgdp_train_denoiser(&net, &S, &BD, &o, &err);
-    CHECKF(rc == TGDP_ENONFINITE, "rc %d (%s), %lld steps done", rc, err.msg, (long long)o.steps_done);
-    CHECKF(o.state_step >= 1 && o.state_step <= o.steps_done, "state step %lld, %lld done", (long long)o.state_step,
-           (long long)o.steps_done);
+    int rc = tgdp_train_denoiser(&net, &S, &BD, &o, &res, &err);
+    CHECKF(rc == TGDP_ENONFINITE, "rc %d (%s), %lld steps done", rc, err.msg, (long long)res.steps_done);
+    CHECKF(res.state_step >= 1 && res.state_step <= res.steps_done, "state step %lld, %lld done", (long long)res.state_step,
+           (long long)res.steps_done);
     char want[64];
-    snprintf(want, sizeof want, "last good state (step %lld)", (long long)o.state_step);
+    snprintf(want, sizeof want, "last good state (step %lld)", (long long)res.state_step);
     CHECKF(strstr(err.msg, "became") && strstr(err.msg, "at step") && strstr(err.msg, want),
            "message '%s' (wanted '%s')", err.msg, want);
     /* the kept state is finite and resumable (it stops again at the same step) */
@@ -186,12 +186,12 @@ static void test_divergence(void)
     } else {
         CHECKF(0, "no state file after the divergence");
     }
-    int64_t done = o.steps_done, kept = o.state_step;
+    int64_t done = res.steps_done, kept = res.state_step;
     tgdp_net_free(&net);
     mknet(&net, TGDP_ROLE_EPS, D, 1, 3);
     o.resume = 1;
-    rc = tgdp_train_denoiser(&net, &S, &BD, &o, &err);
-    CHECKF(rc == TGDP_ENONFINITE && o.start_step == kept && o.steps_done == done, "resume: rc %d, %s", rc, err.msg);
+    rc = tgdp_train_denoiser(&net, &S, &BD, &o, &res, &err);
+    CHECKF(rc == TGDP_ENONFINITE && res.start_step == kept && res.steps_done == done, "resume: rc %d, %s", rc, err.msg);
     tgdp_net_free(&net);
     unlink(state_path);
 
@@ -201,7 +201,7 @@ static void test_divergence(void)
     o.batch = 16;
     o.lr = 10;
     mknet(&net, TGDP_ROLE_EPS, D, 1, 3);
-    CHECK(tgdp_train_denoiser(&net, &S, &BD, &o, &err) == TGDP_ENONFINITE);
+    CHECK(tgdp_train_denoiser(&net, &S, &BD, &o, &res, &err) == TGDP_ENONFINITE);
     CHECKF(strstr(err.msg, "became") && !strstr(err.msg, "state"), "message '%s'", err.msg);
     tgdp_net_free(&net);
 }

@@ -31,19 +31,25 @@ extern "C" {
 typedef enum { TGDP_ROLE_EPS = 0, TGDP_ROLE_CLASSIFIER = 1, TGDP_ROLE_TIME_CLASSIFIER = 2, TGDP_ROLE_GUIDANCE = 3 } tgdp_role;
 typedef enum { TGDP_H_SOFTPLUS = 0, TGDP_H_EXP = 1 } tgdp_h_param;
 
-/* The architecture and its configuration: mlp for TGDP_ARCH_MLP, conv for the others. */
+/* The architecture and its configuration, a tagged union: arch is the tag; mlp is the member for
+ * TGDP_ARCH_MLP, conv for the convolutional ones (the other member is not to be read). */
 typedef struct tgdp_net_config {
     tgdp_arch arch;
-    tgdp_mlp_config mlp;
-    tgdp_conv_config conv;
+    union {
+        tgdp_mlp_config mlp;   /* arch == TGDP_ARCH_MLP */
+        tgdp_conv_config conv; /* arch == TGDP_ARCH_UNET1D or TGDP_ARCH_RESNET1D */
+    };
 } tgdp_net_config;
 
+/* A network: its role, its architecture (the tag of the union) and its parameters. */
 typedef struct tgdp_net {
     tgdp_role role;
     tgdp_h_param hparam; /* guidance only */
     tgdp_arch arch;
-    tgdp_mlp mlp;        /* arch == TGDP_ARCH_MLP */
-    tgdp_convnet conv;   /* arch == TGDP_ARCH_UNET1D or TGDP_ARCH_RESNET1D */
+    union {
+        tgdp_mlp mlp;      /* arch == TGDP_ARCH_MLP */
+        tgdp_convnet conv; /* arch == TGDP_ARCH_UNET1D or TGDP_ARCH_RESNET1D */
+    };
     tgdp_params p;
 } tgdp_net;
 
@@ -94,6 +100,7 @@ int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x
 
 typedef void (*tgdp_train_progress)(void *ctx, int64_t step, int64_t total, double loss);
 
+/* What every trainer takes (inputs only: the library never writes to it). */
 typedef struct tgdp_train_opts {
     int64_t steps;
     int batch;
@@ -103,16 +110,6 @@ typedef struct tgdp_train_opts {
     double ema;          /* EMA decay of the weights used at the end, 0: none */
     uint64_t seed;
     double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
-    /* classifier-only */
-    double label_smoothing; /* targets y -> y (1 - s) + s/2 */
-    double grad_penalty;    /* lambda of the input-gradient penalty (0: off), see domain_classifier.c */
-    int grad_penalty_data_units; /* time classifier: weight the penalty by 1 (data units) instead of sigma_t^2 */
-    double curv_penalty;    /* mu of the curvature (gradient-difference) penalty (0: off), see domain_classifier.c */
-    /* guidance-only */
-    double eta_cycle, eta_consistency;
-    double r_clip_quantile; /* clip r at this quantile of the source r values (<= 0 or >= 1: none) */
-    int normalize_r;        /* divide r by its mean over the source set (h is scale-free for grad log h) */
-    int bregman;            /* loss h - r log h (conditional mean, relative fit) instead of (h - r)^2 */
     tgdp_train_progress progress;
     void *progress_ctx;
     /* Resumable training (all off when zeroed; see "Training state" below). */
@@ -121,12 +118,34 @@ typedef struct tgdp_train_opts {
     int resume;                   /* continue from state_path (it must exist and match this run) */
     volatile sig_atomic_t *stop;  /* non-zero (e.g. set by the caller's signal handler): stop after
                                      the current step, write the state, fail with TGDP_EINTERRUPTED */
-    double final_loss;      /* output: mean loss of the last 10% of steps */
-    int64_t start_step;     /* output: the step training started from (> 0 after a resume) */
-    int64_t steps_done;     /* output: steps completed (== steps on success) */
-    int64_t state_step;     /* output: step of the state now in state_path (-1: none written or read) */
 } tgdp_train_opts;
 
+/* What only the domain classifiers take (tgdp_train_classifier). */
+typedef struct tgdp_classifier_opts {
+    double label_smoothing; /* targets y -> y (1 - s) + s/2 */
+    double grad_penalty;    /* lambda of the input-gradient penalty (0: off), see domain_classifier.c */
+    int grad_penalty_data_units; /* time classifier: weight the penalty by 1 (data units) instead of sigma_t^2 */
+    double curv_penalty;    /* mu of the curvature (gradient-difference) penalty (0: off), see domain_classifier.c */
+} tgdp_classifier_opts;
+
+/* What only the guidance network takes (tgdp_train_guidance*). */
+typedef struct tgdp_guidance_opts {
+    double eta_cycle, eta_consistency; /* Algorithm 4's regulariser weights (0: Algorithm 3) */
+    double r_clip_quantile; /* clip r at this quantile of the source r values (<= 0 or >= 1: none) */
+    int normalize_r;        /* divide r by its mean over the source set (h is scale-free for grad log h) */
+    int bregman;            /* loss h - r log h (conditional mean, relative fit) instead of (h - r)^2 */
+} tgdp_guidance_opts;
+
+/* What a trainer reports (every trainer takes a pointer to one, or NULL). */
+typedef struct tgdp_train_result {
+    double final_loss;      /* mean loss of the last 10% of steps */
+    int64_t start_step;     /* the step training started from (> 0 after a resume) */
+    int64_t steps_done;     /* steps completed (== steps on success) */
+    int64_t state_step;     /* step of the state now in state_path (-1: none written or read) */
+} tgdp_train_result;
+
+/* Defaults: 1000 steps, batch 256, lr 1e-3, clip 1, t_min 1e-3, the rest 0 / off. The per-
+ * trainer options default to all zero (no smoothing, penalties, regularisers or clipping). */
 void tgdp_train_opts_default(tgdp_train_opts *o);
 
 /* ---------- Training state: checkpoints, resume, interrupts, divergence ----------
@@ -160,21 +179,24 @@ typedef struct tgdp_dataset {
     const int64_t *y;     /* [n] or NULL */
 } tgdp_dataset;
 
-int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, tgdp_train_opts *o,
-                        tgdp_error *err);
+int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, const tgdp_train_opts *o,
+                        tgdp_train_result *res, tgdp_error *err);
 /* time-dependent if net->role == TGDP_ROLE_TIME_CLASSIFIER (then s is required) */
 int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
-                          tgdp_train_opts *o, tgdp_error *err);
+                          const tgdp_train_opts *o, const tgdp_classifier_opts *co, tgdp_train_result *res,
+                          tgdp_error *err);
 /* r = exp(-logit c(x0)) for every source sample (log r written if log_r != NULL) */
 int tgdp_density_ratio(tgdp_net *cls, tgdp_arena *ar, const tgdp_dataset *src, float *r, float *log_r, tgdp_error *err);
-/* Alg 3 (and Alg 4 when eta_cycle/eta_consistency > 0: needs tcls / eps_src), with the ratios
- * r = exp(-logit cls(x0)) of the source samples. */
+/* Alg 3 (and Alg 4 when go->eta_cycle/eta_consistency > 0: needs tcls / eps_src), with the ratios
+ * r = exp(-logit cls(x0)) of the source samples. co and go may be NULL (all zero). */
 int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
-                        const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err);
+                        const tgdp_dataset *src, const tgdp_dataset *tgt, const tgdp_train_opts *o,
+                        const tgdp_guidance_opts *go, tgdp_train_result *res, tgdp_error *err);
 /* The same with the source ratios given (r[i] for source sample i), e.g. from another estimator. */
 int tgdp_train_guidance_ratios(tgdp_net *h, const float *r, tgdp_net *tcls, tgdp_net *eps_src,
                                const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
-                               tgdp_train_opts *o, tgdp_error *err);
+                               const tgdp_train_opts *o, const tgdp_guidance_opts *go, tgdp_train_result *res,
+                               tgdp_error *err);
 
 /* The consistency regulariser on one noised target batch (x_t, t, labels y, noise eps, source
  * prediction eps_s): returns its value in *loss and ADDS weight * grad_psi of it to h's parameter

@@ -195,12 +195,13 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
         tgdp_gemm_stats_reset();
         tgdp_gemm_record_reset();
         int rc;
-        if (kind == W_EPS) rc = tgdp_train_denoiser(&E->eps, &E->s, &E->src, &o, err);
-        else if (kind == W_ECG) rc = (rc = ecg_setup(E, err)) ? rc : tgdp_train_denoiser(&E->unet, &E->s, &E->ecg_set, &o, err);
+        if (kind == W_EPS) rc = tgdp_train_denoiser(&E->eps, &E->s, &E->src, &o, NULL, err);
+        else if (kind == W_ECG) rc = (rc = ecg_setup(E, err)) ? rc : tgdp_train_denoiser(&E->unet, &E->s, &E->ecg_set, &o, NULL, err);
         else {
-            if (kind == W_G4) o.eta_cycle = o.eta_consistency = 0.1;
+            tgdp_guidance_opts go = {0};
+            if (kind == W_G4) go.eta_cycle = go.eta_consistency = 0.1;
             rc = tgdp_train_guidance_ratios(&E->g, E->r, kind == W_G4 ? &E->tcls : NULL, kind == W_G4 ? &E->eps : NULL,
-                                            &E->s, &E->src, &E->tgt, &o, err);
+                                            &E->s, &E->src, &E->tgt, &o, &go, NULL, err);
         }
         if (rc) return rc;
         double dt = tc.t_end - tc.t_warm;

@@ -195,7 +195,7 @@ static int schedule_from(const char *cmd, const char *name, tgdp_schedule *s)
 }
 
 /* writes the model, then removes the state file (the run is complete) */
-static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, const tgdp_train_opts *o,
+static int save(const char *cmd, const targs *a, const tgdp_net *net, const char *schedule, const tgdp_train_result *o,
                 double secs)
 {
     if (tgdp_dist_rank() != 0) return 0; /* data-parallel: rank 0 writes the model and logs */
@@ -292,8 +292,9 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
         double t0 = cli_now();
-        if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &err)) rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &net, sched_name, &o, cli_now() - t0);
+        tgdp_train_result res;
+        if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &res, &err)) rc = train_failed(cmd, &err);
+        else rc = save(cmd, &a, &net, sched_name, &res, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
@@ -361,12 +362,13 @@ int cmd_train_classifier(int argc, char **argv)
         cli_progress_init(&pg, cmd, a.quiet || a.json);
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
-        o.label_smoothing = a.label_smoothing;
-        o.grad_penalty = a.grad_penalty;
-        o.curv_penalty = a.curv_penalty;
+        tgdp_classifier_opts co = {.label_smoothing = a.label_smoothing, .grad_penalty = a.grad_penalty,
+                                   .curv_penalty = a.curv_penalty};
         double t0 = cli_now();
-        if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &err)) rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &o, cli_now() - t0);
+        tgdp_train_result res;
+        if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &co, &res, &err))
+            rc = train_failed(cmd, &err);
+        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &res, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
@@ -439,16 +441,14 @@ int cmd_train_guidance(int argc, char **argv)
         cli_progress_init(&pg, cmd, a.quiet || a.json);
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
-        o.eta_cycle = a.eta_cycle;
-        o.eta_consistency = a.eta_consistency;
-        o.bregman = bregman;
-        o.normalize_r = a.normalize_r;
-        o.r_clip_quantile = a.r_clip;
+        tgdp_guidance_opts go = {.eta_cycle = a.eta_cycle, .eta_consistency = a.eta_consistency,
+                                 .r_clip_quantile = a.r_clip, .normalize_r = a.normalize_r, .bregman = bregman};
         double t0 = cli_now();
+        tgdp_train_result res;
         if (tgdp_train_guidance(&h, &cls, a.time_classifier ? &tcls : NULL, a.model ? &src : NULL, &s, &S.ds,
-                                a.target ? &T.ds : NULL, &o, &err))
+                                a.target ? &T.ds : NULL, &o, &go, &res, &err))
             rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &h, a.schedule, &o, cli_now() - t0);
+        else rc = save(cmd, &a, &h, a.schedule, &res, cli_now() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&src); tgdp_net_free(&h);

@@ -94,7 +94,7 @@ int tgdp_c2st(const tgdp_eval_set *real, const tgdp_eval_set *gen, const tgdp_c2
     to.clip = o->cls.clip;
     to.seed = seed;
     tgdp_dataset dg = {tr_g.set.n, d, tr_g.set.x, NULL}, dr = {tr_r.set.n, d, tr_r.set.x, NULL};
-    if ((rc = tgdp_train_classifier(&net, NULL, &dg, &dr, &to, err))) {
+    if ((rc = tgdp_train_classifier(&net, NULL, &dg, &dr, &to, NULL, NULL, err))) {
         tgdp_error_prefix(err, "C2ST classifier");
         goto done;
     }

@@ -307,6 +307,8 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
     tgdp_dataset Su = {R->ns, d, R->xs, NULL}, Tu = {ntr, d, train.x, NULL};
     tgdp_eval_set gset = {ng, d, gen, K, lgen_multi, NULL};
     tgdp_train_opts o;
+    tgdp_classifier_opts co;
+    tgdp_guidance_opts go;
     const double penalty = c->tcls_grad_penalty / (double)ntr;
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
         tgdp_eps_ctx e;
@@ -327,7 +329,7 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
             CHECK(make_net(c, &tonly, TGDP_ROLE_EPS, c->eps_hidden, R->n_classes, ss + 1, err));
             train_opts(&o, c, c->target_steps, c->lr, ss + 2);
             if (c->target_batch > 0) o.batch = c->target_batch;
-            CHECK(tgdp_train_denoiser(&tonly, &R->sched, &T, &o, err));
+            CHECK(tgdp_train_denoiser(&tonly, &R->sched, &T, &o, NULL, err));
             e.eps = &tonly;
             CHECK(sample_n(R, tgdp_eps_plain, &e, &e, ng, ss, gen, err));
             break;
@@ -335,7 +337,7 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
             CHECK(tgdp_net_copy(&ft, src, err));
             train_opts(&o, c, c->ft_steps, c->ft_lr, ss + 2);
             if (c->target_batch > 0) o.batch = c->target_batch;
-            CHECK(tgdp_train_denoiser(&ft, &R->sched, &T, &o, err));
+            CHECK(tgdp_train_denoiser(&ft, &R->sched, &T, &o, NULL, err));
             e.eps = &ft;
             CHECK(sample_n(R, tgdp_eps_plain, &e, &e, ng, ss, gen, err));
             break;
@@ -350,8 +352,8 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
             CHECK(make_net(c, &tcls_u, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, 0, ss + 1, err));
             train_opts(&o, c, c->tcls_steps, c->lr, ss + 2);
             o.weight_decay = c->tcls_weight_decay;
-            o.grad_penalty = penalty;
-            CHECK(tgdp_train_classifier(&tcls_u, &R->sched, &Su, &Tu, &o, err));
+            co = (tgdp_classifier_opts){.grad_penalty = penalty};
+            CHECK(tgdp_train_classifier(&tcls_u, &R->sched, &Su, &Tu, &o, &co, NULL, err));
             g.e.eps = src;
             g.e.guide = &tcls_u;
             g.guide_labels = NULL;
@@ -363,18 +365,16 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
             CHECK(make_net(c, &cls_u, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 0, ss + 1, err));
             train_opts(&o, c, c->cls_steps, c->lr, ss + 2);
             o.weight_decay = 1.0;
-            o.label_smoothing = 0.1;
-            CHECK(tgdp_train_classifier(&cls_u, NULL, &Su, &Tu, &o, err));
+            co = (tgdp_classifier_opts){.label_smoothing = 0.1};
+            CHECK(tgdp_train_classifier(&cls_u, NULL, &Su, &Tu, &o, &co, NULL, err));
             CHECK(make_net(c, &h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 0, ss + 3, err));
             h.hparam = TGDP_H_EXP;
             train_opts(&o, c, c->guid_steps, c->lr, ss + 4);
-            o.bregman = 1;
-            o.normalize_r = 1;
-            o.eta_cycle = c->eta_cycle;
-            o.eta_consistency = c->eta_consistency;
+            go = (tgdp_guidance_opts){.bregman = 1, .normalize_r = 1, .eta_cycle = c->eta_cycle,
+                                      .eta_consistency = c->eta_consistency};
             /* labelled sets: the consistency term runs the conditional source model (the
              * label-free guidance network and classifiers ignore the labels) */
-            CHECK(tgdp_train_guidance(&h, &cls_u, &tcls_u, src, &R->sched, &S, &T, &o, err));
+            CHECK(tgdp_train_guidance(&h, &cls_u, &tcls_u, src, &R->sched, &S, &T, &o, &go, NULL, err));
             g.e.eps = src;
             g.e.guide = &h;
             g.guide_labels = NULL;
@@ -384,8 +384,8 @@ static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgd
             CHECK(make_net(c, &tcls_c, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, R->n_classes, ss + 1, err));
             train_opts(&o, c, c->tcls_steps, c->lr, ss + 2);
             o.weight_decay = c->tcls_weight_decay;
-            o.grad_penalty = penalty;
-            CHECK(tgdp_train_classifier(&tcls_c, &R->sched, &S, &T, &o, err));
+            co = (tgdp_classifier_opts){.grad_penalty = penalty};
+            CHECK(tgdp_train_classifier(&tcls_c, &R->sched, &S, &T, &o, &co, NULL, err));
             g.e.eps = src;
             g.e.guide = &tcls_c;
             g.guide_labels = lgen;
@@ -537,8 +537,9 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
             else snprintf(who, sizeof who, "all %d seeds", c->seeds);
             logf_(c, "%s: training the conditional source denoiser (%s, %lld steps on %lld windows)", who, c->eps_arch,
                   (long long)c->eps_steps, (long long)S.n);
-            CHECK(tgdp_train_denoiser(&src, &R.sched, &SD, &o, err));
-            logf_(c, "source denoiser done (loss %.4f, %.0f s)", o.final_loss, now_s() - t0);
+            tgdp_train_result tr;
+            CHECK(tgdp_train_denoiser(&src, &R.sched, &SD, &o, &tr, err));
+            logf_(c, "source denoiser done (loss %.4f, %.0f s)", tr.final_loss, now_s() - t0);
         }
         CHECK(tgdp_record_kfold(T.n, R.rec_t, R.strata, c->folds, c->seed + (uint64_t)seed, fold, err));
         for (int f = 0; f < c->folds; f++) {

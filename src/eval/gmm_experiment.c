@@ -214,11 +214,11 @@ static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
     logf_(c, "seed %d: training the source denoiser (%d steps)", seed, c->eps_steps);
     CHECKRC(make_net(&src, TGDP_ROLE_EPS, c->eps_hidden, 2, 0, base.key ^ 11, err));
     train_opts(&o, c, c->eps_steps, c->lr, base.key ^ 12);
-    CHECKRC(tgdp_train_denoiser(&src, &R->sched, &S, &o, err));
+    CHECKRC(tgdp_train_denoiser(&src, &R->sched, &S, &o, NULL, err));
     logf_(c, "seed %d: training the conditional source denoiser", seed);
     CHECKRC(make_net(&srcc, TGDP_ROLE_EPS, c->eps_hidden, 2, 2, base.key ^ 13, err));
     train_opts(&o, c, c->eps_steps, c->lr, base.key ^ 14);
-    CHECKRC(tgdp_train_denoiser(&srcc, &R->sched, &SC, &o, err));
+    CHECKRC(tgdp_train_denoiser(&srcc, &R->sched, &SC, &o, NULL, err));
 
     for (int ni = 0; ni < c->n_count; ni++) {
         const int n = c->n_list[ni];
@@ -271,7 +271,7 @@ static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
             case TGDP_M_TARGET_ONLY:
                 if (!(rc = make_net(&a, TGDP_ROLE_EPS, c->eps_hidden, 2, 0, ss + 1, err))) {
                     train_opts(&o, c, c->eps_steps, c->lr, ss + 2);
-                    if (!(rc = tgdp_train_denoiser(&a, &R->sched, &T, &o, err))) {
+                    if (!(rc = tgdp_train_denoiser(&a, &R->sched, &T, &o, NULL, err))) {
                         e.eps = &a;
                         rc = sample_with(R, tgdp_eps_plain, &e, &e, ne, ss, gen, err);
                     }
@@ -282,7 +282,7 @@ static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
                 if (!ft.p.w) {
                     if ((rc = tgdp_net_copy(&ft, &src, err))) break;
                     train_opts(&o, c, c->ft_steps, c->ft_lr, ks + 2);
-                    if ((rc = tgdp_train_denoiser(&ft, &R->sched, &T, &o, err))) break;
+                    if ((rc = tgdp_train_denoiser(&ft, &R->sched, &T, &o, NULL, err))) break;
                 }
                 if (meth == TGDP_M_FINETUNE) {
                     e.eps = &ft;
@@ -308,15 +308,16 @@ static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
                     if ((rc = make_net(tc, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, 1, nc, ks + 7 + (unsigned)cond, err))) break;
                     train_opts(&o, c, c->tcls_steps, c->lr, ks + 9 + (unsigned)cond);
                     o.weight_decay = c->tcls_weight_decay;
-                    o.label_smoothing = c->tcls_label_smoothing;
-                    /* the penalty acts like a prior on the slope of log h: its weight falls as 1/n */
-                    o.grad_penalty = c->tcls_grad_penalty / n;
-                    o.grad_penalty_data_units = c->tcls_gp_data_units;
                     o.ema = c->tcls_ema;
+                    tgdp_classifier_opts co = {0};
+                    co.label_smoothing = c->tcls_label_smoothing;
+                    /* the penalty acts like a prior on the slope of log h: its weight falls as 1/n */
+                    co.grad_penalty = c->tcls_grad_penalty / n;
+                    co.grad_penalty_data_units = c->tcls_gp_data_units;
                     /* the curvature penalty is a prior on the shape of log h (locally linear), not
                      * on the data: its weight does not fall with n (docs/guidance-study.md) */
-                    o.curv_penalty = cond ? c->tcond_curv_penalty : c->tcls_curv_penalty;
-                    if ((rc = tgdp_train_classifier(tc, &R->sched, SS, TT, &o, err))) break;
+                    co.curv_penalty = cond ? c->tcond_curv_penalty : c->tcls_curv_penalty;
+                    if ((rc = tgdp_train_classifier(tc, &R->sched, SS, TT, &o, &co, NULL, err))) break;
                 }
                 tgdp_net *guide = tc;
                 if (reg || c->estimator == TGDP_EST_GUIDANCE_NET) {
@@ -326,21 +327,20 @@ static int run_seed(run *R, int si, tgdp_gmm_demo_output *out, tgdp_error *err)
                         if ((rc = make_net(C, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 1, nc, ks + 3 + (unsigned)cond, err))) break;
                         train_opts(&o, c, c->cls_steps, c->lr, ks + 5 + (unsigned)cond);
                         o.weight_decay = c->cls_weight_decay;
-                        o.label_smoothing = c->cls_label_smoothing;
-                        if ((rc = tgdp_train_classifier(C, NULL, SS, TT, &o, err))) break;
+                        tgdp_classifier_opts co = {.label_smoothing = c->cls_label_smoothing};
+                        if ((rc = tgdp_train_classifier(C, NULL, SS, TT, &o, &co, NULL, err))) break;
                         if ((rc = log_r_mae(R, C, SS, ls, cond ? &log_r_mae_c : &log_r_mae_u, err))) break;
                     }
                     res.log_r_mae = cond ? log_r_mae_c : log_r_mae_u;
                     if ((rc = make_net(&h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 1, nc, ss + 7, err))) break;
                     h.hparam = c->guid_exp ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
                     train_opts(&o, c, c->guid_steps, c->lr, ss + 8);
-                    o.bregman = c->guid_bregman;
-                    o.normalize_r = c->guid_normalize;
+                    tgdp_guidance_opts go = {.bregman = c->guid_bregman, .normalize_r = c->guid_normalize};
                     if (reg) {
-                        o.eta_cycle = c->eta_cycle;
-                        o.eta_consistency = c->eta_consistency;
+                        go.eta_cycle = c->eta_cycle;
+                        go.eta_consistency = c->eta_consistency;
                     }
-                    if ((rc = tgdp_train_guidance(&h, C, reg ? tc : NULL, esrc, &R->sched, SS, TT, &o, err))) break;
+                    if ((rc = tgdp_train_guidance(&h, C, reg ? tc : NULL, esrc, &R->sched, SS, TT, &o, &go, NULL, err))) break;
                     guide = &h;
                 }
                 if ((rc = guidance_error(R, guide, cond, ss + 9, &res.guidance_error, err))) break;

@@ -27,7 +27,7 @@
 
 typedef struct classifier_chunk_ctx {
     const tgdp_schedule *s;
-    const tgdp_train_opts *o;
+    const tgdp_classifier_opts *o;
     int timed, d, B;
     const float *x, *t;
     const int64_t *y;
@@ -40,7 +40,7 @@ static int classifier_chunk(void *ctx, train_chunk *c)
 {
     const classifier_chunk_ctx *cx = ctx;
     const tgdp_schedule *s = cx->s;
-    const tgdp_train_opts *o = cx->o;
+    const tgdp_classifier_opts *o = cx->o;
     const int timed = cx->timed, d = cx->d, B = cx->B, nb = c->rows.n;
     const int64_t lo = c->rows.lo;
     tgdp_net *net = &c->net;
@@ -111,8 +111,11 @@ static int classifier_chunk(void *ctx, train_chunk *c)
 }
 
 int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
-                          tgdp_train_opts *o, tgdp_error *err)
+                          const tgdp_train_opts *o, const tgdp_classifier_opts *co, tgdp_train_result *res,
+                          tgdp_error *err)
 {
+    static const tgdp_classifier_opts no_co;
+    if (!co) co = &no_co;
     int rc = check_dataset(src, net, "source", err);
     if (!rc) rc = check_dataset(tgt, net, "target", err);
     if (rc) return rc;
@@ -126,9 +129,9 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
     train_fp_schedule(&fp, timed ? s : NULL);
     train_fp_data(&fp, "source", src);
     train_fp_data(&fp, "target", tgt);
-    if ((rc = train_begin(&st, net, o, &fp, err))) return rc;
+    if ((rc = train_begin(&st, net, o, co, NULL, res, &fp, err))) return rc;
     const int B = o->batch, Bs = B / 2, Bt = B - Bs, d = src->d;
-    const float ls = (float)o->label_smoothing;
+    const float ls = (float)co->label_smoothing;
     tgdp_rng base = tgdp_rng_new(o->seed);
     for (int64_t step = st.start; step < o->steps && !rc; step++) {
         tgdp_rng r = tgdp_rng_split(&base, (uint64_t)step);
@@ -155,14 +158,14 @@ int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_data
         }
         /* the curvature penalty's perturbation directions, drawn for the whole batch */
         float *u = NULL;
-        if (o->curv_penalty > 0 && (u = tgdp_arena_floats(&st.arena, (size_t)B * d)))
+        if (co->curv_penalty > 0 && (u = tgdp_arena_floats(&st.arena, (size_t)B * d)))
             tgdp_rng_fill_normal(&r, u, (size_t)B * d, 0, 1);
         double loss = 0;
-        classifier_chunk_ctx cx = {s, o, timed, d, B, x, t, y, tgt_y, w, u};
+        classifier_chunk_ctx cx = {s, co, timed, d, B, x, t, y, tgt_y, w, u};
         if ((rc = train_run_chunks(&st, net, B, classifier_chunk, &cx, &loss, err))) break;
-        rc = train_step_end(&st, net, o, step, loss, err);
+        rc = train_step_end(&st, net, step, loss, err);
     }
-    train_end(&st, net, o);
+    train_end(&st, net);
     return rc;
 }
 

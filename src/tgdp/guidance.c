@@ -109,7 +109,7 @@ static void noised_batch(tgdp_rng *rg, const tgdp_dataset *data, const tgdp_sche
 }
 
 /* clip and normalise the ratios in place as configured; *norm gets the divisor */
-static int prepare_ratios(const tgdp_dataset *src, const tgdp_train_opts *o, float *r, double *norm, tgdp_error *err)
+static int prepare_ratios(const tgdp_dataset *src, const tgdp_guidance_opts *o, float *r, double *norm, tgdp_error *err)
 {
     const int64_t n = src->n;
     if (o->r_clip_quantile > 0 && o->r_clip_quantile < 1) {
@@ -136,7 +136,8 @@ static int prepare_ratios(const tgdp_dataset *src, const tgdp_train_opts *o, flo
 }
 
 int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *eps_src, const tgdp_schedule *s,
-                        const tgdp_dataset *src, const tgdp_dataset *tgt, tgdp_train_opts *o, tgdp_error *err)
+                        const tgdp_dataset *src, const tgdp_dataset *tgt, const tgdp_train_opts *o,
+                        const tgdp_guidance_opts *go, tgdp_train_result *res, tgdp_error *err)
 {
     if (tgdp_net_n_classes(cls) != tgdp_net_n_classes(h))
         return tgdp_fail(err, TGDP_EINVAL, "classifier and guidance network disagree on label conditioning");
@@ -148,7 +149,7 @@ int tgdp_train_guidance(tgdp_net *h, tgdp_net *cls, tgdp_net *tcls, tgdp_net *ep
     tgdp_arena_init(&ar);
     rc = tgdp_density_ratio(cls, &ar, src, r, NULL, err);
     tgdp_arena_free(&ar);
-    if (!rc) rc = tgdp_train_guidance_ratios(h, r, tcls, eps_src, s, src, tgt, o, err);
+    if (!rc) rc = tgdp_train_guidance_ratios(h, r, tcls, eps_src, s, src, tgt, o, go, res, err);
     free(r);
     return rc;
 }
@@ -163,7 +164,7 @@ typedef struct guidance_batch {
 typedef struct guidance_chunk_ctx {
     tgdp_net *tcls, *eps_src;
     const tgdp_schedule *s;
-    const tgdp_train_opts *o;
+    const tgdp_guidance_opts *o;
     int d;
     double norm;
     guidance_batch b[3];
@@ -176,7 +177,7 @@ typedef struct guidance_chunk_ctx {
 static int guidance_chunk(void *ctx, train_chunk *c)
 {
     const guidance_chunk_ctx *cx = ctx;
-    const tgdp_train_opts *o = cx->o;
+    const tgdp_guidance_opts *o = cx->o;
     const int d = cx->d, nb = c->rows.n;
     const int64_t lo = c->rows.lo;
     const size_t o0 = (size_t)lo * d;
@@ -211,12 +212,15 @@ static int guidance_chunk(void *ctx, train_chunk *c)
 
 int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, tgdp_net *eps_src,
                                const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
-                               tgdp_train_opts *o, tgdp_error *err)
+                               const tgdp_train_opts *o, const tgdp_guidance_opts *go, tgdp_train_result *res,
+                               tgdp_error *err)
 {
+    static const tgdp_guidance_opts no_go;
+    if (!go) go = &no_go;
     int rc = check_dataset(src, h, "source", err);
     if (rc) return rc;
     if (tgdp_net_out_dim(h) != 1) return tgdp_fail(err, TGDP_EINVAL, "the guidance network has one output");
-    const int cyc = o->eta_cycle > 0, con = o->eta_consistency > 0;
+    const int cyc = go->eta_cycle > 0, con = go->eta_consistency > 0;
     if ((cyc || con) && (rc = check_dataset(tgt, h, "target", err))) return rc;
     if (cyc && !tcls) return tgdp_fail(err, TGDP_EINVAL, "the cycle regulariser needs a time-dependent classifier");
     if (con && !eps_src) return tgdp_fail(err, TGDP_EINVAL, "the consistency regulariser needs the source model");
@@ -233,11 +237,11 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
     train_fp_net(&fp, "time-classifier", cyc ? tcls : NULL);
     train_fp_net(&fp, "source-model", con ? eps_src : NULL);
     double norm = 1;
-    if ((rc = train_begin(&st, h, o, &fp, err))) {
+    if ((rc = train_begin(&st, h, o, NULL, go, res, &fp, err))) {
         free(r);
         return rc;
     }
-    rc = prepare_ratios(src, o, r, &norm, err);
+    rc = prepare_ratios(src, go, r, &norm, err);
     const int B = o->batch, d = src->d;
     tgdp_rng base = tgdp_rng_new(o->seed);
     for (int64_t step = st.start; step < o->steps && !rc; step++) {
@@ -245,7 +249,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
         tgdp_arena_reset(&st.arena);
         /* the step's batches, drawn in a fixed order: source (Algorithm 3), then target for the
          * cycle term, then target for the consistency term */
-        guidance_chunk_ctx cx = {.tcls = tcls, .eps_src = eps_src, .s = s, .o = o, .d = d, .norm = norm};
+        guidance_chunk_ctx cx = {.tcls = tcls, .eps_src = eps_src, .s = s, .o = go, .d = d, .norm = norm};
         int nbat = 1 + cyc + con, ok = 1;
         for (int k = 0; k < nbat; k++) {
             guidance_batch *gb = &cx.b[k];
@@ -269,9 +273,9 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r_in, tgdp_net *tcls, t
         if (cx.con) noised_batch(&rg, tgt, s, o, B, cx.con->x, cx.con->y, NULL, cx.con->t, cx.con->eps);
         double loss = 0;
         if ((rc = train_run_chunks(&st, h, B, guidance_chunk, &cx, &loss, err))) break;
-        rc = train_step_end(&st, h, o, step, loss, err);
+        rc = train_step_end(&st, h, step, loss, err);
     }
     free(r);
-    train_end(&st, h, o);
+    train_end(&st, h);
     return rc;
 }

@@ -120,11 +120,12 @@ static int check_state_finite(const train_state *st, const tgdp_net *net)
            tgdp_check_finite(st->adam.v, n, "", &e) || (st->ema && tgdp_check_finite(st->ema, n, "", &e));
 }
 
-int train_diverged(const tgdp_train_opts *o, int64_t at, const char *what, double value, tgdp_error *err)
+int train_diverged(const train_state *st, int64_t at, const char *what, double value, tgdp_error *err)
 {
+    const tgdp_train_opts *o = st->o;
     char kept[1200] = "";
-    if (o->state_path && o->state_step >= 0)
-        snprintf(kept, sizeof kept, "; the last good state (step %lld) is kept in %s", (long long)o->state_step,
+    if (o->state_path && st->res->state_step >= 0)
+        snprintf(kept, sizeof kept, "; the last good state (step %lld) is kept in %s", (long long)st->res->state_step,
                  o->state_path);
     else if (o->state_path)
         snprintf(kept, sizeof kept, "; no state had been saved yet");
@@ -135,9 +136,10 @@ int train_diverged(const tgdp_train_opts *o, int64_t at, const char *what, doubl
                      value, (long long)at, (long long)o->steps, kept);
 }
 
-int train_state_save(train_state *st, const tgdp_net *net, tgdp_train_opts *o, int64_t step, tgdp_error *err)
+int train_state_save(train_state *st, const tgdp_net *net, int64_t step, tgdp_error *err)
 {
-    if (check_state_finite(st, net)) return train_diverged(o, step, "the weights", 1.0, err);
+    const tgdp_train_opts *o = st->o;
+    if (check_state_finite(st, net)) return train_diverged(st, step, "the weights", 1.0, err);
     tgdp_st_writer w;
     tgdp_st_writer_init(&w);
     const int64_t shape[1] = {(int64_t)net->p.n};
@@ -159,7 +161,7 @@ int train_state_save(train_state *st, const tgdp_net *net, tgdp_train_opts *o, i
     if (!rc && st->ema) rc = tgdp_st_writer_add_f32(&w, "ema", st->ema, 1, shape, err);
     if (!rc) rc = tgdp_safetensors_write(o->state_path, &w, err);
     tgdp_st_writer_free(&w);
-    if (!rc) o->state_step = step;
+    if (!rc) st->res->state_step = step;
     return rc;
 }
 
@@ -203,9 +205,9 @@ int tgdp_train_state_peek(const char *path, int64_t *step, int64_t *steps, tgdp_
     return TGDP_OK;
 }
 
-int train_state_load(train_state *st, tgdp_net *net, tgdp_train_opts *o, tgdp_error *err)
+int train_state_load(train_state *st, tgdp_net *net, tgdp_error *err)
 {
-    const char *path = o->state_path;
+    const char *path = st->o->state_path;
     tgdp_st_file f;
     int64_t step, steps, adam_t, loss_cnt;
     int rc = open_state(path, &f, &step, &steps, err);
@@ -244,17 +246,18 @@ int train_state_load(train_state *st, tgdp_net *net, tgdp_train_opts *o, tgdp_er
     st->loss_acc = loss_acc;
     st->loss_cnt = loss_cnt;
     st->start = step;
-    o->state_step = step;
+    st->res->state_step = step;
     return TGDP_OK;
 }
 
-int train_state_after_step(train_state *st, const tgdp_net *net, tgdp_train_opts *o, int64_t done, tgdp_error *err)
+int train_state_after_step(train_state *st, const tgdp_net *net, int64_t done, tgdp_error *err)
 {
+    const tgdp_train_opts *o = st->o;
     /* data-parallel: all ranks stop at the same step when any saw the request; rank 0 writes */
     const int stop = tgdp_dist_max_int(o->stop && *o->stop) && done < o->steps;
     const int due = o->checkpoint_every > 0 && done % o->checkpoint_every == 0 && done < o->steps;
     if (o->state_path && (stop || due) && tgdp_dist_rank() == 0) {
-        int rc = train_state_save(st, net, o, done, err);
+        int rc = train_state_save(st, net, done, err);
         if (rc && stop && rc != TGDP_ENONFINITE)
             return tgdp_error_prefix(err, "interrupted at step %lld/%lld, but the state could not be saved",
                                      (long long)done, (long long)o->steps);

@@ -28,8 +28,8 @@ static int denoiser_chunk(void *ctx, train_chunk *c)
     return tgdp_graph_backward(&gr, out, grad, NULL, 1);
 }
 
-int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, tgdp_train_opts *o,
-                        tgdp_error *err)
+int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *data, const tgdp_train_opts *o,
+                        tgdp_train_result *res, tgdp_error *err)
 {
     int rc = check_dataset(data, net, "training", err);
     if (rc) return rc;
@@ -41,7 +41,7 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
     train_fp_init(&fp, "denoiser");
     train_fp_schedule(&fp, s);
     train_fp_data(&fp, "data", data);
-    if ((rc = train_begin(&st, net, o, &fp, err))) return rc;
+    if ((rc = train_begin(&st, net, o, NULL, NULL, res, &fp, err))) return rc;
     const int B = o->batch, d = data->d;
     tgdp_rng base = tgdp_rng_new(o->seed);
     for (int64_t step = st.start; step < o->steps && !rc; step++) {
@@ -61,8 +61,8 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
         double loss = 0;
         denoiser_chunk_ctx cx = {xt, t, eps, y, d};
         if ((rc = train_run_chunks(&st, net, B, denoiser_chunk, &cx, &loss, err))) break;
-        rc = train_step_end(&st, net, o, step, loss, err);
+        rc = train_step_end(&st, net, step, loss, err);
     }
-    train_end(&st, net, o);
+    train_end(&st, net);
     return rc;
 }

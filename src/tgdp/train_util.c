@@ -17,8 +17,6 @@ void tgdp_train_opts_default(tgdp_train_opts *o)
     o->clip = 1.0;
     o->seed = 0;
     o->t_min = 1e-3;
-    o->r_clip_quantile = 0;
-    o->state_step = -1;
 }
 
 /* a double as the shortest text that reads back as the same value */
@@ -32,11 +30,19 @@ static void fp_double(train_fp *fp, const char *key, double v)
     train_fp_add(fp, key, "%s", buf);
 }
 
-int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp, tgdp_error *err)
+int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const tgdp_classifier_opts *co,
+                const tgdp_guidance_opts *go, tgdp_train_result *res, train_fp *fp, tgdp_error *err)
 {
+    static const tgdp_classifier_opts no_co;
+    static const tgdp_guidance_opts no_go;
     memset(st, 0, sizeof *st);
-    o->start_step = o->steps_done = 0;
-    o->state_step = -1;
+    if (!co) co = &no_co;
+    if (!go) go = &no_go;
+    st->o = o;
+    st->res = res ? res : &st->own_res;
+    st->res->final_loss = NAN;
+    st->res->start_step = st->res->steps_done = 0;
+    st->res->state_step = -1;
     if (o->steps <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs steps > 0 (got %lld)", (long long)o->steps);
     if (o->batch <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs batch > 0 (got %d)", o->batch);
     if (!(o->lr > 0) || !isfinite(o->lr)) return tgdp_fail(err, TGDP_EINVAL, "training needs a learning rate > 0");
@@ -51,15 +57,15 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
     fp_double(fp, "ema", o->ema);
     train_fp_add(fp, "seed", "%llu", (unsigned long long)o->seed);
     fp_double(fp, "t-min", o->t_min);
-    fp_double(fp, "label-smoothing", o->label_smoothing);
-    fp_double(fp, "grad-penalty", o->grad_penalty);
-    fp_double(fp, "curv-penalty", o->curv_penalty);
-    train_fp_add(fp, "grad-penalty-units", "%s", o->grad_penalty_data_units ? "data" : "noise");
-    fp_double(fp, "eta-cycle", o->eta_cycle);
-    fp_double(fp, "eta-consistency", o->eta_consistency);
-    fp_double(fp, "r-clip-quantile", o->r_clip_quantile);
-    train_fp_add(fp, "normalize-r", "%d", o->normalize_r);
-    train_fp_add(fp, "loss", "%s", o->bregman ? "bregman" : "mse");
+    fp_double(fp, "label-smoothing", co->label_smoothing);
+    fp_double(fp, "grad-penalty", co->grad_penalty);
+    fp_double(fp, "curv-penalty", co->curv_penalty);
+    train_fp_add(fp, "grad-penalty-units", "%s", co->grad_penalty_data_units ? "data" : "noise");
+    fp_double(fp, "eta-cycle", go->eta_cycle);
+    fp_double(fp, "eta-consistency", go->eta_consistency);
+    fp_double(fp, "r-clip-quantile", go->r_clip_quantile);
+    train_fp_add(fp, "normalize-r", "%d", go->normalize_r);
+    train_fp_add(fp, "loss", "%s", go->bregman ? "bregman" : "mse");
     /* ... and the network with its starting weights (a fresh init, or the model fine-tuned) */
     train_fp_net(fp, "network", net);
     st->fp = fp;
@@ -73,12 +79,12 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
         }
         memcpy(st->ema, net->p.w, net->p.n * sizeof(float));
     }
-    if (o->resume && (rc = train_state_load(st, net, o, err))) {
+    if (o->resume && (rc = train_state_load(st, net, err))) {
         free(st->ema);
         tgdp_adam_free(&st->adam);
         return rc;
     }
-    o->start_step = o->steps_done = st->start;
+    st->res->start_step = st->res->steps_done = st->start;
     /* data-parallel: every rank starts from rank 0's weights */
     if (tgdp_dist_bcast(net->p.w, net->p.n)) {
         free(st->ema);
@@ -94,16 +100,17 @@ int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp
     return TGDP_OK;
 }
 
-int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t step, double loss, tgdp_error *err)
+int train_step_end(train_state *st, tgdp_net *net, int64_t step, double loss, tgdp_error *err)
 {
+    const tgdp_train_opts *o = st->o;
     /* The optimiser step. A data-parallel run sums the ranks' gradients (each already weighted
      * by its share of the global batch) and losses here, before clipping. */
     if (tgdp_dist_size() > 1 &&
         (tgdp_dist_allreduce_sum(net->p.g, net->p.n) || tgdp_dist_allreduce_sum_d(&loss, 1)))
         return tgdp_fail(err, TGDP_EIO, "MPI all-reduce of the gradients failed at step %lld", (long long)step + 1);
-    if (!isfinite(loss)) return train_diverged(o, step + 1, "loss", loss, err);
+    if (!isfinite(loss)) return train_diverged(st, step + 1, "loss", loss, err);
     const double gnorm = tgdp_grad_norm(net->p.g, net->p.n);
-    if (!isfinite(gnorm)) return train_diverged(o, step + 1, "the gradient norm", gnorm, err);
+    if (!isfinite(gnorm)) return train_diverged(st, step + 1, "the gradient norm", gnorm, err);
     /* clipping (o->clip > 0) is a factor on the gradient inside the Adam step */
     tgdp_adam_step_scaled(&st->adam, net->p.w, net->p.g, tgdp_clip_factor(gnorm, o->clip));
     if (st->ema) tgdp_ema_update(st->ema, net->p.w, net->p.n, o->ema);
@@ -111,15 +118,15 @@ int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t s
         st->loss_acc += loss;
         st->loss_cnt++;
     }
-    o->steps_done = step + 1;
+    st->res->steps_done = step + 1;
     if (o->progress) o->progress(o->progress_ctx, step + 1, o->steps, loss);
-    return train_state_after_step(st, net, o, step + 1, err);
+    return train_state_after_step(st, net, step + 1, err);
 }
 
-void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o)
+void train_end(train_state *st, tgdp_net *net)
 {
     if (st->ema) memcpy(net->p.w, st->ema, net->p.n * sizeof(float));
-    o->final_loss = st->loss_cnt ? st->loss_acc / (double)st->loss_cnt : NAN;
+    st->res->final_loss = st->loss_cnt ? st->loss_acc / (double)st->loss_cnt : NAN;
     free(st->ema);
     free(st->chunk_g);
     tgdp_adam_free(&st->adam);

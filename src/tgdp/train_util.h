@@ -43,26 +43,31 @@ typedef struct train_state {
     int64_t loss_cnt;
     int64_t start;     /* first step to run: 0, or the state's step after a resume */
     const train_fp *fp;
+    const tgdp_train_opts *o; /* the run's options */
+    tgdp_train_result *res;   /* the run's result (the caller's, or own when it passed NULL) */
+    tgdp_train_result own_res;
 } train_state;
 
-/* Checks the options, allocates the optimiser state, completes fp with the options and the
- * net, and with o->resume loads o->state_path into net and st. On failure nothing is left
- * allocated. The loop then runs steps st->start .. o->steps - 1. */
-int train_begin(train_state *st, tgdp_net *net, tgdp_train_opts *o, train_fp *fp, tgdp_error *err);
+/* Checks the options, allocates the optimiser state, completes fp with the options (co, go: the
+ * per-trainer ones, NULL when the trainer has none) and the net, and with o->resume loads
+ * o->state_path into net and st. res (may be NULL) receives the run's result. On failure nothing
+ * is left allocated. The loop then runs steps st->start .. o->steps - 1. */
+int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const tgdp_classifier_opts *co,
+                const tgdp_guidance_opts *go, tgdp_train_result *res, train_fp *fp, tgdp_error *err);
 /* The end of every step: non-finite loss check, clip, THE optimiser step (the one place where
  * gradients become weights), EMA, loss bookkeeping, progress, then the periodic checkpoint and
  * the stop request. Any non-zero return ends training (TGDP_EINTERRUPTED on a stop request). */
-int train_step_end(train_state *st, tgdp_net *net, tgdp_train_opts *o, int64_t step, double loss, tgdp_error *err);
+int train_step_end(train_state *st, tgdp_net *net, int64_t step, double loss, tgdp_error *err);
 /* copy the EMA weights into the net (if any), free state */
-void train_end(train_state *st, tgdp_net *net, tgdp_train_opts *o);
+void train_end(train_state *st, tgdp_net *net);
 
 /* train_checkpoint.c: the state file */
-int train_state_save(train_state *st, const tgdp_net *net, tgdp_train_opts *o, int64_t step, tgdp_error *err);
-int train_state_load(train_state *st, tgdp_net *net, tgdp_train_opts *o, tgdp_error *err);
+int train_state_save(train_state *st, const tgdp_net *net, int64_t step, tgdp_error *err);
+int train_state_load(train_state *st, tgdp_net *net, tgdp_error *err);
 /* after step `done` (1-based count of finished steps): periodic checkpoint and stop request */
-int train_state_after_step(train_state *st, const tgdp_net *net, tgdp_train_opts *o, int64_t done, tgdp_error *err);
+int train_state_after_step(train_state *st, const tgdp_net *net, int64_t done, tgdp_error *err);
 /* the error for a non-finite loss (or weights) at step `done`, naming the last good state */
-int train_diverged(const tgdp_train_opts *o, int64_t done, const char *what, double value, tgdp_error *err);
+int train_diverged(const train_state *st, int64_t done, const char *what, double value, tgdp_error *err);
 
 /* Data parallelism (tgdp/dist.h): this rank's rows [lo, lo + n) of a global batch of B rows,
  * and frac = n / B, the weight that turns the mean over its rows into its share of the mean over
