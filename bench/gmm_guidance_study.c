@@ -92,7 +92,7 @@ static double mmd_of(tgdp_net *src, tgdp_net *g, uint64_t seed)
     enum { N = 2000 };
     static float x[N * 2], fresh[N * 2], scratch[N * 2];
     tgdp_rng r = tgdp_rng_new(seed);
-    tgdp_eps_ctx e = {&S, src, NULL, g, 1.0, NULL, &AR, scratch};
+    tgdp_eps_ctx e = {&S, src, NULL, g, 1.0, NULL, &AR, scratch, NULL, 0};
     tgdp_sample(&S, TGDP_SAMPLER_DPM2, 25, 1e-3, g ? tgdp_eps_guided : tgdp_eps_plain, &e, N, 2, &r, x, NULL);
     tgdp_rng r2 = tgdp_rng_new(seed ^ 77);
     tgdp_gmm_sample(&Q, N, &r2, fresh, NULL, NULL);

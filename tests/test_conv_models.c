@@ -436,7 +436,7 @@ static void test_training(void)
     enum { NS = 5 };
     float xo[NS * D], scratch[NS * D];
     int64_t lab[NS] = {0, 1, 2, 0, 1};
-    tgdp_eps_ctx e = {&S, &eps, NULL, &h, 1.0, lab, &arena, scratch};
+    tgdp_eps_ctx e = {&S, &eps, NULL, &h, 1.0, lab, &arena, scratch, NULL, 0};
     tgdp_rng r = tgdp_rng_new(3);
     rc = tgdp_sample(&S, TGDP_SAMPLER_DPM2, 3, 1e-3, tgdp_eps_guided, &e, NS, D, &r, xo, &err);
     CHECKF(rc == TGDP_OK, "guided sampling (unet1d + resnet1d guidance): %s", rc ? err.msg : "");

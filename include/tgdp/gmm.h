@@ -26,16 +26,27 @@ extern "C" {
 
 typedef struct tgdp_gmm {
     int k, d;
-    double *w;   /* k weights, normalised to sum to 1 */
-    double *mu;  /* k*d means */
-    double *var; /* k isotropic variances s_k^2 > 0 */
-    int *label;  /* k label indices >= 0 */
+    double *w;    /* k weights, normalised to sum to 1 */
+    double *mu;   /* k*d means */
+    double *var;  /* k variances: s_k^2 of an isotropic component, the mean of dvar otherwise */
+    int *label;   /* k label indices >= 0 */
+    double *dvar; /* k*d variances along the axes of the rotation (all s_k^2 when isotropic) */
+    double *rot;  /* d*d orthonormal R (row-major): component c is N(mu_c, R diag(dvar_c) R^T); NULL = I */
+    double *mu_rot; /* k*d means in the rotated basis, R^T mu_c (internal) */
 } tgdp_gmm;
+
+#define TGDP_GMM_MAX_ROT_DIM 256
 
 /* Copies the parameters. w: k non-negative weights with a positive sum (normalised here), or
  * NULL for equal weights; label: k indices >= 0, or NULL for label = component index. */
 int tgdp_gmm_init(tgdp_gmm *g, int k, int d, const double *w, const double *mu, const double *var,
                   const int *label, tgdp_error *err);
+/* Anisotropic components sharing one orthonormal rotation R (d*d, row-major; NULL: axes):
+ * component c is N(mu_c, R diag(dvar_c) R^T), dvar: k*d positive variances. Under the forward
+ * process every time-t quantity stays exact (covariance R diag(a^2 dvar_c + sigma^2) R^T).
+ * Functions taking two mixtures need them to share the same rotation. */
+int tgdp_gmm_init_full(tgdp_gmm *g, int k, int d, const double *w, const double *mu, const double *dvar,
+                       const double *rot, const int *label, tgdp_error *err);
 void tgdp_gmm_free(tgdp_gmm *g);
 /* 1 + the largest label index */
 int tgdp_gmm_num_labels(const tgdp_gmm *g);
@@ -79,6 +90,14 @@ int tgdp_gmm_log_h(const tgdp_gmm *p, const tgdp_gmm *q, double alpha, double si
 int tgdp_gmm_grad_log_h(const tgdp_gmm *p, const tgdp_gmm *q, double alpha, double sigma, int n, const float *x,
                         const int *labels, float *out, tgdp_error *err);
 
+/* Laplacian (trace of the Hessian) of log p_t(x) or log p_t(x | y); out: n doubles. The exact
+ * divergence of the oracle noise -sigma grad log p_t is -sigma times this. */
+int tgdp_gmm_laplacian(const tgdp_gmm *g, double alpha, double sigma, int n, const float *x, const int *labels,
+                       double *out, tgdp_error *err);
+/* Laplacian of log h*(x, t) = log q_t - log p_t; out: n doubles */
+int tgdp_gmm_laplacian_log_h(const tgdp_gmm *p, const tgdp_gmm *q, double alpha, double sigma, int n, const float *x,
+                             const int *labels, double *out, tgdp_error *err);
+
 /* Noise-predictor callback (tgdp_eps_fn) returning the exact noise of `gmm` at time t under
  * `schedule`: the "oracle" sampler input. labels NULL: unconditional; otherwise labels[i] is
  * the requested label of sample i (at least n entries), giving the conditional noise. */
@@ -88,6 +107,9 @@ typedef struct tgdp_gmm_oracle {
     const int *labels;
 } tgdp_gmm_oracle;
 int tgdp_gmm_oracle_eps(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err);
+/* the same with the exact divergence of that noise (tgdp_eps_div_fn) */
+int tgdp_gmm_oracle_eps_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
+                            tgdp_error *err);
 
 #ifdef __cplusplus
 }

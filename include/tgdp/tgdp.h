@@ -98,6 +98,15 @@ int tgdp_net_eval(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, cons
 int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t,
                         const int64_t *labels, tgdp_act act, float scale, float *out, tgdp_error *err);
 
+/* Exact second order in the input (tangent passes, one per input dimension; src/tgdp/net_divergence.c):
+ * the noise eps(x, t) of a denoiser with its divergence tr(d eps/dx) (div_out: n doubles), and
+ * scale * grad_x f and scale * Laplacian of f for f = act(output) of a scalar network. */
+int tgdp_net_eps_div(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t, const int64_t *labels,
+                     float *eps_out, double *div_out, tgdp_error *err);
+int tgdp_net_input_grad_lap(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, const float *t,
+                            const int64_t *labels, tgdp_act act, float scale, float *grad_out, double *lap_out,
+                            tgdp_error *err);
+
 typedef void (*tgdp_train_progress)(void *ctx, int64_t step, int64_t total, double loss);
 
 /* What every trainer takes (inputs only: the library never writes to it). */
@@ -215,6 +224,9 @@ typedef struct tgdp_eps_ctx {
     const int64_t *labels; /* per-sample labels for conditional models, or NULL */
     tgdp_arena *arena;
     float *scratch;     /* n*d floats, owned by the caller */
+    tgdp_net **guides;  /* bagged TGDP: n_guides time-dependent classifiers (or guidance nets) whose
+                           grad log h are averaged (used instead of guide when n_guides > 0) */
+    int n_guides;
 } tgdp_eps_ctx;
 
 int tgdp_eps_plain(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err);
@@ -226,6 +238,18 @@ int tgdp_eps_domain_guidance(void *ctx, int n, int d, const float *x, float t, f
 /* grad_x log h (guidance net or -grad logit of a time classifier) at one time t */
 int tgdp_guidance_grad(tgdp_net *guide, tgdp_arena *ar, int n, int d, const float *x, float t, const int64_t *labels,
                        float *out, tgdp_error *err);
+/* the same with the Laplacian of log h (lap: n doubles) */
+int tgdp_guidance_grad_lap(tgdp_net *guide, tgdp_arena *ar, int n, int d, const float *x, float t,
+                           const int64_t *labels, float *grad, double *lap, tgdp_error *err);
+
+/* The callbacks above with the exact divergence of the noise they return (tgdp_eps_div_fn, for
+ * tgdp_flow_log_prob); the context is the same tgdp_eps_ctx, its scratch must hold n*d floats. */
+int tgdp_eps_plain_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
+                       tgdp_error *err);
+int tgdp_eps_guided_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
+                        tgdp_error *err);
+int tgdp_eps_domain_guidance_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
+                                 tgdp_error *err);
 
 #ifdef __cplusplus
 }

@@ -237,7 +237,7 @@ static int run_sample(bench_env *E, int n, wl_result *res, tgdp_error *err)
     }
     tgdp_arena ar;
     tgdp_arena_init(&ar);
-    tgdp_eps_ctx e = {&E->s, &E->eps, NULL, &E->g, 1.0, NULL, &ar, scratch};
+    tgdp_eps_ctx e = {&E->s, &E->eps, NULL, &E->g, 1.0, NULL, &ar, scratch, NULL, 0};
     int rc = TGDP_OK, runs = 0;
     double t0 = 0, dt = 0;
     tgdp_gemm_stats s0 = {0, 0, 0};

@@ -116,7 +116,7 @@ int cmd_sample(int argc, char **argv)
     if (!rc) {
         tgdp_arena ar;
         tgdp_arena_init(&ar);
-        tgdp_eps_ctx e = {&s, &src, is_dg ? &ft : NULL, is_tgdp ? &g : NULL, w, lab, &ar, scratch};
+        tgdp_eps_ctx e = {&s, &src, is_dg ? &ft : NULL, is_tgdp ? &g : NULL, w, lab, &ar, scratch, NULL, 0};
         tgdp_eps_fn fn = is_tgdp ? tgdp_eps_guided : is_dg ? tgdp_eps_domain_guidance : tgdp_eps_plain;
         tgdp_rng r = tgdp_rng_new((uint64_t)seed);
         cli_progress pg;

@@ -11,6 +11,83 @@
 
 /* ---------- construction ---------- */
 
+/* rot must be orthonormal (R^T R = I within 1e-6) */
+static int check_rotation(const double *rot, int d, tgdp_error *err)
+{
+    for (int i = 0; i < d; i++)
+        for (int j = 0; j < d; j++) {
+            double dot = 0;
+            for (int r = 0; r < d; r++) dot += rot[(size_t)r * d + i] * rot[(size_t)r * d + j];
+            if (!isfinite(dot) || fabs(dot - (i == j)) > 1e-6)
+                return tgdp_fail(err, TGDP_EINVAL, "gmm: the rotation is not orthonormal (column %d . column %d = %g)", i,
+                                 j, dot);
+        }
+    return TGDP_OK;
+}
+
+int tgdp_gmm_init_full(tgdp_gmm *g, int k, int d, const double *w, const double *mu, const double *dvar,
+                       const double *rot, const int *label, tgdp_error *err)
+{
+    memset(g, 0, sizeof *g);
+    if (k < 1 || d < 1 || !mu || !dvar)
+        return tgdp_fail(err, TGDP_EINVAL, "gmm: need k >= 1 components in d >= 1 dimensions with means and variances");
+    size_t kd;
+    if (!tgdp_mul_size((size_t)k, (size_t)d, &kd) || kd > SIZE_MAX / sizeof(double) / 2 ||
+        (size_t)d > SIZE_MAX / sizeof(double) / (size_t)d)
+        return tgdp_fail(err, TGDP_ENOMEM, "gmm: k*d overflows");
+    double wsum = 0;
+    for (int c = 0; c < k; c++) {
+        double wc = w ? w[c] : 1.0;
+        if (!(wc >= 0) || !isfinite(wc)) return tgdp_fail(err, TGDP_EINVAL, "gmm: weight %d is %g", c, wc);
+        for (int j = 0; j < d; j++)
+            if (!(dvar[(size_t)c * d + j] > 0) || !isfinite(dvar[(size_t)c * d + j]))
+                return tgdp_fail(err, TGDP_EINVAL, "gmm: variance %d of component %d is %g", j, c, dvar[(size_t)c * d + j]);
+        if (label && label[c] < 0) return tgdp_fail(err, TGDP_EINVAL, "gmm: label %d is negative", c);
+        wsum += wc;
+    }
+    if (!(wsum > 0)) return tgdp_fail(err, TGDP_EINVAL, "gmm: the weights sum to zero");
+    for (size_t i = 0; i < kd; i++)
+        if (!isfinite(mu[i])) return tgdp_fail(err, TGDP_EINVAL, "gmm: mean entry %zu is not finite", i);
+    if (rot && d > TGDP_GMM_MAX_ROT_DIM)
+        return tgdp_fail(err, TGDP_EINVAL, "gmm: a rotated mixture has at most %d dimensions (got %d)",
+                         TGDP_GMM_MAX_ROT_DIM, d);
+    int rc = rot ? check_rotation(rot, d, err) : TGDP_OK;
+    if (rc) return rc;
+    g->w = malloc((size_t)k * sizeof *g->w);
+    g->var = malloc((size_t)k * sizeof *g->var);
+    g->label = malloc((size_t)k * sizeof *g->label);
+    g->mu = malloc(kd * sizeof *g->mu);
+    g->dvar = malloc(kd * sizeof *g->dvar);
+    g->mu_rot = malloc(kd * sizeof *g->mu_rot);
+    if (rot) g->rot = malloc((size_t)d * d * sizeof *g->rot);
+    if (!g->w || !g->var || !g->label || !g->mu || !g->dvar || !g->mu_rot || (rot && !g->rot)) {
+        tgdp_gmm_free(g);
+        return tgdp_fail(err, TGDP_ENOMEM, "gmm: cannot allocate %d components", k);
+    }
+    g->k = k;
+    g->d = d;
+    memcpy(g->mu, mu, kd * sizeof *g->mu);
+    memcpy(g->dvar, dvar, kd * sizeof *g->dvar);
+    if (rot) memcpy(g->rot, rot, (size_t)d * d * sizeof *g->rot);
+    for (int c = 0; c < k; c++) {
+        g->w[c] = (w ? w[c] : 1.0) / wsum;
+        double m = 0;
+        for (int j = 0; j < d; j++) m += dvar[(size_t)c * d + j] / d;
+        g->var[c] = m;
+        g->label[c] = label ? label[c] : c;
+        /* the mean in the rotated basis: R^T mu */
+        for (int j = 0; j < d; j++) {
+            double v = mu[(size_t)c * d + j];
+            if (rot) {
+                v = 0;
+                for (int r = 0; r < d; r++) v += rot[(size_t)r * d + j] * mu[(size_t)c * d + r];
+            }
+            g->mu_rot[(size_t)c * d + j] = v;
+        }
+    }
+    return TGDP_OK;
+}
+
 int tgdp_gmm_init(tgdp_gmm *g, int k, int d, const double *w, const double *mu, const double *var,
                   const int *label, tgdp_error *err)
 {
@@ -20,34 +97,13 @@ int tgdp_gmm_init(tgdp_gmm *g, int k, int d, const double *w, const double *mu, 
     size_t kd;
     if (!tgdp_mul_size((size_t)k, (size_t)d, &kd) || kd > SIZE_MAX / sizeof(double))
         return tgdp_fail(err, TGDP_ENOMEM, "gmm: k*d overflows");
-    double wsum = 0;
-    for (int c = 0; c < k; c++) {
-        double wc = w ? w[c] : 1.0;
-        if (!(wc >= 0) || !isfinite(wc)) return tgdp_fail(err, TGDP_EINVAL, "gmm: weight %d is %g", c, wc);
-        if (!(var[c] > 0) || !isfinite(var[c])) return tgdp_fail(err, TGDP_EINVAL, "gmm: variance %d is %g", c, var[c]);
-        if (label && label[c] < 0) return tgdp_fail(err, TGDP_EINVAL, "gmm: label %d is negative", c);
-        wsum += wc;
-    }
-    if (!(wsum > 0)) return tgdp_fail(err, TGDP_EINVAL, "gmm: the weights sum to zero");
-    for (size_t i = 0; i < kd; i++)
-        if (!isfinite(mu[i])) return tgdp_fail(err, TGDP_EINVAL, "gmm: mean entry %zu is not finite", i);
-    g->w = malloc((size_t)k * sizeof *g->w);
-    g->var = malloc((size_t)k * sizeof *g->var);
-    g->label = malloc((size_t)k * sizeof *g->label);
-    g->mu = malloc(kd * sizeof *g->mu);
-    if (!g->w || !g->var || !g->label || !g->mu) {
-        tgdp_gmm_free(g);
-        return tgdp_fail(err, TGDP_ENOMEM, "gmm: cannot allocate %d components", k);
-    }
-    g->k = k;
-    g->d = d;
-    for (int c = 0; c < k; c++) {
-        g->w[c] = (w ? w[c] : 1.0) / wsum;
-        g->var[c] = var[c];
-        g->label[c] = label ? label[c] : c;
-    }
-    memcpy(g->mu, mu, kd * sizeof *g->mu);
-    return TGDP_OK;
+    double *dv = malloc(kd * sizeof *dv);
+    if (!dv) return tgdp_fail(err, TGDP_ENOMEM, "gmm: cannot allocate %d components", k);
+    for (int c = 0; c < k; c++)
+        for (int j = 0; j < d; j++) dv[(size_t)c * d + j] = var[c];
+    int rc = tgdp_gmm_init_full(g, k, d, w, mu, dv, NULL, label, err);
+    free(dv);
+    return rc;
 }
 
 void tgdp_gmm_free(tgdp_gmm *g)
@@ -57,6 +113,9 @@ void tgdp_gmm_free(tgdp_gmm *g)
     free(g->mu);
     free(g->var);
     free(g->label);
+    free(g->dvar);
+    free(g->mu_rot);
+    free(g->rot);
     memset(g, 0, sizeof *g);
 }
 
@@ -81,15 +140,26 @@ int tgdp_gmm_demo_target(tgdp_gmm *g, tgdp_error *err) { return demo_pair(g, 0.5
 
 /* ---------- sampling at t = 0 ---------- */
 
-/* x[i,:] = mu_{comp[i]} + s_{comp[i]} z[i,:], z already in x */
+/* x[i,:] = mu_c + R (sqrt(dvar_c) * z[i,:]) with c = comp[i], z already in x (R = I without a
+ * rotation) */
 static void place_draws(const tgdp_gmm *g, int n, const int *comp, float *x)
 {
     const int d = g->d;
 #pragma omp parallel for schedule(static) if ((long)n * d > 16384)
     for (int i = 0; i < n; i++) {
-        const double *mu = g->mu + (size_t)comp[i] * d;
-        double s = sqrt(g->var[comp[i]]);
-        for (int j = 0; j < d; j++) x[(size_t)i * d + j] = (float)(mu[j] + s * x[(size_t)i * d + j]);
+        const double *mu = g->mu + (size_t)comp[i] * d, *dv = g->dvar + (size_t)comp[i] * d;
+        float *xi = x + (size_t)i * d;
+        if (!g->rot) {
+            for (int j = 0; j < d; j++) xi[j] = (float)(mu[j] + sqrt(dv[j]) * xi[j]);
+            continue;
+        }
+        double z[TGDP_GMM_MAX_ROT_DIM];
+        for (int j = 0; j < d; j++) z[j] = sqrt(dv[j]) * xi[j];
+        for (int r = 0; r < d; r++) {
+            double v = mu[r];
+            for (int j = 0; j < d; j++) v += g->rot[(size_t)r * d + j] * z[j];
+            xi[r] = (float)v;
+        }
     }
 }
 
@@ -137,10 +207,14 @@ int tgdp_gmm_sample_cond(const tgdp_gmm *g, int n, const int *labels, tgdp_rng *
     return sample_impl(g, n, labels, rng, x, NULL, err);
 }
 
-/* ---------- per-row kernels ---------- */
+/* ---------- per-row kernels ----------
+ * Everything is computed in the rotated basis z = R^T x (z = x without a rotation), where every
+ * component is a product of 1-D Gaussians: at time t component c is N(a R^T mu_c, diag(v_c)) with
+ * v_cj = a^2 dvar_cj + sigma^2. Vectors (scores) are rotated back to x; the Laplacian is a trace
+ * and needs no rotation. */
 
-/* Per-call constants of a mixture at time t: v_c = a^2 s_c^2 + sigma^2,
- * base[c] = log w_c - d/2 log(2 pi v_c) (-inf for a zero weight), inv_v[c] = 1 / v_c. */
+/* Per-call constants of a mixture at time t: base[c] = log w_c - 1/2 sum_j log(2 pi v_cj)
+ * (-inf for a zero weight), inv_v[c*d + j] = 1 / v_cj. */
 typedef struct gmm_time {
     const tgdp_gmm *g;
     double a;
@@ -149,20 +223,55 @@ typedef struct gmm_time {
 
 static void gmm_time_fill(gmm_time *gt, const tgdp_gmm *g, double a, double s2, double *mem)
 {
+    const int d = g->d;
     gt->g = g;
     gt->a = a;
     gt->base = mem;
     gt->inv_v = mem + g->k;
     for (int c = 0; c < g->k; c++) {
-        double v = a * a * g->var[c] + s2;
-        gt->base[c] = g->w[c] > 0 ? log(g->w[c]) - 0.5 * g->d * (LOG_2PI + log(v)) : -INFINITY;
-        gt->inv_v[c] = 1.0 / v;
+        double b = g->w[c] > 0 ? log(g->w[c]) : -INFINITY;
+        for (int j = 0; j < d; j++) {
+            double v = a * a * g->dvar[(size_t)c * d + j] + s2;
+            b -= 0.5 * (LOG_2PI + log(v));
+            gt->inv_v[(size_t)c * d + j] = 1.0 / v;
+        }
+        gt->base[c] = b;
     }
 }
 
-/* l[c] = log w_c + log N(x; a mu_c, v_c I), or -inf for components excluded by the label y
+/* z = R^T x (or x) */
+static void to_rotated(const tgdp_gmm *g, const float *x, double *z)
+{
+    const int d = g->d;
+    for (int j = 0; j < d; j++) {
+        if (!g->rot) {
+            z[j] = x[j];
+            continue;
+        }
+        double v = 0;
+        for (int r = 0; r < d; r++) v += g->rot[(size_t)r * d + j] * x[r];
+        z[j] = v;
+    }
+}
+
+/* out = R v (or v) */
+static void from_rotated(const tgdp_gmm *g, const double *v, double *out)
+{
+    const int d = g->d;
+    for (int r = 0; r < d; r++) {
+        if (!g->rot) {
+            out[r] = v[r];
+            continue;
+        }
+        double s = 0;
+        for (int j = 0; j < d; j++) s += g->rot[(size_t)r * d + j] * v[j];
+        out[r] = s;
+    }
+}
+
+/* l[c] = log w_c + log N(z; a mu_c, diag v_c), or -inf for components excluded by the label y
  * (y NULL: none excluded). Returns log-sum-exp of l. */
-static double row_logits(const gmm_time *gt, const float *x, const int *y, double *l)
+static double row_logits(const gmm_time *gt, const double *z, const int *y, double *l)
 {
     const tgdp_gmm *g = gt->g;
     const int d = g->d;
@@ -172,13 +281,13 @@ static double row_logits(const gmm_time *gt, const float *x, const int *y, doubl
             l[c] = -INFINITY;
             continue;
         }
-        double dist2 = 0;
-        const double *mu = g->mu + (size_t)c * d;
+        double q = 0;
+        const double *mu = g->mu_rot + (size_t)c * d, *iv = gt->inv_v + (size_t)c * d;
         for (int j = 0; j < d; j++) {
-            double e = x[j] - gt->a * mu[j];
-            dist2 += e * e;
+            double e = z[j] - gt->a * mu[j];
+            q += e * e * iv[j];
         }
-        l[c] = gt->base[c] - 0.5 * dist2 * gt->inv_v[c];
+        l[c] = gt->base[c] - 0.5 * q;
         if (l[c] > mx) mx = l[c];
     }
     if (mx == -INFINITY) return -INFINITY;
@@ -187,28 +296,42 @@ static double row_logits(const gmm_time *gt, const float *x, const int *y, doubl
     return mx + log(s);
 }
 
-/* score[j] = sum_c P(c | x) (a mu_cj - x_j) / v_c, given the logits l and their log-sum-exp */
-static void row_score(const gmm_time *gt, const float *x, const double *l, double lse, double *score)
+/* In the rotated basis: score[j] = sum_c P(c | z) s_cj with s_cj = (a mu_cj - z_j) / v_cj, and
+ * (lap != NULL) the Laplacian of log p, the trace of its Hessian
+ *   sum_c P(c|z) (|s_c|^2 - sum_j 1/v_cj) - |score|^2. */
+static void row_score(const gmm_time *gt, const double *z, const double *l, double lse, double *score, double *lap)
 {
     const tgdp_gmm *g = gt->g;
     const int d = g->d;
     for (int j = 0; j < d; j++) score[j] = 0;
+    double acc = 0;
     for (int c = 0; c < g->k; c++) {
         if (l[c] == -INFINITY) continue;
-        double pv = exp(l[c] - lse) * gt->inv_v[c];
-        const double *mu = g->mu + (size_t)c * d;
-        for (int j = 0; j < d; j++) score[j] += pv * (gt->a * mu[j] - x[j]);
+        double pc = exp(l[c] - lse), s2 = 0, tr = 0;
+        const double *mu = g->mu_rot + (size_t)c * d, *iv = gt->inv_v + (size_t)c * d;
+        for (int j = 0; j < d; j++) {
+            double sc = (gt->a * mu[j] - z[j]) * iv[j];
+            score[j] += pc * sc;
+            s2 += sc * sc;
+            tr += iv[j];
+        }
+        acc += pc * (s2 - tr);
+    }
+    if (lap) {
+        double n2 = 0;
+        for (int j = 0; j < d; j++) n2 += score[j] * score[j];
+        *lap = acc - n2;
     }
 }
 
 /* ---------- batched driver ---------- */
 
-typedef enum { OP_LOGP, OP_SCORE, OP_POSTERIOR, OP_ARGMAX, OP_LOGH, OP_GRADH } gmm_op;
+typedef enum { OP_LOGP, OP_SCORE, OP_POSTERIOR, OP_ARGMAX, OP_LOGH, OP_GRADH, OP_LAPP, OP_LAPH } gmm_op;
 
 typedef struct gmm_job {
     gmm_op op;
-    gmm_time p, q; /* q: target of a pair (OP_LOGH, OP_GRADH), else q.g == NULL */
-    double scale;  /* multiplier of vector outputs (1 for scores, -sigma for noise) */
+    gmm_time p, q; /* q: target of a pair (OP_LOGH, OP_GRADH, OP_LAPH), else q.g == NULL */
+    double scale;  /* multiplier of vector and Laplacian outputs (1 for scores, -sigma for noise) */
     int n;
     const float *x;
     const int *labels;
@@ -217,20 +340,26 @@ typedef struct gmm_job {
     int *iout;
 } gmm_job;
 
-/* scratch: l_p[k_p], l_q[k_q], g_p[d], g_q[d] */
+/* scratch: l_p[k_p], l_q[k_q], z[d], g_p[d], g_q[d], v[d] */
 static void gmm_row(const gmm_job *jb, int i, double *buf)
 {
     const tgdp_gmm *p = jb->p.g, *q = jb->q.g;
     const int d = p->d;
     const float *x = jb->x + (size_t)i * d;
     const int *y = jb->labels ? jb->labels + i : NULL;
-    double *lp = buf, *lq = lp + p->k, *gp = lq + (q ? q->k : 0), *gq = gp + d;
-    double lse_p = row_logits(&jb->p, x, y, lp);
+    double *lp = buf, *lq = lp + p->k, *z = lq + (q ? q->k : 0), *gp = z + d, *gq = gp + d, *v = gq + d;
+    to_rotated(p, x, z);
+    double lse_p = row_logits(&jb->p, z, y, lp), lap_p = 0, lap_q = 0;
     switch (jb->op) {
     case OP_LOGP: jb->dout[i] = lse_p; break;
     case OP_SCORE:
-        row_score(&jb->p, x, lp, lse_p, gp);
-        for (int j = 0; j < d; j++) jb->fout[(size_t)i * d + j] = (float)(jb->scale * gp[j]);
+        row_score(&jb->p, z, lp, lse_p, gp, NULL);
+        from_rotated(p, gp, v);
+        for (int j = 0; j < d; j++) jb->fout[(size_t)i * d + j] = (float)(jb->scale * v[j]);
+        break;
+    case OP_LAPP:
+        row_score(&jb->p, z, lp, lse_p, gp, &lap_p);
+        jb->dout[i] = jb->scale * lap_p;
         break;
     case OP_POSTERIOR:
         for (int c = 0; c < p->k; c++) jb->fout[(size_t)i * p->k + c] = (float)exp(lp[c] - lse_p);
@@ -242,12 +371,19 @@ static void gmm_row(const gmm_job *jb, int i, double *buf)
         jb->iout[i] = best;
         break;
     }
-    case OP_LOGH: jb->dout[i] = row_logits(&jb->q, x, y, lq) - lse_p; break;
-    case OP_GRADH: {
-        double lse_q = row_logits(&jb->q, x, y, lq);
-        row_score(&jb->p, x, lp, lse_p, gp);
-        row_score(&jb->q, x, lq, lse_q, gq);
-        for (int j = 0; j < d; j++) jb->fout[(size_t)i * d + j] = (float)(jb->scale * (gq[j] - gp[j]));
+    case OP_LOGH: jb->dout[i] = row_logits(&jb->q, z, y, lq) - lse_p; break;
+    case OP_GRADH:
+    case OP_LAPH: {
+        double lse_q = row_logits(&jb->q, z, y, lq);
+        row_score(&jb->p, z, lp, lse_p, gp, &lap_p);
+        row_score(&jb->q, z, lq, lse_q, gq, &lap_q);
+        if (jb->op == OP_LAPH) {
+            jb->dout[i] = jb->scale * (lap_q - lap_p);
+            break;
+        }
+        for (int j = 0; j < d; j++) gq[j] -= gp[j];
+        from_rotated(p, gq, v);
+        for (int j = 0; j < d; j++) jb->fout[(size_t)i * d + j] = (float)(jb->scale * v[j]);
         break;
     }
     }
@@ -257,12 +393,12 @@ static void gmm_row(const gmm_job *jb, int i, double *buf)
 static int gmm_run(gmm_job *jb, const tgdp_gmm *p, const tgdp_gmm *q, double a, double sigma, tgdp_error *err)
 {
     const int kq = q ? q->k : 0, d = p->d;
-    double *consts = malloc(2 * (size_t)(p->k + kq) * sizeof *consts);
+    double *consts = malloc((size_t)(p->k + kq) * (size_t)(d + 1) * sizeof *consts);
     if (!consts) return tgdp_fail(err, TGDP_ENOMEM, "gmm: cannot allocate %d components", p->k + kq);
     gmm_time_fill(&jb->p, p, a, sigma * sigma, consts);
     memset(&jb->q, 0, sizeof jb->q);
-    if (q) gmm_time_fill(&jb->q, q, a, sigma * sigma, consts + 2 * p->k);
-    const size_t per = (size_t)p->k + (size_t)kq + 2 * (size_t)d;
+    if (q) gmm_time_fill(&jb->q, q, a, sigma * sigma, consts + (size_t)p->k * (d + 1));
+    const size_t per = (size_t)p->k + (size_t)kq + 4 * (size_t)d;
     const long work = (long)jb->n * (p->k + kq) * d;
     int failed = 0;
 #pragma omp parallel if (work > 8192)
@@ -313,6 +449,12 @@ static int run_single(gmm_op op, const tgdp_gmm *g, double a, double sigma, doub
     return gmm_run(&jb, g, NULL, a, sigma, err);
 }
 
+static int same_rotation(const tgdp_gmm *p, const tgdp_gmm *q)
+{
+    if (!p->rot || !q->rot) return !p->rot && !q->rot;
+    return memcmp(p->rot, q->rot, (size_t)p->d * p->d * sizeof *p->rot) == 0;
+}
+
 static int run_pair(gmm_op op, const tgdp_gmm *p, const tgdp_gmm *q, double a, double sigma, int n,
                     const float *x, const int *labels, double *dout, float *fout, tgdp_error *err)
 {
@@ -321,6 +463,8 @@ static int run_pair(gmm_op op, const tgdp_gmm *p, const tgdp_gmm *q, double a, d
     if (!rc) rc = check_args(q, a, sigma, n, x, out, labels, err);
     if (rc) return rc;
     if (p->d != q->d) return tgdp_fail(err, TGDP_EINVAL, "gmm: source d=%d and target d=%d differ", p->d, q->d);
+    if (!same_rotation(p, q))
+        return tgdp_fail(err, TGDP_EINVAL, "gmm: source and target must share their rotation (or have none)");
     gmm_job jb = {.op = op, .scale = 1.0, .n = n, .x = x, .labels = labels, .dout = dout, .fout = fout};
     return gmm_run(&jb, p, q, a, sigma, err);
 }
@@ -369,6 +513,18 @@ int tgdp_gmm_grad_log_h(const tgdp_gmm *p, const tgdp_gmm *q, double alpha, doub
     return run_pair(OP_GRADH, p, q, alpha, sigma, n, x, labels, NULL, out, err);
 }
 
+int tgdp_gmm_laplacian(const tgdp_gmm *g, double alpha, double sigma, int n, const float *x, const int *labels,
+                       double *out, tgdp_error *err)
+{
+    return run_single(OP_LAPP, g, alpha, sigma, 1.0, n, x, labels, out, NULL, NULL, err);
+}
+
+int tgdp_gmm_laplacian_log_h(const tgdp_gmm *p, const tgdp_gmm *q, double alpha, double sigma, int n, const float *x,
+                             const int *labels, double *out, tgdp_error *err)
+{
+    return run_pair(OP_LAPH, p, q, alpha, sigma, n, x, labels, out, NULL, err);
+}
+
 int tgdp_gmm_oracle_eps(void *ctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err)
 {
     const tgdp_gmm_oracle *o = ctx;
@@ -377,4 +533,17 @@ int tgdp_gmm_oracle_eps(void *ctx, int n, int d, const float *x, float t, float 
     double la = tgdp_schedule_log_alpha(o->schedule, t);
     double sigma = sqrt(-expm1(2.0 * la));
     return tgdp_gmm_eps(o->gmm, exp(la), sigma, n, x, o->labels, eps_out, err);
+}
+
+int tgdp_gmm_oracle_eps_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
+                            tgdp_error *err)
+{
+    const tgdp_gmm_oracle *o = ctx;
+    int rc = tgdp_gmm_oracle_eps(ctx, n, d, x, t, eps_out, err);
+    if (rc) return rc;
+    double la = tgdp_schedule_log_alpha(o->schedule, t);
+    double sigma = sqrt(-expm1(2.0 * la));
+    rc = tgdp_gmm_laplacian(o->gmm, exp(la), sigma, n, x, o->labels, div_out, err);
+    for (int i = 0; !rc && i < n; i++) div_out[i] *= -sigma;
+    return rc;
 }
