@@ -301,6 +301,7 @@ int cmd_ecg(int argc, char **argv)
                    "            MMD^2, train-on-synthetic-test-on-real macro-AUROC), k folds x seeds\n"
                    "  plot      draw 12-lead windows (.npy) as a PNG, optionally beside real ones\n"
                    "  beats     R peaks (QRS) of one lead of a record or of an .npy window, and the rate\n"
+                   "  download  fetch a database from PhysioNet (checked, resumable) into the layout prepare reads\n"
                    "\n'tgdp ecg <subcommand> --help' describes the options with their defaults.\n");
         return argc < 2 ? 2 : 0;
     }
@@ -308,6 +309,7 @@ int cmd_ecg(int argc, char **argv)
     if (strcmp(argv[1], "evaluate") == 0) return cmd_ecg_evaluate(argc - 1, argv + 1);
     if (strcmp(argv[1], "plot") == 0) return cmd_ecg_plot(argc - 1, argv + 1);
     if (strcmp(argv[1], "beats") == 0) return cmd_ecg_beats(argc - 1, argv + 1);
-    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare, evaluate, plot, beats)\n", argv[1]);
+    if (strcmp(argv[1], "download") == 0) return cmd_ecg_download(argc - 1, argv + 1);
+    fprintf(stderr, "tgdp ecg: unknown subcommand '%s' (expected: prepare, evaluate, plot, beats, download)\n", argv[1]);
     return 2;
 }

@@ -17,5 +17,6 @@ int cmd_ecg(int argc, char **argv);
 int cmd_ecg_evaluate(int argc, char **argv); /* tgdp ecg evaluate (cmd_ecg_eval.c) */
 int cmd_ecg_plot(int argc, char **argv);     /* tgdp ecg plot (cmd_ecg_plot.c) */
 int cmd_ecg_beats(int argc, char **argv);    /* tgdp ecg beats (cmd_ecg_beats.c) */
+int cmd_ecg_download(int argc, char **argv); /* tgdp ecg download (cmd_ecg_download.c) */
 int cmd_bench(int argc, char **argv);
 #endif
