@@ -19,7 +19,7 @@ static const cli_command commands[] = {
     {"demo", "run a whole comparison: 'demo gmm' (Gaussian mixtures, exact oracle) or 'demo ecg' (real records)", cmd_demo},
     {"gmm-data", "write the Gaussian-mixture demo's source and target data as .npy", cmd_gmm_data},
     {"inspect", "print what a file holds (WFDB, .mat, .npy, .csv, safetensors)", cmd_inspect},
-    {"ecg", "ECG data: 'ecg prepare' (database folders to windowed .npy), 'ecg evaluate', 'ecg plot', 'ecg beats'", cmd_ecg},
+    {"ecg", "ECG data: 'ecg prepare' (database folders to windowed .npy), 'ecg evaluate', 'ecg plot', 'ecg beats', 'ecg download'", cmd_ecg},
     {"bench", "speed of the method's workloads (steps/s, GFLOP/s, fraction of the GEMM peak)", cmd_bench},
     {"version", "print the version", cmd_version},
 };
@@ -40,7 +40,7 @@ static void usage(FILE *f)
 static void man_page(void)
 {
     /* commands whose options belong to subcommands (tests/cli_man.sh finds any missing here) */
-    static const char *const subs[][2] = {{"demo", "gmm"}, {"demo", "ecg"}, {"ecg", "prepare"}, {"ecg", "evaluate"}, {"ecg", "plot"}, {"ecg", "beats"}};
+    static const char *const subs[][2] = {{"demo", "gmm"}, {"demo", "ecg"}, {"ecg", "prepare"}, {"ecg", "evaluate"}, {"ecg", "plot"}, {"ecg", "beats"}, {"ecg", "download"}};
     puts(".TH TGDP 1 \"\" \"tgdp\" \"User Commands\"");
     puts(".SH NAME\ntgdp \\- Transfer Guided Diffusion Process: adapt a source diffusion model to a small target "
          "data set\n.SH SYNOPSIS\n.B tgdp\n.I command\n[\\fIoptions\\fR]\n.br\n.B tgdp\n.I command\n.B \\-\\-help\n"
