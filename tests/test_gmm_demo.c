@@ -16,7 +16,7 @@ int main(void)
 {
     tgdp_set_threads(2);
     tgdp_gmm_demo_config c;
-    tgdp_gmm_demo_config_default(&c, 1);
+    tgdp_gmm_demo_config_default(&c, 2, 1);
     tgdp_gmm_demo_output o;
     tgdp_error err = {0, ""};
     int rc = tgdp_gmm_demo_run(&c, &o, &err);

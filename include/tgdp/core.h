@@ -50,6 +50,10 @@ const char *tgdp_error_name(int code);
 /* *out = a * b; returns 0 on overflow. */
 int tgdp_mul_size(size_t a, size_t b, size_t *out);
 
+/* ---------- clock ---------- */
+/* Seconds of a monotonic clock (for durations: differences only). */
+double tgdp_now_s(void);
+
 /* ---------- threads ---------- */
 /* Set the number of threads used by OpenMP loops and by OpenBLAS. n <= 0 means all cores. */
 void tgdp_set_threads(int n);

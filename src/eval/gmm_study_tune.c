@@ -1,0 +1,182 @@
+/* Tuning the Gaussian-mixture study's rows on seeds that are never reported: every tunable row
+ * gets a grid of the same size (6 points over one or two of its hyperparameters), each point is
+ * run on every tuning seed and target size, and the point with the lowest mean MMD^2 is kept per
+ * target size. Rows built on another row's model are tuned after it, with its chosen values. */
+#include "gmm_study.h"
+#include "tgdp/io.h"
+#include "tgdp/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRID_POINTS 6
+
+typedef struct tune_grid {
+    int method;
+    const char *key[2];
+    double v0[6], v1[6];
+    int n0, n1; /* n0 * n1 == GRID_POINTS */
+} tune_grid;
+
+/* in dependency order: finetune before domain_guidance and tgdp_ft, tgdp before tgdp_reg */
+static const tune_grid grids[] = {
+    {TGDP_M_TARGET_ONLY, {"steps", "lr"}, {1000, 3000}, {3e-4, 1e-3, 3e-3}, 2, 3},
+    {TGDP_M_FINETUNE, {"steps", "lr"}, {100, 300, 1000}, {1e-4, 5e-4}, 3, 2},
+    {TGDP_M_FINETUNE_COND, {"steps", "lr"}, {100, 300, 1000}, {1e-4, 5e-4}, 3, 2},
+    {TGDP_M_DOMAIN_GUIDANCE, {"w", NULL}, {0.5, 1, 1.5, 2, 3, 4}, {0}, 6, 1},
+    {TGDP_M_TGDP, {"gp", "curv"}, {0.01, 0.1, 1}, {0.1, 1}, 3, 2},
+    {TGDP_M_TGDP_ALG3, {"wd", "steps"}, {0, 0.1, 1}, {500, 2000}, 3, 2},
+    {TGDP_M_TGDP_REG, {"eta_cycle", "eta_cons"}, {0.01, 0.1, 1}, {0.01, 0.1}, 3, 2},
+    {TGDP_M_TGDP_MODEL, {"gp", "curv"}, {0.01, 0.1, 1}, {0.1, 1}, 3, 2},
+    {TGDP_M_TGDP_BAGGED, {"gp", "curv"}, {0.01, 0.1, 1}, {0.1, 1}, 3, 2},
+    {TGDP_M_TGDP_FT, {"w", "gp"}, {0.25, 0.5, 1}, {0.01, 0.1}, 3, 2},
+    {TGDP_M_TGDP_COND, {"gp", "curv"}, {0.01, 0.1, 1}, {0.1, 1}, 3, 2},
+};
+#define N_GRIDS (int)(sizeof grids / sizeof *grids)
+
+static void grid_point(const tune_grid *g, int p, tgdp_gmm_hp *hp)
+{
+    gmm_hp_set(hp, g->key[0], g->v0[p / g->n1]);
+    if (g->key[1]) gmm_hp_set(hp, g->key[1], g->v1[p % g->n1]);
+}
+
+/* the mean MMD^2 over the tuning seeds of method g->method at grid point p, target size ni */
+static int run_point(tgdp_gmm_demo_config *c, gmm_seed *seeds, const tune_grid *g, int p, int ni, double *mean,
+                     tgdp_error *err)
+{
+    tgdp_gmm_hp hp[TGDP_M_COUNT];
+    for (int m = 0; m < TGDP_M_COUNT; m++) hp[m] = c->hp[m][ni];
+    grid_point(g, p, &hp[g->method]);
+    double s = 0;
+    int rc = TGDP_OK;
+    for (int si = 0; si < c->seeds && !rc; si++) {
+        gmm_cell C;
+        rc = gmm_cell_init(&C, &seeds[si], ni, hp, NULL, err);
+        if (!rc) rc = gmm_cell_run(&C, &g->method, 1, err);
+        s += C.last.mmd2;
+        gmm_cell_free(&C);
+    }
+    *mean = s / c->seeds;
+    return rc;
+}
+
+static void write_inc(FILE *f, const tgdp_gmm_demo_config *c)
+{
+    fprintf(f, "/* written by `tgdp demo gmm --tune --dim %d --seeds %d --first-seed %d` */\n", c->dim, c->seeds, c->first_seed);
+    fprintf(f, "{{");
+    for (int ni = 0; ni < c->n_count; ni++) fprintf(f, "%s%d", ni ? ", " : "", c->n_list[ni]);
+    fprintf(f, "},\n {\n");
+    for (int m = 0; m < TGDP_M_COUNT; m++) {
+        fprintf(f, "  /* %s */ {", tgdp_method_names[m]);
+        for (int ni = 0; ni < c->n_count; ni++) {
+            const tgdp_gmm_hp *h = &c->hp[m][ni];
+            fprintf(f, "%s{%d, %.17g, %.17g, %.17g, %.17g, %.17g, %.17g, %.17g, %.17g}", ni ? ", " : "", h->steps, h->lr, h->w,
+                    h->gp, h->curv, h->wd, h->ls, h->eta_cycle, h->eta_cons);
+        }
+        fprintf(f, "},\n");
+    }
+    fprintf(f, " }}\n");
+}
+
+typedef struct tune_log {
+    const tgdp_gmm_demo_config *c;
+    double score[N_GRIDS][TGDP_GMM_MAX_N][GRID_POINTS];
+    int best[N_GRIDS][TGDP_GMM_MAX_N];
+} tune_log;
+
+static int write_tuning_json(FILE *f, void *ctx)
+{
+    const tune_log *L = ctx;
+    const tgdp_gmm_demo_config *c = L->c;
+    tgdp_json j;
+    tgdp_json_init(&j, f, 3);
+    tgdp_json_begin_object(&j, NULL);
+    tgdp_json_int(&j, "dim", c->dim);
+    tgdp_json_int(&j, "first_seed", c->first_seed);
+    tgdp_json_int(&j, "seeds", c->seeds);
+    tgdp_json_str(&j, "objective", "mean MMD^2 over the tuning seeds, per target size");
+    tgdp_json_begin_array(&j, "grids");
+    for (int gi = 0; gi < N_GRIDS; gi++) {
+        const tune_grid *g = &grids[gi];
+        if (!c->enabled[g->method]) continue;
+        tgdp_json_begin_object(&j, NULL);
+        tgdp_json_str(&j, "method", tgdp_method_names[g->method]);
+        for (int ni = 0; ni < c->n_count; ni++)
+            for (int p = 0; p < GRID_POINTS; p++) {
+                tgdp_json_begin_object(&j, "point");
+                tgdp_json_int(&j, "n", c->n_list[ni]);
+                tgdp_json_num(&j, g->key[0], g->v0[p / g->n1]);
+                if (g->key[1]) tgdp_json_num(&j, g->key[1], g->v1[p % g->n1]);
+                tgdp_json_num(&j, "mean_mmd2", L->score[gi][ni][p]);
+                tgdp_json_bool(&j, "chosen", L->best[gi][ni] == p);
+                tgdp_json_end_object(&j);
+            }
+        tgdp_json_end_object(&j);
+    }
+    tgdp_json_end_array(&j);
+    tgdp_json_end_object(&j);
+    tgdp_json_finish(&j);
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_inc_cb(FILE *f, void *ctx)
+{
+    write_inc(f, ctx);
+    return ferror(f) ? -1 : 0;
+}
+
+int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err)
+{
+    tune_log *L = calloc(1, sizeof *L);
+    gmm_seed *seeds = calloc((size_t)c->seeds, sizeof *seeds);
+    if (!L || !seeds) {
+        free(L);
+        free(seeds);
+        return tgdp_fail(err, TGDP_ENOMEM, "tune: out of memory");
+    }
+    L->c = c;
+    tgdp_gmm P, Q;
+    tgdp_schedule sched;
+    memset(&sched, 0, sizeof sched);
+    memset(&P, 0, sizeof P);
+    memset(&Q, 0, sizeof Q);
+    int rc = tgdp_gmm_study_mixtures(c->dim, &P, &Q, err), ns = 0;
+    if (!rc) rc = tgdp_schedule_init_vp_linear(&sched, 0.1, 20, err);
+    for (; ns < c->seeds && !rc; ns++) rc = gmm_seed_init(&seeds[ns], c, &P, &Q, &sched, ns, err);
+    for (int gi = 0; gi < N_GRIDS && !rc; gi++) {
+        const tune_grid *g = &grids[gi];
+        if (!c->enabled[g->method]) continue;
+        for (int ni = 0; ni < c->n_count && !rc; ni++) {
+            int best = 0;
+            for (int p = 0; p < GRID_POINTS && !rc; p++) {
+                rc = run_point(c, seeds, g, p, ni, &L->score[gi][ni][p], err);
+                if (!rc && L->score[gi][ni][p] < L->score[gi][ni][best]) best = p;
+            }
+            if (rc) break;
+            L->best[gi][ni] = best;
+            grid_point(g, best, &c->hp[g->method][ni]);
+            char second[64] = "";
+            if (g->key[1]) snprintf(second, sizeof second, ", %s = %g", g->key[1], g->v1[best % g->n1]);
+            gmm_log(c, "tuned %s at n = %d: %s = %g%s (mean MMD^2 %.4f)", tgdp_method_names[g->method], c->n_list[ni],
+                    g->key[0], g->v0[best / g->n1], second, L->score[gi][ni][best]);
+        }
+    }
+    for (int i = 0; i < ns; i++) gmm_seed_free(&seeds[i]);
+    tgdp_schedule_free(&sched);
+    tgdp_gmm_free(&P);
+    tgdp_gmm_free(&Q);
+    char path[4096];
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/tuning.json", dir);
+        rc = tgdp_atomic_write(path, write_tuning_json, L, err);
+    }
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/tuned_hp.inc", dir);
+        rc = tgdp_atomic_write(path, write_inc_cb, c, err);
+    }
+    free(L);
+    free(seeds);
+    return rc;
+}
