@@ -1,5 +1,6 @@
-/* The Gaussian-mixture comparison at --quick size, end to end: asserts results, not exit codes.
- * Orderings and bounds are those the method must deliver (see docs/guidance-study.md). */
+/* The Gaussian-mixture study end to end at --quick size: every row and key, the paired
+ * comparisons, common random numbers, and what holds by construction or by a wide margin
+ * (orderings between competing methods are the study's findings, not tests: docs/guidance-study.md). */
 #include "testutil.h"
 #include "tgdp/experiment.h"
 
@@ -12,58 +13,167 @@ static const tgdp_gmm_result *find(const tgdp_gmm_demo_output *o, int n, int met
     return NULL;
 }
 
-int main(void)
+static const tgdp_gmm_comparison *find_cmp(const tgdp_gmm_demo_output *o, int n, int m, int base)
 {
-    tgdp_set_threads(2);
+    for (int i = 0; i < o->n_comparisons; i++)
+        if (o->comparisons[i].n == n && o->comparisons[i].method == m && o->comparisons[i].baseline == base)
+            return &o->comparisons[i];
+    return NULL;
+}
+
+static int guided_row(int m)
+{
+    return m == TGDP_M_TGDP || m == TGDP_M_TGDP_ALG3 || m == TGDP_M_TGDP_REG || m == TGDP_M_TGDP_BAGGED ||
+           m == TGDP_M_TGDP_CV || m == TGDP_M_TGDP_COND;
+}
+
+static void check_cell(const tgdp_gmm_demo_config *c, const tgdp_gmm_demo_output *o, int ni)
+{
+    const int n = c->n_list[ni];
+    const tgdp_gmm_result *r[TGDP_M_COUNT];
+    for (int m = 0; m < TGDP_M_COUNT; m++) {
+        r[m] = find(o, n, m);
+        CHECKF(r[m] != NULL, "n=%d: no row %s", n, tgdp_method_names[m]);
+        if (!r[m]) return;
+        printf("n=%d %-22s mmd2 %7.4f nll %6.3f eps err %.4f guid err %.4f mode %.3f label %.3f\n", n,
+               tgdp_method_names[m], r[m]->mmd2, r[m]->nll, r[m]->eps_error, r[m]->guidance_error, r[m]->mode_error,
+               r[m]->label_accuracy);
+        CHECKF(isfinite(r[m]->mmd2) && isfinite(r[m]->energy) && isfinite(r[m]->nll) && isfinite(r[m]->eps_error),
+               "n=%d %s: a non-finite score", n, tgdp_method_names[m]);
+        /* the guidance error exists exactly for the rows whose guidance estimates h* */
+        CHECKF(guided_row(m) == !isnan(r[m]->guidance_error), "n=%d %s: guidance_error %g", n, tgdp_method_names[m],
+               r[m]->guidance_error);
+    }
+    const double floor = o->floor_mmd2[ni * c->seeds], exact_nll = o->exact_nll[ni * c->seeds];
+    /* the oracle (exact target noise through the same sampler and ODE) sits at the noise floor */
+    CHECKF(fabs(r[TGDP_M_ORACLE]->mmd2 - floor) < 0.006, "oracle %.4f vs floor %.4f", r[TGDP_M_ORACLE]->mmd2, floor);
+    CHECKF(fabs(r[TGDP_M_ORACLE]->nll - exact_nll) < 0.01, "oracle NLL %.4f vs exact %.4f", r[TGDP_M_ORACLE]->nll, exact_nll);
+    CHECK(r[TGDP_M_ORACLE]->eps_error < 1e-10);
+    /* every model is worse than the truth in likelihood, beyond the ODE's error */
+    for (int m = 0; m < TGDP_M_COUNT; m++)
+        if (m != TGDP_M_ORACLE) CHECKF(r[m]->nll > exact_nll - 0.01, "%s NLL %.3f below the exact %.3f", tgdp_method_names[m], r[m]->nll, exact_nll);
+    /* exact guidance on the learned source model: far below the source model alone */
+    CHECKF(r[TGDP_M_SOURCE_EXACT_GUIDANCE]->mmd2 < r[TGDP_M_SOURCE_ONLY]->mmd2 / 4, "exact guidance %.4f vs source %.4f",
+           r[TGDP_M_SOURCE_EXACT_GUIDANCE]->mmd2, r[TGDP_M_SOURCE_ONLY]->mmd2);
+    /* learned guidance moves the source model most of the way (source only: MMD^2 ~0.5) */
+    CHECKF(r[TGDP_M_TGDP]->mmd2 < r[TGDP_M_SOURCE_ONLY]->mmd2 / 2, "tgdp %.4f vs source %.4f", r[TGDP_M_TGDP]->mmd2,
+           r[TGDP_M_SOURCE_ONLY]->mmd2);
+    /* conditional rows generate the requested labels; unconditional ones have no label score */
+    CHECKF(r[TGDP_M_TGDP_COND]->label_accuracy > 0.85, "tgdp_cond label accuracy %.3f", r[TGDP_M_TGDP_COND]->label_accuracy);
+    CHECKF(r[TGDP_M_FINETUNE_COND]->label_accuracy > 0.85, "finetune_cond label accuracy %.3f",
+           r[TGDP_M_FINETUNE_COND]->label_accuracy);
+    CHECK(isnan(r[TGDP_M_TGDP]->label_accuracy));
+    /* the Algorithm 1 classifiers report their log-ratio error */
+    CHECK(isfinite(r[TGDP_M_TGDP_ALG3]->log_r_mae) && isfinite(r[TGDP_M_TGDP_REG]->log_r_mae));
+    CHECK(isnan(r[TGDP_M_TGDP]->log_r_mae));
+    /* comparisons: every row against finetune and target_only, the difference of the rows */
+    for (int m = 0; m < TGDP_M_COUNT; m++) {
+        const int bases[2] = {TGDP_M_FINETUNE, TGDP_M_TARGET_ONLY};
+        for (int k = 0; k < 2; k++) {
+            const tgdp_gmm_comparison *x = find_cmp(o, n, m, bases[k]);
+            if (m == bases[k]) {
+                CHECK(x == NULL);
+                continue;
+            }
+            CHECKF(x != NULL, "n=%d: no comparison %s - %s", n, tgdp_method_names[m], tgdp_method_names[bases[k]]);
+            if (!x) continue;
+            CHECK(x->s.n == c->seeds);
+            CHECK_CLOSE(x->s.mean_diff, r[m]->mmd2 - r[bases[k]]->mmd2, 1e-12, 0);
+            CHECK(x->s.ci_low <= x->s.mean_diff + 1e-12 && x->s.mean_diff <= x->s.ci_high + 1e-12);
+            CHECK(x->s.win_rate == (r[m]->mmd2 < r[bases[k]]->mmd2 ? 1.0 : 0.0));
+        }
+    }
+}
+
+/* the full quick study: every row at n = 10 and 100 */
+static void test_quick(void)
+{
     tgdp_gmm_demo_config c;
     tgdp_gmm_demo_config_default(&c, 2, 1);
     tgdp_gmm_demo_output o;
     tgdp_error err = {0, ""};
     int rc = tgdp_gmm_demo_run(&c, &o, &err);
     CHECKF(rc == TGDP_OK, "%s", err.msg);
-    if (rc) TEST_MAIN_END();
+    if (rc) return;
     CHECK(o.n_results == c.n_count * c.seeds * TGDP_M_COUNT);
-    for (int ni = 0; ni < c.n_count; ni++) {
-        int n = c.n_list[ni];
-        const tgdp_gmm_result *r[TGDP_M_COUNT];
-        for (int m = 0; m < TGDP_M_COUNT; m++) {
-            r[m] = find(&o, n, m);
-            CHECK(r[m] != NULL);
-            if (!r[m]) TEST_MAIN_END();
-            printf("n=%d %-16s mmd2 %.4f energy %.4f nll %.3f mode %.3f label %.3f guid %.4f logr %.2f\n", n,
-                   tgdp_method_names[m], r[m]->mmd2, r[m]->energy, r[m]->nll, r[m]->mode_error, r[m]->label_accuracy,
-                   r[m]->guidance_error, r[m]->log_r_mae);
-            CHECK(isfinite(r[m]->mmd2) && isfinite(r[m]->energy) && isfinite(r[m]->nll));
-        }
-        double floor = o.floor_mmd2[ni];
-        /* the oracle (exact target score through the same sampler) sits at the noise floor */
-        CHECKF(fabs(r[TGDP_M_ORACLE]->mmd2 - floor) < 0.006, "oracle %.4f vs floor %.4f", r[TGDP_M_ORACLE]->mmd2, floor);
-        /* guidance moves the source model most of the way to the target */
-        CHECK(r[TGDP_M_TGDP]->mmd2 < r[TGDP_M_SOURCE_ONLY]->mmd2 / 3);
-        CHECK(r[TGDP_M_TGDP_COND]->mmd2 < r[TGDP_M_SOURCE_ONLY]->mmd2 / 3);
-        /* the estimated guidance is far better than no guidance (0.32 in noise units) */
-        CHECKF(r[TGDP_M_TGDP]->guidance_error < 0.15, "tgdp guidance error %.4f", r[TGDP_M_TGDP]->guidance_error);
-        CHECKF(r[TGDP_M_TGDP_COND]->guidance_error < 0.15, "tgdp_cond guidance error %.4f", r[TGDP_M_TGDP_COND]->guidance_error);
-        /* the regularised Algorithm 1 classifier: log-ratio error of a few nats at most */
-        CHECKF(r[TGDP_M_TGDP_REG]->log_r_mae < 3.0, "classifier |log r| error %.2f", r[TGDP_M_TGDP_REG]->log_r_mae);
-        /* the conditional version generates the requested labels */
-        CHECKF(r[TGDP_M_TGDP_COND]->label_accuracy > 0.85, "label accuracy %.3f", r[TGDP_M_TGDP_COND]->label_accuracy);
-        CHECK(isnan(r[TGDP_M_TGDP]->label_accuracy));
-        /* Orderings against the baselines. Met at this size: TGDP (time-classifier guidance) below
-         * target-only at n = 100, and conditional TGDP below target-only and fine-tuning at n = 10.
-         * NOT met, and therefore not asserted (the issue stays open, see docs/guidance-study.md):
-         * unconditional TGDP below fine-tuning at n = 10 and 100, and below target-only at n = 10
-         * by a clear margin. */
-        if (n == 100)
-            CHECKF(r[TGDP_M_TGDP]->mmd2 < r[TGDP_M_TARGET_ONLY]->mmd2, "n=100: tgdp %.4f vs target-only %.4f",
-                   r[TGDP_M_TGDP]->mmd2, r[TGDP_M_TARGET_ONLY]->mmd2);
-        if (n == 10) {
-            CHECKF(r[TGDP_M_TGDP_COND]->mmd2 < r[TGDP_M_TARGET_ONLY]->mmd2, "n=10: tgdp_cond %.4f vs target-only %.4f",
-                   r[TGDP_M_TGDP_COND]->mmd2, r[TGDP_M_TARGET_ONLY]->mmd2);
-            CHECKF(r[TGDP_M_TGDP_COND]->mmd2 < r[TGDP_M_FINETUNE]->mmd2, "n=10: tgdp_cond %.4f vs fine-tune %.4f",
-                   r[TGDP_M_TGDP_COND]->mmd2, r[TGDP_M_FINETUNE]->mmd2);
-        }
-    }
+    CHECK(o.n_comparisons == c.n_count * (2 * TGDP_M_COUNT - 2));
+    for (int ni = 0; ni < c.n_count; ni++) check_cell(&c, &o, ni);
     tgdp_gmm_demo_output_free(&o);
+}
+
+/* common random numbers: every row of a seed starts the sampler from the same noise, so a
+ * guidance scale of 0 reproduces the base model's samples exactly (domain guidance -> source
+ * only, tgdp_ft -> finetune); and another seed gives another result */
+static void test_common_noise(void)
+{
+    tgdp_gmm_demo_config c;
+    tgdp_gmm_demo_config_default(&c, 2, 1);
+    const int n10 = 10;
+    tgdp_error err = {0, ""};
+    CHECK(tgdp_gmm_demo_config_set_n(&c, &n10, 1, &err) == TGDP_OK);
+    for (int m = 0; m < TGDP_M_COUNT; m++) c.enabled[m] = 0;
+    c.enabled[TGDP_M_SOURCE_ONLY] = c.enabled[TGDP_M_DOMAIN_GUIDANCE] = 1;
+    c.enabled[TGDP_M_FINETUNE] = c.enabled[TGDP_M_TGDP_FT] = c.enabled[TGDP_M_TARGET_ONLY] = 1;
+    c.seeds = 2;
+    c.m = 2000;
+    c.n_eval = 500;
+    c.n_nll = 0;
+    c.eps_steps = 200;
+    c.model_samples = 1000;
+    CHECK(tgdp_gmm_demo_config_set(&c, "domain_guidance.w=0", &err) == TGDP_OK);
+    CHECK(tgdp_gmm_demo_config_set(&c, "tgdp_ft.w=0", &err) == TGDP_OK);
+    CHECK(tgdp_gmm_demo_config_set(&c, "tgdp_ft.steps=20", &err) == TGDP_OK);
+    tgdp_gmm_demo_output o;
+    int rc = tgdp_gmm_demo_run(&c, &o, &err);
+    CHECKF(rc == TGDP_OK, "%s", err.msg);
+    if (rc) return;
+    for (int s = 0; s < 2; s++) {
+        const tgdp_gmm_result *so = NULL, *dg = NULL, *ft = NULL, *tf = NULL;
+        for (int i = 0; i < o.n_results; i++) {
+            const tgdp_gmm_result *x = &o.results[i];
+            if (x->seed != s) continue;
+            if (x->method == TGDP_M_SOURCE_ONLY) so = x;
+            if (x->method == TGDP_M_DOMAIN_GUIDANCE) dg = x;
+            if (x->method == TGDP_M_FINETUNE) ft = x;
+            if (x->method == TGDP_M_TGDP_FT) tf = x;
+        }
+        CHECK(so && dg && ft && tf);
+        if (!so || !dg || !ft || !tf) break;
+        CHECKF(dg->mmd2 == so->mmd2 && dg->energy == so->energy, "seed %d: w = 0 domain guidance %.6f vs source %.6f", s,
+               dg->mmd2, so->mmd2);
+        CHECKF(tf->mmd2 == ft->mmd2, "seed %d: w = 0 tgdp_ft %.6f vs finetune %.6f", s, tf->mmd2, ft->mmd2);
+        CHECK(isnan(so->nll)); /* --nll-points 0 */
+    }
+    CHECK(o.results[0].mmd2 != o.results[o.n_results / 2].mmd2); /* seeds 0 and 1 differ */
+    tgdp_gmm_demo_output_free(&o);
+    /* configuration errors name what is wrong */
+    CHECK(tgdp_gmm_demo_config_set(&c, "finetune.gp=1", &err) == TGDP_EINVAL && strstr(err.msg, "no hyperparameter"));
+    CHECK(tgdp_gmm_demo_config_set(&c, "nosuch.w=1", &err) == TGDP_EINVAL && strstr(err.msg, "unknown method"));
+    CHECK(tgdp_gmm_demo_config_set(&c, "tgdp.w", &err) == TGDP_EINVAL);
+    CHECK(tgdp_gmm_demo_config_set(&c, "all.w=2", &err) == TGDP_OK && c.hp[TGDP_M_TGDP][0].w == 2 &&
+          c.hp[TGDP_M_FINETUNE][0].w == 0);
+}
+
+/* the D-dimensional pair: anisotropic, shared rotation, exact oracle in 8-D */
+static void test_dim8(void)
+{
+    tgdp_gmm P, Q;
+    tgdp_error err;
+    CHECK(tgdp_gmm_study_mixtures(8, &P, &Q, &err) == TGDP_OK);
+    CHECK(P.d == 8 && Q.d == 8 && P.rot && Q.rot && memcmp(P.rot, Q.rot, 64 * sizeof(double)) == 0);
+    double lo = 1e9, hi = 0;
+    for (int j = 0; j < 8; j++) lo = fmin(lo, P.dvar[j]), hi = fmax(hi, P.dvar[j]);
+    CHECK_CLOSE(hi / lo, 10.0, 1e-9, 0); /* eigenvalues spread over a decade */
+    tgdp_gmm_free(&P);
+    tgdp_gmm_free(&Q);
+    CHECK(tgdp_gmm_study_mixtures(1, &P, &Q, &err) == TGDP_EINVAL);
+}
+
+int main(void)
+{
+    tgdp_set_threads(2);
+    test_dim8();
+    test_common_noise();
+    test_quick();
     TEST_MAIN_END();
 }
