@@ -34,7 +34,7 @@ int main(void)
     if (tgdp_train_denoiser(&net, &s, &data, &o, &res, &err)) goto fail;
     tgdp_arena ar;
     tgdp_arena_init(&ar);
-    tgdp_eps_ctx e = {&s, &net, NULL, NULL, 1.0, NULL, &ar, scratch};
+    tgdp_eps_ctx e = {.s = &s, .eps = &net, .w = 1.0, .arena = &ar, .scratch = scratch};
     if (tgdp_sample(&s, TGDP_SAMPLER_DPM2, 25, 1e-3, tgdp_eps_plain, &e, N, 2, &rng, gen, &err)) goto fail;
     double mmd;
     if (tgdp_mmd2_rbf(N, N, 2, gen, x, NULL, 0, &mmd, &err)) goto fail;

@@ -29,5 +29,23 @@ check grep -q "MMD^2 of 500 samples" <<<"$out"
 # the installed library is the one the example uses
 check grep -q "$lib/libtgdp.so" <(LD_LIBRARY_PATH="$lib" ldd "$prefix/hello")
 check "$prefix/bin/tgdp" --help
+# the shared library exports the public API and nothing else (-fvisibility=hidden, tgdp/api.h)
+if command -v nm >/dev/null; then
+  so=$(readlink -f "$lib/libtgdp.so")
+  syms=$(nm -D --defined-only "$so" | awk '{print $3}')
+  check test "$(grep -c . <<<"$syms")" -gt 100
+  bad=$(grep -v '^tgdp_' <<<"$syms" || true)
+  [ -z "$bad" ] || echo "exported outside the API: $(head -5 <<<"$bad" | tr '\n' ' ')"
+  check test -z "$bad"
+  for s in tgdp_train_denoiser tgdp_sample tgdp_net_create_arch tgdp_npy_read tgdp_gmm_demo_run tgdp_plan_run; do
+    check grep -qx "$s" <<<"$syms"
+  done
+  # internal helpers stay internal
+  for s in check_dataset draw_batch train_chunk_rows conv_param; do
+    check bash -c "! grep -qx $s <<<\"\$1\"" _ "$syms"
+  done
+else
+  echo "nm not found: the export check did not run"; fail=$((fail+1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

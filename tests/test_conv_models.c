@@ -254,7 +254,7 @@ static void test_consistency(void)
     tgdp_arena_init(&ar);
     tgdp_params_zero_grad(&h.p);
     double loss;
-    CHECK(tgdp_consistency_term(&h, &ar, &S, B, D, xt, t, y, eps, es, 1.0, &loss) == TGDP_OK);
+    CHECK(tgdp_consistency_term(&h, &ar, &S, B, D, xt, t, y, eps, es, 1.0, &loss, NULL) == TGDP_OK);
     CHECK_CLOSE(loss, cons_loss(&h, xt, t, y, eps, es), 1e-6, 1e-4);
     float *g = malloc(h.p.n * sizeof *g);
     memcpy(g, h.p.g, h.p.n * sizeof *g);

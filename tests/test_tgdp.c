@@ -62,7 +62,7 @@ static void test_consistency_gradient(tgdp_h_param hp, int nc)
     const int64_t *yy = nc ? y : NULL;
     tgdp_params_zero_grad(&h.p);
     double loss;
-    CHECK(tgdp_consistency_term(&h, &ar, &S, B, D, xt, t, yy, eps, es, 1.0, &loss) == TGDP_OK);
+    CHECK(tgdp_consistency_term(&h, &ar, &S, B, D, xt, t, yy, eps, es, 1.0, &loss, NULL) == TGDP_OK);
     CHECK_CLOSE(loss, cons_loss(&h, &ar, B, D, xt, t, yy, eps, es), 1e-6, 1e-4);
     float *g = malloc(h.p.n * sizeof *g);
     memcpy(g, h.p.g, h.p.n * sizeof *g);
@@ -110,6 +110,37 @@ static void test_checkpoint(void)
     CHECK(h2.role == TGDP_ROLE_GUIDANCE && h2.hparam == TGDP_H_EXP && h2.mlp.cfg.n_classes == 3);
     CHECK(h2.p.n == h.p.n && memcmp(h2.p.w, h.p.w, h.p.n * sizeof(float)) == 0);
     tgdp_net_free(&h2);
+    /* an unknown h parameterisation is an error, not softplus: patch "exp" in the header */
+    {
+        FILE *in = fopen(path, "rb");
+        static char all[1 << 16];
+        size_t len = in ? fread(all, 1, sizeof all, in) : 0;
+        if (in) fclose(in);
+        char *at = NULL;
+        for (size_t i = 0; i + 22 < len && !at; i++)
+            if (memcmp(all + i, "\"tgdp.h_param\":\"exp\"", 20) == 0) at = all + i + 16;
+        CHECK(at != NULL);
+        if (at) {
+            memcpy(at, "xyz", 3);
+            FILE *out = fopen(bad, "wb");
+            fwrite(all, 1, len, out);
+            fclose(out);
+            CHECK(tgdp_checkpoint_load(bad, &h2, NULL, &err) == TGDP_EFORMAT);
+            CHECKF(strstr(err.msg, "unknown tgdp.h_param 'xyz'") != NULL, "message: %s", err.msg);
+        }
+    }
+    /* a graph failure says what failed: a label outside the conditional network's classes */
+    {
+        tgdp_arena ar;
+        tgdp_arena_init(&ar);
+        float x[4] = {0, 0, 1, 1}, t[2] = {0.5f, 0.5f}, out[2];
+        int64_t lab[2] = {1, 5};
+        CHECK(tgdp_net_eval(&h, &ar, 2, x, t, lab, out, &err) == TGDP_EINVAL);
+        CHECKF(strstr(err.msg, "label 5 of row 1 is outside 0..2") != NULL, "message: %s", err.msg);
+        CHECK(tgdp_net_input_grad(&h, &ar, 2, x, t, lab, TGDP_ACT_IDENTITY, 1.0f, x, &err) == TGDP_EINVAL);
+        CHECKF(strstr(err.msg, "input gradient: label 5") != NULL, "message: %s", err.msg);
+        tgdp_arena_free(&ar);
+    }
     /* a truncated checkpoint is an error naming the file */
     FILE *f = fopen(path, "rb"), *g = fopen(bad, "wb");
     char buf[100];

@@ -10,11 +10,14 @@
 #ifndef TGDP_CHECKPOINT_H
 #define TGDP_CHECKPOINT_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/tgdp.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef struct tgdp_ckpt_info {
     int64_t step;
@@ -28,6 +31,7 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
 /* Creates *net from the file (free with tgdp_net_free); info may be NULL. */
 int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -9,12 +9,15 @@
 #ifndef TGDP_CORE_H
 #define TGDP_CORE_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 enum {
     TGDP_OK = 0,
@@ -122,6 +125,7 @@ void tgdp_tensor_free(tgdp_tensor *t);
 /* returns 0 if all finite, else TGDP_ENONFINITE with the first bad index in the message */
 int tgdp_check_finite(const float *x, size_t n, const char *what, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

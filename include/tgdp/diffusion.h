@@ -11,11 +11,14 @@
 #ifndef TGDP_DIFFUSION_H
 #define TGDP_DIFFUSION_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* ---------- noise schedules ---------- */
 typedef enum tgdp_schedule_kind {
@@ -113,6 +116,7 @@ typedef int (*tgdp_eps_div_fn)(void *ctx, int n, int d, const float *x, float t,
 int tgdp_flow_log_prob(const tgdp_schedule *s, tgdp_eps_div_fn fn, void *ctx, int n, int d, const float *x0,
                        int steps, double t_min, double *logp_out, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

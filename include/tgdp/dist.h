@@ -15,12 +15,15 @@
 #ifndef TGDP_DIST_H
 #define TGDP_DIST_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* MPI_Init (if built with MPI and not yet initialised); returns 0 on success. */
 int tgdp_dist_init(int *argc, char ***argv);
@@ -42,6 +45,7 @@ int tgdp_dist_max_int(int v);
 /* seconds spent inside the all-reduce and broadcast calls so far (for profiles) */
 double tgdp_dist_comm_seconds(void);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,8 @@
 #ifndef TGDP_DOWNLOAD_H
 #define TGDP_DOWNLOAD_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +19,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* ======================= SHA-256 ======================= */
 typedef struct tgdp_sha256 {
@@ -98,6 +101,7 @@ int tgdp_fetch(tgdp_fetcher *f, const char *url, const char *dest, const char *s
 /* Fetch a small text (at most max_bytes) into *text (malloc'd, NUL-terminated), with the retries. */
 int tgdp_fetch_text(tgdp_fetcher *f, const char *url, size_t max_bytes, char **text, size_t *len, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

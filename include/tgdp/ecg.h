@@ -21,6 +21,8 @@
 #ifndef TGDP_ECG_H
 #define TGDP_ECG_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +31,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* ---------------------------------------------------------------- leads */
 #define TGDP_ECG_NLEADS 12
@@ -370,6 +373,7 @@ int64_t tgdp_ecg_num_windows(int64_t n, int64_t win, int64_t stride);
 int tgdp_ecg_windows(const tgdp_ecg_record *r, int64_t win, int64_t stride, int normalize,
                      tgdp_tensor *out, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,8 @@
 #ifndef TGDP_ECG_BEATS_H
 #define TGDP_ECG_BEATS_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +19,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* ---------------------------------------------------------------- WFDB annotations
  * MIT format (WFDB annot(5)): a stream of little-endian 16-bit words, the 6 high bits a code A,
@@ -178,6 +181,7 @@ int tgdp_rhythm_summarize(int64_t n, const float *x, int n_leads, int64_t L, dou
  * values; the arrays are sorted in place). */
 double tgdp_wasserstein1(double *a, int64_t na, double *b, int64_t nb);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,8 @@
 #ifndef TGDP_ECG_DEMO_H
 #define TGDP_ECG_DEMO_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 
 #include "tgdp/core.h"
@@ -38,6 +40,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 enum {
     TGDP_ECG_M_SOURCE_ONLY = 0,
@@ -114,6 +117,7 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
                       tgdp_error *err);
 void tgdp_ecg_demo_output_free(tgdp_ecg_demo_output *out);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

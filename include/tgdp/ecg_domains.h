@@ -37,6 +37,8 @@
 #ifndef TGDP_ECG_DOMAINS_H
 #define TGDP_ECG_DOMAINS_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +48,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_ECG_MAX_DBS 16    /* databases per domain */
 #define TGDP_ECG_MAX_FOLDERS 4 /* folders per database */
@@ -121,6 +124,7 @@ void tgdp_ecg_domains_free(tgdp_ecg_domains *d);
  * flags, source_labels), each written atomically. */
 int tgdp_ecg_set_write(const tgdp_ecg_set *s, const char *dir, const char *prefix, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

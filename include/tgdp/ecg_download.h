@@ -20,6 +20,8 @@
 #ifndef TGDP_ECG_DOWNLOAD_H
 #define TGDP_ECG_DOWNLOAD_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +31,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_PHYSIONET_URL "https://physionet.org/files/"
 
@@ -74,6 +77,7 @@ void tgdp_ecg_download_opts_default(tgdp_ecg_download_opts *o);
 int tgdp_ecg_download(const char *name, const char *to, const tgdp_ecg_download_opts *o, tgdp_ecg_download_state *st,
                       tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

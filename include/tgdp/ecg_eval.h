@@ -23,6 +23,8 @@
 #ifndef TGDP_ECG_EVAL_H
 #define TGDP_ECG_EVAL_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 
 #include "tgdp/core.h"
@@ -31,6 +33,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_EVAL_MAX_LABELS 64
 
@@ -306,6 +309,7 @@ typedef struct tgdp_ecg_eval_summary {
 /* Mean and spread of every metric over n results (folds x seeds). */
 void tgdp_ecg_eval_summarize(const tgdp_ecg_eval_result *r, int n, tgdp_ecg_eval_summary *out);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

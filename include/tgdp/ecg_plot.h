@@ -4,11 +4,14 @@
 #ifndef TGDP_ECG_PLOT_H
 #define TGDP_ECG_PLOT_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef struct tgdp_ecg_plot_column {
     const float *window; /* [12, L], leads in canonical order */
@@ -23,6 +26,7 @@ typedef struct tgdp_ecg_plot_column {
 int tgdp_ecg_plot_png(const char *path, const char *title, int64_t L, const tgdp_ecg_plot_column *cols, int ncol,
                       tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,8 @@
 #ifndef TGDP_ECG_PREPARE_H
 #define TGDP_ECG_PREPARE_H
 
+#include "tgdp/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef struct tgdp_ecg_prepare_opts {
     double fs;      /* common sampling rate, Hz */
@@ -86,6 +89,7 @@ int tgdp_ecg_set_labels(const tgdp_ecg_set *s, int64_t **out, tgdp_error *err);
  * with the table of names and folders), kept for callers that want one folder. */
 int tgdp_ecg_find_database(const char *dir, const char *name, char *out, size_t cap, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

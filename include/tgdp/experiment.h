@@ -12,6 +12,8 @@
 #ifndef TGDP_EXPERIMENT_H
 #define TGDP_EXPERIMENT_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/gmm.h"
 #include "tgdp/stats.h"
 #include "tgdp/tgdp.h"
@@ -21,6 +23,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 enum {
     TGDP_M_SOURCE_ONLY = 0,
@@ -144,6 +147,7 @@ void tgdp_gmm_demo_print(FILE *f, const tgdp_gmm_demo_config *c, const tgdp_gmm_
  * defaults are frozen from). */
 int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

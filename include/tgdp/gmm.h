@@ -17,12 +17,15 @@
 #ifndef TGDP_GMM_H
 #define TGDP_GMM_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 #include "tgdp/diffusion.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef struct tgdp_gmm {
     int k, d;
@@ -111,6 +114,7 @@ int tgdp_gmm_oracle_eps(void *ctx, int n, int d, const float *x, float t, float 
 int tgdp_gmm_oracle_eps_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
                             tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

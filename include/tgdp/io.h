@@ -11,6 +11,8 @@
 #ifndef TGDP_IO_H
 #define TGDP_IO_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +21,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* ======================= atomic writes =======================
  * A file is written to "<path>.tmp.XXXXXX" (mkstemp, same directory), flushed, fsync'd,
@@ -231,6 +234,7 @@ int tgdp_st_read_array(const tgdp_st_file *f, const char *name, tgdp_array *out,
 int tgdp_st_load_f32(const tgdp_st_file *f, const char *name, int ndim, const int64_t *shape, float *dst,
                      tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -8,12 +8,15 @@
 #ifndef TGDP_JSON_H
 #define TGDP_JSON_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_JSON_MAX_DEPTH 32
 
@@ -41,6 +44,7 @@ void tgdp_json_finish(tgdp_json *j);
 /* s as a JSON string literal (quotes and escapes) */
 void tgdp_json_write_string(FILE *f, const char *s);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

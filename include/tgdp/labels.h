@@ -18,6 +18,8 @@
 #ifndef TGDP_LABELS_H
 #define TGDP_LABELS_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 
 #include "tgdp/core.h"
@@ -25,6 +27,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_LABELS_MAX 65535 /* largest class index / label columns accepted */
 
@@ -48,6 +51,7 @@ typedef struct tgdp_labels {
 int tgdp_labels_read(const char *path, int64_t n, int k, int want_multi_hot, tgdp_labels *out, tgdp_error *err);
 void tgdp_labels_free(tgdp_labels *l);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

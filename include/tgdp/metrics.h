@@ -8,12 +8,15 @@
 #ifndef TGDP_METRICS_H
 #define TGDP_METRICS_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 #include "tgdp/gmm.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* Default MMD bandwidths b: k(x, y) = sum_b exp(-||x - y||^2 / (2 b^2)), so k(x, x) = 5. */
 #define TGDP_MMD_NUM_BANDWIDTHS 5
@@ -49,6 +52,7 @@ int tgdp_guidance_grad_error(int n, int d, const float *g_est, const float *g_tr
 /* Mean absolute error of log r: mean_i |est_i - truth_i|. */
 int tgdp_log_ratio_mae(int n, const float *est, const double *truth, double *out, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -9,11 +9,14 @@
 #ifndef TGDP_MODELS_H
 #define TGDP_MODELS_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_MLP_MAX_LAYERS 16
 
@@ -158,6 +161,7 @@ int tgdp_convnet_forward(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, 
 int tgdp_convnet_features(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x, int t, const int64_t *labels);
 int tgdp_convnet_feature_dim(const tgdp_convnet *m); /* F, 0 without a pooled head */
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -21,11 +21,14 @@
 #ifndef TGDP_NN_H
 #define TGDP_NN_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef enum tgdp_act {
     TGDP_ACT_IDENTITY = 0,
@@ -114,8 +117,21 @@ typedef struct tgdp_graph {
     tgdp_node *nodes;
     int n, cap;
     int has_tangent;  /* tgdp_graph_tangent has run */
-    int failed;       /* an allocation failed; every later call is a no-op */
+    int failed;       /* an op failed; every later call is a no-op */
+    tgdp_error err;   /* the first failure: its code (TGDP_ENOMEM, TGDP_EINVAL) and what went wrong */
 } tgdp_graph;
+
+/* Marks the graph failed with the first error (later ones keep it); returns -1 (a builder's
+ * failure value). Callers report gr->err. */
+int tgdp_graph_fail(tgdp_graph *gr, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The graph's failure into err as "what: <the graph's message>" with its code; when the graph did
+ * not fail (a buffer outside it could not be allocated), TGDP_ENOMEM "what: out of memory". */
+int tgdp_graph_error(const tgdp_graph *gr, tgdp_error *err, const char *what);
 
 /* The graph's node array is allocated in the arena: call again after tgdp_arena_reset. */
 void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena);
@@ -210,6 +226,7 @@ double tgdp_clip_grad_norm(float *g, size_t n, double max_norm);
 /* ema = decay * ema + (1 - decay) * w */
 void tgdp_ema_update(float *ema, const float *w, size_t n, double decay);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

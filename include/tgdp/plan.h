@@ -9,6 +9,8 @@
 #ifndef TGDP_PLAN_H
 #define TGDP_PLAN_H
 
+#include "tgdp/api.h"
+
 #include <stdint.h>
 
 #include "tgdp/core.h"
@@ -16,6 +18,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 #define TGDP_PLAN_MAX_ARTIFACTS 32
 #define TGDP_PLAN_BIT(a) ((uint32_t)1u << (a))
@@ -33,6 +36,7 @@ typedef struct tgdp_plan {
  * built so far are released and the error is returned. */
 int tgdp_plan_run(const tgdp_plan *p, const int *methods, int n, void *ctx, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

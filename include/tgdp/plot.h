@@ -8,11 +8,14 @@
 #ifndef TGDP_PLOT_H
 #define TGDP_PLOT_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef struct tgdp_canvas {
     int w, h;
@@ -51,6 +54,7 @@ void tgdp_canvas_text(tgdp_canvas *c, int x, int y, const char *s, int scale, co
  * the message names path (TGDP_EIO; TGDP_EINVAL for a bad canvas/path, TGDP_ENOMEM). */
 int tgdp_canvas_write_png(const tgdp_canvas *c, const char *path, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

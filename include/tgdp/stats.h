@@ -11,11 +11,14 @@
 #ifndef TGDP_STATS_H
 #define TGDP_STATS_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 /* Mean and sample standard deviation (n - 1) of the non-NaN values of x[0..n-1]; *count (may be
  * NULL) gets their number. No values: mean NaN; one value: sd 0. */
@@ -47,6 +50,7 @@ typedef struct tgdp_paired_stats {
 int tgdp_paired_compare(const double *x, const double *base, int n, int n_boot, double level, uint64_t seed,
                         tgdp_paired_stats *out, tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,8 @@
 #ifndef TGDP_TGDP_H
 #define TGDP_TGDP_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/diffusion.h"
 #include "tgdp/models.h"
 
@@ -27,6 +29,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef enum { TGDP_ROLE_EPS = 0, TGDP_ROLE_CLASSIFIER = 1, TGDP_ROLE_TIME_CLASSIFIER = 2, TGDP_ROLE_GUIDANCE = 3 } tgdp_role;
 typedef enum { TGDP_H_SOFTPLUS = 0, TGDP_H_EXP = 1 } tgdp_h_param;
@@ -212,7 +215,7 @@ int tgdp_train_guidance_ratios(tgdp_net *h, const float *r, tgdp_net *tcls, tgdp
  * gradients (exact second order through grad_x log h). Graph buffers come from ar. */
 int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, int B, int d, const float *xt,
                           const float *t, const int64_t *y, const float *eps, const float *eps_s, double weight,
-                          double *loss);
+                          double *loss, tgdp_error *err);
 
 /* ---------- eps callbacks for the samplers (tgdp_eps_fn) ---------- */
 typedef struct tgdp_eps_ctx {
@@ -251,6 +254,7 @@ int tgdp_eps_guided_div(void *ctx, int n, int d, const float *x, float t, float 
 int tgdp_eps_domain_guidance_div(void *ctx, int n, int d, const float *x, float t, float *eps_out, double *div_out,
                                  tgdp_error *err);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -75,6 +75,9 @@ static int parse_config(const tgdp_st_file *f, tgdp_net *net, tgdp_mlp_config *c
     tgdp_role r;
     if (tgdp_role_parse(role, &r)) return tgdp_fail(err, TGDP_EFORMAT, "%s: unknown role '%s'", f->path, role);
     net->role = r;
+    /* h = softplus(z) or exp(z); absent (checkpoints older than the option): softplus */
+    if (hp && strcmp(hp, "exp") != 0 && strcmp(hp, "softplus") != 0)
+        return tgdp_fail(err, TGDP_EFORMAT, "%s: unknown tgdp.h_param '%s' (expected softplus or exp)", f->path, hp);
     net->hparam = hp && strcmp(hp, "exp") == 0 ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
     int rc = meta_int(f, "tgdp.in_dim", 1, 1 << 24, &c->in_dim, err);
     if (!rc) rc = meta_int(f, "tgdp.out_dim", 1, 1 << 24, &c->out_dim, err);

@@ -231,8 +231,7 @@ void tgdp_convnet_init_weights(const tgdp_convnet *m, tgdp_params *p, tgdp_rng *
 /* ---------- forward pieces ---------- */
 static int fail(tgdp_graph *gr)
 {
-    gr->failed = 1;
-    return -1;
+    return tgdp_graph_fail(gr, TGDP_EINVAL, "convolutional net: invalid input (shape, time or labels)");
 }
 
 int conv_input_view(tgdp_graph *gr, const tgdp_convnet *m, int x)

@@ -41,7 +41,7 @@ void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float
      * each call then counts its share of the running team's wall time (dt / team size), so the
      * total stays a wall-time figure */
     const double dt = (now_s() - t0) / (double)omp_get_team_size(omp_get_active_level());
-#pragma omp critical(nn_gemm_stats)
+#pragma omp critical
     {
         stats.seconds += dt;
         stats.calls++;

@@ -2,7 +2,28 @@
  * The per-op kernels live in ops_dense.c and ops_conv.c (see ops.h). */
 #include "nn/ops.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+int tgdp_graph_fail(tgdp_graph *gr, int code, const char *fmt, ...)
+{
+    if (!gr->failed) {
+        gr->err.code = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(gr->err.msg, sizeof gr->err.msg, fmt, ap);
+        va_end(ap);
+    }
+    gr->failed = 1;
+    return -1;
+}
+
+int tgdp_graph_error(const tgdp_graph *gr, tgdp_error *err, const char *what)
+{
+    if (gr->failed) return tgdp_fail(err, gr->err.code ? gr->err.code : TGDP_ENOMEM, "%s: %s", what, gr->err.msg);
+    return tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", what);
+}
 
 void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena)
 {
@@ -17,7 +38,7 @@ int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int all
         int cap = gr->cap ? 2 * gr->cap : 64;
         tgdp_node *nn = tgdp_arena_alloc(gr->arena, (size_t)cap * sizeof *nn);
         if (!nn) {
-            gr->failed = 1;
+            tgdp_graph_fail(gr, TGDP_ENOMEM, "graph: out of memory for %d nodes", cap);
             return -1;
         }
         if (gr->n) memcpy(nn, gr->nodes, (size_t)gr->n * sizeof *nn);
@@ -35,7 +56,7 @@ int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int all
     if (alloc_value) {
         nd->v = tgdp_arena_floats(gr->arena, nd->n);
         if (!nd->v) {
-            gr->failed = 1;
+            tgdp_graph_fail(gr, TGDP_ENOMEM, "graph: out of memory for a node of %zu values", nd->n);
             return -1;
         }
     }
@@ -45,7 +66,7 @@ int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int all
 float *nn_zeros(tgdp_graph *gr, size_t n)
 {
     float *p = tgdp_arena_zeros(gr->arena, n);
-    if (!p) gr->failed = 1;
+    if (!p) tgdp_graph_fail(gr, TGDP_ENOMEM, "graph: out of memory for %zu values", n);
     return p;
 }
 
@@ -61,7 +82,7 @@ int tgdp_input(tgdp_graph *gr, const float *data, int64_t B, int64_t C, int64_t 
 int tgdp_param(tgdp_graph *gr, tgdp_params *p, int idx)
 {
     if (idx < 0 || idx >= p->count) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "graph: parameter %d of %d does not exist", idx, p->count);
         return -1;
     }
     const tgdp_param_info *pi = &p->info[idx];
@@ -79,7 +100,8 @@ int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L)
 {
     if (a < 0 || gr->failed) return -1;
     if ((size_t)(B * C * L) != gr->nodes[a].n) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "graph: a view [%lld, %lld, %lld] of a node of %zu values", (long long)B,
+                        (long long)C, (long long)L, gr->nodes[a].n);
         return -1;
     }
     int id = nn_new_node(gr, TGDP_OP_VIEW, B, C, L, 0);
@@ -95,7 +117,7 @@ int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
     tgdp_node *nx = &gr->nodes[x];
     int64_t B = nx->B, C = nx->C, L = nx->L;
     if (G <= 0 || C % G != 0) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "group norm: %d groups do not divide %lld channels", G, (long long)C);
         return -1;
     }
     int xv = tgdp_view(gr, x, B, G, (C / G) * L);
@@ -123,7 +145,7 @@ int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir)
         } else if (nd->op == TGDP_OP_VIEW) {
             nd->dv = gr->nodes[nd->in[0]].dv;
         } else if (nd->op != TGDP_OP_PARAM) {
-            if (nn_tangent(gr, nd) != TGDP_OK) gr->failed = 1;
+            if (nn_tangent(gr, nd) != TGDP_OK) tgdp_graph_fail(gr, TGDP_ENOMEM, "tangent pass: out of memory");
         }
         if (gr->failed) return TGDP_ENOMEM;
     }

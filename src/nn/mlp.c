@@ -129,10 +129,7 @@ int tgdp_mlp_forward(tgdp_graph *gr, const tgdp_mlp *m, tgdp_params *p, int x, i
     if (cfg->time_mode == TGDP_TIME_RAW) h = tgdp_concat(gr, h, t);
     else if (cfg->time_mode == TGDP_TIME_FOURIER) h = tgdp_concat(gr, h, tgdp_fourier(gr, t, cfg->temb));
     if (cfg->n_classes > 0) {
-        if (!labels) {
-            gr->failed = 1;
-            return -1;
-        }
+        if (!labels) return tgdp_graph_fail(gr, TGDP_EINVAL, "MLP: the network is label-conditional but got no labels");
         h = tgdp_concat(gr, h, tgdp_embed(gr, labels, gr->nodes[x].B, tgdp_param(gr, p, m->emb)));
     }
     for (int i = 0; i <= cfg->n_hidden; i++) {

@@ -110,7 +110,7 @@ void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, fl
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
 {
     if (x < 0 || W < 0 || gr->failed) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: invalid input");
         return -1;
     }
     tgdp_node *nx = &gr->nodes[x], *nw = &gr->nodes[W];
@@ -118,7 +118,8 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
     const int K = (int)nw->L;
     const int64_t Lo = tgdp_conv1d_out_len(L, K, stride, padding, dilation);
     if (nw->C != Cin || Lo <= 0 || (b >= 0 && (int64_t)gr->nodes[b].n != Cout)) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: a kernel of %lld input channels on %lld channels (output length %lld)",
+                        (long long)nw->C, (long long)Cin, (long long)Lo);
         return -1;
     }
     int id = nn_new_node(gr, TGDP_OP_CONV1D, nx->B, Cout, Lo, 1);
@@ -133,7 +134,7 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);
     float *cols = conv_cols(gr, T, Cin, K, Lo);
     if (!cols) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
         return -1;
     }
     conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, b >= 0 ? gr->nodes[b].v : NULL, y->v, y->B, Cin, L, Cout, Lo, K,
@@ -200,7 +201,7 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
     float *cols = conv_cols(gr, T, Cin, K, Lo);
     float *parts = T > 1 && w->need ? tgdp_arena_floats(gr->arena, (size_t)(T - 1) * (size_t)(Cout * Cin * K)) : NULL;
     if (!cols || (T > 1 && w->need && !parts)) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d backward: out of memory");
         return;
     }
     if (w->need) {
@@ -247,7 +248,7 @@ static int pool_new(tgdp_graph *gr, int x, int op)
     tgdp_node *nx = &gr->nodes[x];
     int64_t Ly = op == TGDP_OP_AVGPOOL2 ? nx->L / 2 : nx->L * 2;
     if (Ly <= 0) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_EINVAL, "pooling: a map of length %lld is too short", (long long)nx->L);
         return -1;
     }
     int id = nn_new_node(gr, op, nx->B, nx->C, Ly, 1);

@@ -8,9 +8,10 @@
 #include <omp.h>
 #include <string.h>
 
-static int bad(tgdp_graph *gr)
+/* an invalid op (a failed input, or shapes that do not fit): the first error is kept */
+static int bad(tgdp_graph *gr, const char *what)
 {
-    gr->failed = 1;
+    tgdp_graph_fail(gr, TGDP_EINVAL, "%s", what);
     return -1;
 }
 
@@ -48,11 +49,11 @@ void nn_colsum_add(const float *g, int64_t rows, int64_t cols, float *out)
 /* ---------------- linear ---------------- */
 int tgdp_linear(tgdp_graph *gr, int x, int W, int b)
 {
-    if (x < 0 || W < 0 || gr->failed) return bad(gr);
+    if (x < 0 || W < 0 || gr->failed) return bad(gr, "linear: invalid input");
     tgdp_node *nx = &gr->nodes[x], *nw = &gr->nodes[W];
     int64_t B = nx->B, in = nx->C * nx->L, out = nw->B;
-    if (nw->C * nw->L != in) return bad(gr);
-    if (b >= 0 && (int64_t)gr->nodes[b].n != out) return bad(gr);
+    if (nw->C * nw->L != in) return bad(gr, "linear: the weight does not fit the input width");
+    if (b >= 0 && (int64_t)gr->nodes[b].n != out) return bad(gr, "linear: the bias does not fit the outputs");
     int id = nn_new_node(gr, TGDP_OP_LINEAR, B, out, 1, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -79,7 +80,7 @@ static void linear_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!x->dv) return;
     int64_t in = x->C * x->L, out = y->C;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_ENOMEM, "tangent pass: out of memory");
         return;
     }
     nn_sgemm(CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
@@ -126,7 +127,7 @@ static void act_forward(tgdp_act a, const float *x, float *y, size_t n)
 
 int tgdp_act_node(tgdp_graph *gr, int x, tgdp_act a)
 {
-    if (x < 0 || gr->failed || a < 0 || a >= TGDP_ACT_COUNT) return bad(gr);
+    if (x < 0 || gr->failed || a < 0 || a >= TGDP_ACT_COUNT) return bad(gr, "activation: invalid input or activation");
     tgdp_node *nx = &gr->nodes[x];
     int id = nn_new_node(gr, TGDP_OP_ACT, nx->B, nx->C, nx->L, 1);
     if (id < 0) return -1;
@@ -142,7 +143,7 @@ static void act_tangent(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0);
     if (!x->dv) return;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_ENOMEM, "tangent pass: out of memory");
         return;
     }
     const tgdp_act a = (tgdp_act)y->act;
@@ -219,7 +220,7 @@ static void act_backward(tgdp_graph *gr, tgdp_node *y)
 /* ---------------- add / mul ---------------- */
 int tgdp_add(tgdp_graph *gr, int a, int b, float alpha)
 {
-    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr);
+    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr, "add: nodes of different sizes");
     tgdp_node *na = &gr->nodes[a];
     int id = nn_new_node(gr, TGDP_OP_ADD, na->B, na->C, na->L, 1);
     if (id < 0) return -1;
@@ -236,7 +237,7 @@ int tgdp_add(tgdp_graph *gr, int a, int b, float alpha)
 
 int tgdp_mul(tgdp_graph *gr, int a, int b)
 {
-    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr);
+    if (a < 0 || b < 0 || gr->failed || gr->nodes[a].n != gr->nodes[b].n) return bad(gr, "mul: nodes of different sizes");
     tgdp_node *na = &gr->nodes[a];
     int id = nn_new_node(gr, TGDP_OP_MUL, na->B, na->C, na->L, 1);
     if (id < 0) return -1;
@@ -318,12 +319,12 @@ static int bcast_setup(tgdp_graph *gr, tgdp_node *y, int a, int b, int64_t m, in
 
 static int bcast_new(tgdp_graph *gr, int op, int a, int b, int64_t m, int per_sample, float alpha)
 {
-    if (a < 0 || b < 0 || gr->failed) return bad(gr);
+    if (a < 0 || b < 0 || gr->failed) return bad(gr, "broadcast: invalid input");
     tgdp_node *na = &gr->nodes[a];
     int id = nn_new_node(gr, op, na->B, na->C, na->L, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
-    if (!bcast_setup(gr, y, a, b, m, per_sample)) return bad(gr);
+    if (!bcast_setup(gr, y, a, b, m, per_sample)) return bad(gr, "broadcast: shapes do not fit");
     y->alpha = alpha;
     const float *av = gr->nodes[a].v, *bv = gr->nodes[b].v;
     const int64_t O = y->sh[0], M = y->sh[1], NI = y->sh[2];
@@ -380,7 +381,7 @@ static void bcast_backward(tgdp_graph *gr, tgdp_node *y)
     const int want_b = b->need, want_bd = dg && b->dg;
     double *rs = want_b || want_bd ? tgdp_arena_alloc(gr->arena, (size_t)(2 * R) * sizeof *rs) : NULL;
     if ((want_b || want_bd) && !rs) {
-        gr->failed = 1;
+        tgdp_graph_fail(gr, TGDP_ENOMEM, "backward pass: out of memory");
         return;
     }
 #pragma omp parallel for schedule(static) if (y->n > 32768)
@@ -435,10 +436,10 @@ static void bcast_backward(tgdp_graph *gr, tgdp_node *y)
 /* ---------------- mean over the inner dimension ---------------- */
 int tgdp_mean_inner(tgdp_graph *gr, int a, int64_t m)
 {
-    if (a < 0 || gr->failed) return bad(gr);
+    if (a < 0 || gr->failed) return bad(gr, "mean: invalid input");
     tgdp_node *na = &gr->nodes[a];
     int64_t O = na->B;
-    if (m <= 0 || na->n % (size_t)(O * m) != 0) return bad(gr);
+    if (m <= 0 || na->n % (size_t)(O * m) != 0) return bad(gr, "mean: the group size does not divide the node");
     int id = nn_new_node(gr, TGDP_OP_MEAN_INNER, O, m, 1, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -484,9 +485,9 @@ static void mean_backward(tgdp_graph *gr, tgdp_node *y)
 /* ---------------- concatenation along C ---------------- */
 int tgdp_concat(tgdp_graph *gr, int a, int b)
 {
-    if (a < 0 || b < 0 || gr->failed) return bad(gr);
+    if (a < 0 || b < 0 || gr->failed) return bad(gr, "concat: invalid input");
     tgdp_node *na = &gr->nodes[a], *nb = &gr->nodes[b];
-    if (na->B != nb->B || na->L != nb->L) return bad(gr);
+    if (na->B != nb->B || na->L != nb->L) return bad(gr, "concat: batch or length differ");
     int id = nn_new_node(gr, TGDP_OP_CONCAT, na->B, na->C + nb->C, na->L, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -534,7 +535,7 @@ static double fourier_freq(int k, int K) { return 1000.0 * pow(10000.0, -(double
 
 int tgdp_fourier(tgdp_graph *gr, int t, int K)
 {
-    if (t < 0 || gr->failed || K <= 0 || gr->nodes[t].C * gr->nodes[t].L != 1) return bad(gr);
+    if (t < 0 || gr->failed || K <= 0 || gr->nodes[t].C * gr->nodes[t].L != 1) return bad(gr, "time features: the time input must be [B, 1]");
     int id = nn_new_node(gr, TGDP_OP_FOURIER, gr->nodes[t].B, 2 * K, 1, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -568,11 +569,11 @@ static void fourier_backward(tgdp_graph *gr, tgdp_node *y)
 /* ---------------- label embedding ---------------- */
 int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table)
 {
-    if (table < 0 || gr->failed) return bad(gr);
+    if (table < 0 || gr->failed) return bad(gr, "label embedding: invalid table");
     tgdp_node *tb = &gr->nodes[table];
     const int64_t ncls = tb->B, E = tb->C * tb->L;
     for (int64_t i = 0; i < B; i++)
-        if (labels[i] < 0 || labels[i] >= ncls) return bad(gr);
+        if (labels[i] < 0 || labels[i] >= ncls) return tgdp_graph_fail(gr, TGDP_EINVAL, "label %lld of row %lld is outside 0..%lld", (long long)labels[i], (long long)i, (long long)ncls - 1);
     int id = nn_new_node(gr, TGDP_OP_EMBED, B, E, 1, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -631,6 +632,6 @@ void nn_backward(tgdp_graph *gr, tgdp_node *nd)
     case TGDP_OP_CONV1D: nn_conv_backward(gr, nd); break;
     case TGDP_OP_AVGPOOL2:
     case TGDP_OP_UPSAMPLE2: nn_pool_backward(gr, nd); break;
-    default: gr->failed = 1; break;
+    default: tgdp_graph_fail(gr, TGDP_EINVAL, "backward: unknown op %d", nd->op); break;
     }
 }

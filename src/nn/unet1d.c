@@ -53,10 +53,7 @@ int unet1d_forward(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x,
         if (features_only) return f;
         return tgdp_linear(gr, f, tgdp_param(gr, p, m->head_w), tgdp_param(gr, p, m->head_b));
     }
-    if (features_only) {
-        gr->failed = 1;
-        return -1;
-    }
+    if (features_only) return tgdp_graph_fail(gr, TGDP_EINVAL, "unet1d: no pooled features without a pooled head");
     h = tgdp_conv1d(gr, h, tgdp_param(gr, p, m->out_w), tgdp_param(gr, p, m->out_b), 1, pad, 1);
     if (h < 0) return -1;
     return tgdp_view(gr, h, B, (int64_t)c->channels * c->length, 1);

@@ -75,7 +75,7 @@ static int classifier_chunk(void *ctx, train_chunk *c)
     int out = tgdp_net_build(&gr, net, xi, ti, y);
     float *ones = tgdp_arena_floats(ar, (size_t)rows), *v = tgdp_arena_floats(ar, (size_t)rows * d);
     float *gl = tgdp_arena_floats(ar, (size_t)rows);
-    if (out < 0 || !ones || !v || !gl) return tgdp_fail(&c->err, TGDP_ENOMEM, "building the classifier graph failed");
+    if (out < 0 || !ones || !v || !gl) return tgdp_graph_error(&gr, &c->err, "classifier step");
     double loss = tgdp_bce_logits_loss(gr.nodes[out].v, tgt_y, w, (size_t)nb, gl);
     if (curv)
         for (int i = nb; i < rows; i++) gl[i] = 0; /* the perturbed rows carry no classification loss */
@@ -105,7 +105,7 @@ static int classifier_chunk(void *ctx, train_chunk *c)
     }
     c->loss = loss + (o->grad_penalty * pen + o->curv_penalty * cpen) / B;
     tgdp_graph_zero_grads(&gr);
-    if (tgdp_graph_tangent(&gr, xi, v)) return tgdp_fail(&c->err, TGDP_ENOMEM, "classifier gradient penalty failed");
+    if (tgdp_graph_tangent(&gr, xi, v)) return tgdp_graph_error(&gr, &c->err, "classifier gradient penalty");
     for (int i = 0; i < rows; i++) ones[i] = 1.0f;
     return tgdp_graph_backward(&gr, out, gl, ones, 1);
 }

@@ -51,22 +51,24 @@ static double h_loss(const float *h, const float *target, int B, int bregman, do
 
 /* one regression term: loss(h(x_t, t), target) accumulated into the parameter gradients */
 static int regression_term(tgdp_net *h, tgdp_arena *ar, int B, int d, const float *xt, const float *t,
-                           const int64_t *y, const float *target, int bregman, double weight, double *loss)
+                           const int64_t *y, const float *target, int bregman, double weight, double *loss,
+                           tgdp_error *err)
 {
     tgdp_graph gr;
     tgdp_graph_init(&gr, ar);
     int xi = tgdp_input(&gr, xt, B, d, 1, 0), ti = tgdp_input(&gr, t, B, 1, 1, 0);
     int hz = tgdp_act_node(&gr, tgdp_net_build(&gr, h, xi, ti, y), h_act(h));
     float *grad = tgdp_arena_floats(ar, (size_t)B);
-    if (hz < 0 || !grad) return TGDP_ENOMEM;
+    if (hz < 0 || !grad) return tgdp_graph_error(&gr, err, "guidance regression");
     *loss = h_loss(gr.nodes[hz].v, target, B, bregman, weight, grad);
-    return tgdp_graph_backward(&gr, hz, grad, NULL, 1);
+    if (tgdp_graph_backward(&gr, hz, grad, NULL, 1)) return tgdp_graph_error(&gr, err, "guidance regression");
+    return TGDP_OK;
 }
 
 /* consistency term on a noised target batch; eps_s = source model's prediction at (x_t, t) */
 int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, int B, int d, const float *xt,
                             const float *t, const int64_t *y, const float *eps, const float *eps_s, double weight,
-                            double *loss)
+                            double *loss, tgdp_error *err)
 {
     tgdp_graph gr;
     tgdp_graph_init(&gr, ar);
@@ -74,11 +76,10 @@ int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, i
     int lh = tgdp_act_node(&gr, tgdp_net_build(&gr, h, xi, ti, y), log_h_act(h));
     float *ones = tgdp_arena_floats(ar, (size_t)B), *v = tgdp_arena_floats(ar, (size_t)B * d);
     float *seed = tgdp_arena_floats(ar, (size_t)B);
-    if (lh < 0 || !ones || !v || !seed) return TGDP_ENOMEM;
+    if (lh < 0 || !ones || !v || !seed) return tgdp_graph_error(&gr, err, "consistency term");
     for (int i = 0; i < B; i++) ones[i] = 1.0f;
     /* first backward: g = grad_x log h (no parameter gradients) */
-    int rc = tgdp_graph_backward(&gr, lh, ones, NULL, 0);
-    if (rc) return rc;
+    if (tgdp_graph_backward(&gr, lh, ones, NULL, 0)) return tgdp_graph_error(&gr, err, "consistency term");
     const float *g = gr.nodes[xi].g;
     double sum = 0;
     for (int i = 0; i < B; i++) {
@@ -93,9 +94,10 @@ int tgdp_consistency_term(tgdp_net *h, tgdp_arena *ar, const tgdp_schedule *s, i
     *loss = sum / ((double)B * d);
     /* second pass: grad_psi [v . grad_x log h] via the tangent along v */
     tgdp_graph_zero_grads(&gr);
-    if ((rc = tgdp_graph_tangent(&gr, xi, v))) return rc;
+    if (tgdp_graph_tangent(&gr, xi, v)) return tgdp_graph_error(&gr, err, "consistency term");
     for (int i = 0; i < B; i++) seed[i] = (float)weight;
-    return tgdp_graph_backward(&gr, lh, NULL, seed, 1);
+    if (tgdp_graph_backward(&gr, lh, NULL, seed, 1)) return tgdp_graph_error(&gr, err, "consistency term");
+    return TGDP_OK;
 }
 
 /* a batch of data rows noised at t ~ U(t_min, 1): x <- alpha_t x0 + sigma_t eps (in place) */
@@ -185,26 +187,26 @@ static int guidance_chunk(void *ctx, train_chunk *c)
     tgdp_net *h = &c->net;
     const guidance_batch *b = &cx->b[0];
     double l;
-    if (regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman, frac, &l))
-        return tgdp_fail(&c->err, TGDP_ENOMEM, "guidance step failed");
+    int rc = regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman, frac, &l,
+                             &c->err);
+    if (rc) return rc;
     c->loss += frac * l;
     if ((b = cx->cyc)) { /* cycle term: h(x_t', t) ~ (1 - c')/c' = exp(-logit c'(x_t', t)) on target samples */
-        int rc = tgdp_net_eval(cx->tcls, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, b->target + lo, &c->err);
-        if (rc) return rc;
+        if ((rc = tgdp_net_eval(cx->tcls, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, b->target + lo, &c->err)))
+            return rc;
         for (int64_t i = lo; i < lo + nb; i++) b->target[i] = (float)(exp(-(double)b->target[i]) / cx->norm);
-        if (regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman,
-                            o->eta_cycle * frac, &l))
-            return tgdp_fail(&c->err, TGDP_ENOMEM, "cycle term failed");
+        if ((rc = regression_term(h, c->ar, nb, d, b->x + o0, b->t + lo, b->y + lo, b->target + lo, o->bregman,
+                                  o->eta_cycle * frac, &l, &c->err)))
+            return tgdp_error_prefix(&c->err, "cycle term");
         c->loss += o->eta_cycle * frac * l;
     }
     if ((b = cx->con)) { /* consistency term on fresh target samples */
         float *aux = tgdp_arena_floats(c->ar, (size_t)nb * d);
         if (!aux) return tgdp_fail(&c->err, TGDP_ENOMEM, "consistency term: out of memory");
-        int rc = tgdp_net_eval(cx->eps_src, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, aux, &c->err);
-        if (rc) return rc;
-        if (tgdp_consistency_term(h, c->ar, cx->s, nb, d, b->x + o0, b->t + lo, b->y + lo, b->eps + o0, aux,
-                                  o->eta_consistency * frac, &l))
-            return tgdp_fail(&c->err, TGDP_ENOMEM, "consistency term failed");
+        if ((rc = tgdp_net_eval(cx->eps_src, c->ev, nb, b->x + o0, b->t + lo, b->y + lo, aux, &c->err))) return rc;
+        if ((rc = tgdp_consistency_term(h, c->ar, cx->s, nb, d, b->x + o0, b->t + lo, b->y + lo, b->eps + o0, aux,
+                                        o->eta_consistency * frac, &l, &c->err)))
+            return rc;
         c->loss += o->eta_consistency * frac * l;
     }
     return TGDP_OK;

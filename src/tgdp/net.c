@@ -211,7 +211,20 @@ typedef struct eval_job {
     tgdp_act act;
     const float *seed;
     float *out;
+    tgdp_error *err; /* the first failure of any chunk (message of its graph) */
 } eval_job;
+
+/* records the first failing chunk's graph error */
+static int chunk_failed(const eval_job *j, const tgdp_graph *gr)
+{
+    tgdp_error e;
+    int code = tgdp_graph_error(gr, &e, j->x_grad ? "input gradient" : "network evaluation");
+#pragma omp critical
+    {
+        if (j->err && !j->err->code) *j->err = e;
+    }
+    return code;
+}
 
 static int eval_chunk(const eval_job *j, tgdp_arena *ar, int64_t s, int64_t b)
 {
@@ -219,12 +232,12 @@ static int eval_chunk(const eval_job *j, tgdp_arena *ar, int64_t s, int64_t b)
     int xi;
     int o = build_chunk(j->net, ar, &gr, s, b, j->x, j->t, j->labels, j->x_grad, j->features, &xi);
     if (!j->x_grad) {
-        if (o < 0) return TGDP_ENOMEM;
+        if (o < 0) return chunk_failed(j, &gr);
         memcpy(j->out + s * j->od, gr.nodes[o].v, (size_t)(b * j->od) * sizeof(float));
         return TGDP_OK;
     }
     if (o >= 0 && j->act != TGDP_ACT_IDENTITY) o = tgdp_act_node(&gr, o, j->act);
-    if (o < 0 || tgdp_graph_backward(&gr, o, j->seed, NULL, 0)) return TGDP_ENOMEM;
+    if (o < 0 || tgdp_graph_backward(&gr, o, j->seed, NULL, 0)) return chunk_failed(j, &gr);
     memcpy(j->out + s * j->od, gr.nodes[xi].g, (size_t)(b * j->od) * sizeof(float));
     return TGDP_OK;
 }
@@ -257,9 +270,10 @@ static int eval_rows(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, c
     int rc = check_net_input(net, t, labels, err);
     if (rc) return rc;
     if (n <= 0) return TGDP_OK;
-    const eval_job j = {net, x, t, labels, features, 0, od, TGDP_ACT_IDENTITY, NULL, out};
+    tgdp_error e = {0, ""};
+    const eval_job j = {net, x, t, labels, features, 0, od, TGDP_ACT_IDENTITY, NULL, out, &e};
     if (eval_chunks(&j, ar, n, chunk_rows(net, ar, x, t, labels, 0)))
-        return tgdp_fail(err, TGDP_ENOMEM, "network evaluation failed (out of memory or bad labels)");
+        return e.code ? tgdp_fail(err, e.code, "%s", e.msg) : tgdp_fail(err, TGDP_ENOMEM, "network evaluation: out of memory");
     return TGDP_OK;
 }
 
@@ -289,8 +303,9 @@ int tgdp_net_input_grad(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x
     if (n <= 0) return TGDP_OK;
     float seed[EVAL_CHUNK];
     for (int i = 0; i < EVAL_CHUNK; i++) seed[i] = scale;
-    const eval_job j = {net, x, t, labels, 0, 1, d, act, seed, out};
+    tgdp_error e = {0, ""};
+    const eval_job j = {net, x, t, labels, 0, 1, d, act, seed, out, &e};
     if (eval_chunks(&j, ar, n, chunk_rows(net, ar, x, t, labels, 1)))
-        return tgdp_fail(err, TGDP_ENOMEM, "input gradient failed (out of memory or bad labels)");
+        return e.code ? tgdp_fail(err, e.code, "%s", e.msg) : tgdp_fail(err, TGDP_ENOMEM, "input gradient: out of memory");
     return TGDP_OK;
 }

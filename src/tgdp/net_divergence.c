@@ -25,7 +25,19 @@ typedef struct div_job {
     float scale;    /* scalar nets: grad and Laplacian are multiplied by it */
     float *vec_out; /* eps [n, d] or grad [n, d] */
     double *div_out;
+    tgdp_error *err; /* the first failure of any block */
 } div_job;
+
+static int block_failed(const div_job *j, const tgdp_graph *gr)
+{
+    tgdp_error e;
+    int code = tgdp_graph_error(gr, &e, "divergence");
+#pragma omp critical
+    {
+        if (!j->err->code) *j->err = e;
+    }
+    return code;
+}
 
 static int build(const div_job *j, tgdp_graph *gr, tgdp_arena *ar, int64_t s, int64_t b, int x_grad, int *xi)
 {
@@ -51,12 +63,12 @@ static int eps_div_block(const div_job *j, tgdp_arena *ar, int64_t s, int64_t b)
     tgdp_graph gr;
     int xi, o = build(j, &gr, ar, s, b, 0, &xi);
     float *dir = tgdp_arena_floats(ar, (size_t)(b * d));
-    if (o < 0 || !dir) return TGDP_ENOMEM;
+    if (o < 0 || !dir) return block_failed(j, &gr);
     memcpy(j->vec_out + s * d, gr.nodes[o].v, (size_t)(b * d) * sizeof(float));
     for (int64_t i = 0; i < b; i++) j->div_out[s + i] = 0;
     for (int k = 0; k < d; k++) {
         unit_dir(dir, b, d, k);
-        if (tgdp_graph_tangent(&gr, xi, dir)) return TGDP_ENOMEM;
+        if (tgdp_graph_tangent(&gr, xi, dir)) return block_failed(j, &gr);
         const float *dv = gr.nodes[o].dv;
         if (!dv) continue; /* the output does not depend on x */
         for (int64_t i = 0; i < b; i++) j->div_out[s + i] += dv[i * d + k];
@@ -72,15 +84,15 @@ static int grad_lap_block(const div_job *j, tgdp_arena *ar, int64_t s, int64_t b
     int xi, o = build(j, &gr, ar, s, b, 1, &xi);
     if (o >= 0 && j->act != TGDP_ACT_IDENTITY) o = tgdp_act_node(&gr, o, j->act);
     float *dir = tgdp_arena_floats(ar, (size_t)(b * d)), *seed = tgdp_arena_floats(ar, (size_t)b);
-    if (o < 0 || !dir || !seed) return TGDP_ENOMEM;
+    if (o < 0 || !dir || !seed) return block_failed(j, &gr);
     for (int64_t i = 0; i < b; i++) seed[i] = 1.0f;
-    if (tgdp_graph_backward(&gr, o, seed, NULL, 0)) return TGDP_ENOMEM;
+    if (tgdp_graph_backward(&gr, o, seed, NULL, 0)) return block_failed(j, &gr);
     for (int64_t q = 0; q < b * d; q++) j->vec_out[s * d + q] = j->scale * gr.nodes[xi].g[q];
     for (int64_t i = 0; i < b; i++) j->div_out[s + i] = 0;
     for (int k = 0; k < d; k++) {
         tgdp_graph_zero_grads(&gr);
         unit_dir(dir, b, d, k);
-        if (tgdp_graph_tangent(&gr, xi, dir) || tgdp_graph_backward(&gr, o, NULL, seed, 0)) return TGDP_ENOMEM;
+        if (tgdp_graph_tangent(&gr, xi, dir) || tgdp_graph_backward(&gr, o, NULL, seed, 0)) return block_failed(j, &gr);
         const float *g = gr.nodes[xi].g;
         for (int64_t i = 0; i < b; i++) j->div_out[s + i] += (double)j->scale * g[i * d + k];
     }
@@ -128,8 +140,9 @@ int tgdp_net_eps_div(tgdp_net *net, tgdp_arena *ar, int64_t n, const float *x, c
         return tgdp_fail(err, TGDP_EINVAL, "divergence needs a noise predictor (output dimension %d, input %d)",
                          tgdp_net_out_dim(net), tgdp_net_in_dim(net));
     if (n <= 0) return TGDP_OK;
-    const div_job j = {net, n, x, t, labels, TGDP_ACT_IDENTITY, 1.0f, eps_out, div_out};
-    if (run_blocks(&j, ar, eps_div_block)) return tgdp_fail(err, TGDP_ENOMEM, "divergence: out of memory");
+    tgdp_error e = {0, ""};
+    const div_job j = {net, n, x, t, labels, TGDP_ACT_IDENTITY, 1.0f, eps_out, div_out, &e};
+    if (run_blocks(&j, ar, eps_div_block)) return tgdp_fail(err, e.code ? e.code : TGDP_ENOMEM, "%s", e.code ? e.msg : "divergence: out of memory");
     return TGDP_OK;
 }
 
@@ -141,7 +154,8 @@ int tgdp_net_input_grad_lap(tgdp_net *net, tgdp_arena *ar, int64_t n, const floa
     if (rc) return rc;
     if (tgdp_net_out_dim(net) != 1) return tgdp_fail(err, TGDP_EINVAL, "Laplacian needs a scalar-output network");
     if (n <= 0) return TGDP_OK;
-    const div_job j = {net, n, x, t, labels, act, scale, grad_out, lap_out};
-    if (run_blocks(&j, ar, grad_lap_block)) return tgdp_fail(err, TGDP_ENOMEM, "Laplacian: out of memory");
+    tgdp_error e = {0, ""};
+    const div_job j = {net, n, x, t, labels, act, scale, grad_out, lap_out, &e};
+    if (run_blocks(&j, ar, grad_lap_block)) return tgdp_fail(err, e.code ? e.code : TGDP_ENOMEM, "%s", e.code ? e.msg : "Laplacian: out of memory");
     return TGDP_OK;
 }

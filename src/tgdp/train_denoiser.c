@@ -20,7 +20,7 @@ static int denoiser_chunk(void *ctx, train_chunk *c)
     int xi = tgdp_input(&gr, cx->xt + o0, n, d, 1, 0), ti = tgdp_input(&gr, cx->t + c->rows.lo, n, 1, 1, 0);
     int out = tgdp_net_build(&gr, &c->net, xi, ti, cx->y + c->rows.lo);
     float *grad = tgdp_arena_floats(c->ar, nd);
-    if (out < 0 || !grad) return tgdp_fail(&c->err, TGDP_ENOMEM, "building the denoiser graph failed");
+    if (out < 0 || !grad) return tgdp_graph_error(&gr, &c->err, "denoiser step");
     /* the mean over the chunk's rows, weighted by its share of the global batch */
     c->loss = c->rows.frac * tgdp_mse_loss(gr.nodes[out].v, cx->eps + o0, nd, grad);
     if (c->rows.frac != 1.0)
