@@ -75,4 +75,4 @@ bad "label-conditional" "$T" sample --model srcc.st --n 10 $Q
 bad "unknown command" "$T" frobnicate
 
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -9,7 +9,7 @@ SHARED=${2:-}
 DATA=$SHARED/data/ecg
 if [ -z "$SHARED" ] || [ ! -d "$DATA/ludb" ]; then
     echo "SKIP: no shared ECG data at $DATA"
-    exit 0
+    exit 77
 fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT

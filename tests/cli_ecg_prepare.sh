@@ -196,4 +196,4 @@ bad "out of range" "$T" ecg prepare --data "$E" --window 0 --out p3
 test ! -e p3/prepare.json && pass=$((pass+1)) || no "a failed run wrote prepare.json"
 
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

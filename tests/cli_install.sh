@@ -48,4 +48,4 @@ else
   echo "nm not found: the export check did not run"; fail=$((fail+1))
 fi
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

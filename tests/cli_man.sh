@@ -70,4 +70,5 @@ if command -v man > /dev/null && man -l /dev/null > /dev/null 2>&1; then
   grep -q -- '--data' <<<"$text" || fail "man -l did not render the options"
   grep -q 'tgdp train-source \[options\]' <<<"$text" || fail "man -l did not render the sections"
 fi
+[ "$total" -gt 100 ] || fail "only $total options were checked"
 echo "cli_man: ok ($total options)"

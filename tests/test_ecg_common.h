@@ -21,8 +21,8 @@ static inline int ecg_have_data(void)
     static int known = -1;
     struct stat st;
     if (known < 0) {
-        known = stat(ECG_DATA, &st) == 0 && S_ISDIR(st.st_mode);
-        if (!known) printf("note: %s not found; skipping the real-data checks\n", ECG_DATA);
+        known = tu_optional(stat(ECG_DATA, &st) == 0 && S_ISDIR(st.st_mode),
+                            ECG_DATA " not found: the real-data checks did not run");
     }
     return known;
 }

@@ -184,8 +184,9 @@ static void test_scp_table_vs_statements(void)
     free(st);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tu_init(argc, argv);
     test_vocabulary_order();
     test_scp();
     test_snomed_cpsc();

@@ -566,8 +566,9 @@ static void test_download_layouts(const char *dir)
     tgdp_ecg_index_free(&idx);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tu_init(argc, argv);
     char *dir = tmp_dir();
     test_synthetic_formats(dir);
     test_synthetic_header_forms(dir);

@@ -105,7 +105,12 @@ static inline void expect_fail(int rc, const tgdp_error *err, const char *path, 
 }
 #define EXPECT_FAIL(rc, err, path, needle) expect_fail((rc), &(err), (path), (needle), __LINE__)
 
-static inline int have_numpy(void) { return system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0; }
+/* python3 with numpy for the interop checks (the test's optional part, see tu_optional) */
+static inline int have_numpy(void)
+{
+    return tu_optional(system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0,
+                       "/usr/bin/python3 with numpy not found: the NumPy interop checks did not run");
+}
 
 /* Run the script already written at sp as `/usr/bin/python3 sp tmpdir`, then delete it;
  * returns system()'s status. */

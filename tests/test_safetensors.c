@@ -355,10 +355,7 @@ static const char *py_check =
 
 static void test_python_interop(void)
 {
-    if (!have_numpy()) {
-        printf("SKIP python interop: /usr/bin/python3 with numpy not found\n");
-        return;
-    }
+    if (!have_numpy()) return;
     CHECKF(run_python(py_check) == 0, "python could not read model.safetensors or write py.safetensors");
     tgdp_st_file f;
     tgdp_error err = {0};
@@ -383,8 +380,9 @@ static void test_python_interop(void)
     tgdp_st_file_free(&f);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tu_init(argc, argv);
     if (make_tmpdir("tgdp_test_st") != 0) return 1;
     test_roundtrip();
     test_writer_errors();
