@@ -101,6 +101,13 @@ int tgdp_convert_i64(tgdp_dtype dt, const void *src, size_t n, int64_t *dst, con
  * would exceed 65535 bytes), header padded with spaces to a multiple of 64 bytes and ending
  * in '\n', exactly as NumPy does. */
 int tgdp_npy_read(const char *path, tgdp_array *out, tgdp_error *err);
+/* The same, and what the file's preamble says: format version and the header dict as written
+ * (trailing blanks and newline removed; cut at 4095 bytes). */
+typedef struct tgdp_npy_info {
+    int major, minor;
+    char header[4096];
+} tgdp_npy_info;
+int tgdp_npy_read_info(const char *path, tgdp_array *out, tgdp_npy_info *info, tgdp_error *err);
 int tgdp_npy_write(const char *path, const tgdp_array *a, tgdp_error *err);
 
 /* Read any supported dtype converted to float32 (out is allocated; free with

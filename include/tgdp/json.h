@@ -36,6 +36,8 @@ void tgdp_json_end_array(tgdp_json *j);
 void tgdp_json_num(tgdp_json *j, const char *key, double v);
 /* %.17g (round-trips exactly), or null when not finite */
 void tgdp_json_num_exact(tgdp_json *j, const char *key, double v);
+/* %.{digits}g, or null when not finite */
+void tgdp_json_num_digits(tgdp_json *j, const char *key, double v, int digits);
 void tgdp_json_int(tgdp_json *j, const char *key, int64_t v);
 void tgdp_json_bool(tgdp_json *j, const char *key, int v);
 void tgdp_json_str(tgdp_json *j, const char *key, const char *s); /* NULL -> null */

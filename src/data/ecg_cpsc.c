@@ -34,6 +34,15 @@ static void matio_log(int level, char *message)
 
 static void matio_install_log(void) { Mat_LogInitFunc("tgdp", matio_log); }
 
+void ecg_matio_log_reset(void)
+{
+    pthread_once(&matio_once, matio_install_log);
+    matio_problems = 0;
+    matio_msg[0] = '\0';
+}
+
+const char *ecg_matio_problem(void) { return matio_problems ? matio_msg : NULL; }
+
 /* v5 header and the sizes every variable claims (ecg_mat5.c). */
 static int check_mat5(const char *path, tgdp_error *err)
 {
@@ -132,8 +141,7 @@ int tgdp_cpsc_load(const char *mat_path, tgdp_ecg_record *r, tgdp_error *err)
     tgdp_ecg_record_free(r);
     int rc = check_mat5(mat_path, err);
     if (rc) return rc;
-    pthread_once(&matio_once, matio_install_log);
-    matio_problems = 0;
+    ecg_matio_log_reset();
     mat_t *mat = Mat_Open(mat_path, MAT_ACC_RDONLY);
     if (!mat) return tgdp_fail(err, TGDP_EFORMAT, "%s: libmatio cannot open the file: %s", mat_path, matio_msg);
     rc = read_struct(mat_path, mat, r, err);

@@ -66,5 +66,9 @@ int ecg_is_mat5(const unsigned char *buf, size_t len);
 /* The whole v5 structure (ecg_mat5.c): every variable's claimed sizes backed by the file, so
  * libmatio never allocates more than a small multiple of it. */
 int ecg_mat5_check(const unsigned char *buf, size_t len, const char *path, tgdp_error *err);
+/* libmatio's log (ecg_cpsc.c): captured per thread, never printed. Reset before a matio call;
+ * ecg_matio_problem then gives the first error or warning matio logged since (NULL: none). */
+void ecg_matio_log_reset(void);
+const char *ecg_matio_problem(void);
 
 #endif

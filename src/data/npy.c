@@ -356,7 +356,7 @@ static uint32_t le_u32(const unsigned char *b) { return b[0] | b[1] << 8 | b[2] 
 
 /* Read and parse the preamble and header; *data_off receives the offset of the data. */
 static int read_header(FILE *f, const char *path, uint64_t fsize, npy_header *h, uint64_t *data_off,
-                       tgdp_error *err)
+                       tgdp_npy_info *info, tgdp_error *err)
 {
     unsigned char pre[12];
     if (fsize < 10 || fread(pre, 1, 10, f) != 10)
@@ -384,6 +384,14 @@ static int read_header(FILE *f, const char *path, uint64_t fsize, npy_header *h,
     int rc = TGDP_OK;
     if (fread(hdr, 1, hlen, f) != hlen) rc = tgdp_fail(err, TGDP_EIO, "%s: read error in the header", path);
     else rc = parse_header_dict(hdr, hlen, h, path, err);
+    if (!rc && info) { /* the text as written, without the padding */
+        size_t k = hlen < sizeof info->header ? hlen : sizeof info->header - 1;
+        memcpy(info->header, hdr, k);
+        while (k > 0 && (info->header[k - 1] == ' ' || info->header[k - 1] == '\n')) k--;
+        info->header[k] = '\0';
+        info->major = major;
+        info->minor = minor;
+    }
     free(hdr);
     *data_off = pre_len + hlen;
     return rc;
@@ -401,7 +409,7 @@ static int check_data_size(const char *path, uint64_t fsize, uint64_t data_off, 
     return TGDP_OK;
 }
 
-static int npy_read_open(FILE *f, const char *path, tgdp_array *out, tgdp_error *err)
+static int npy_read_open(FILE *f, const char *path, tgdp_array *out, tgdp_npy_info *info, tgdp_error *err)
 {
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
@@ -409,7 +417,7 @@ static int npy_read_open(FILE *f, const char *path, tgdp_array *out, tgdp_error 
     uint64_t fsize = (uint64_t)st.st_size, data_off = 0;
     npy_header h;
     memset(&h, 0, sizeof h);
-    int rc = read_header(f, path, fsize, &h, &data_off, err);
+    int rc = read_header(f, path, fsize, &h, &data_off, info, err);
     if (rc) return rc;
     size_t nbytes;
     if ((rc = tgdp_shape_check(h.ndim, h.shape, tgdp_dtype_size(h.dtype), NULL, &nbytes, path, err))) return rc;
@@ -425,15 +433,17 @@ static int npy_read_open(FILE *f, const char *path, tgdp_array *out, tgdp_error 
     return TGDP_OK;
 }
 
-int tgdp_npy_read(const char *path, tgdp_array *out, tgdp_error *err)
+int tgdp_npy_read_info(const char *path, tgdp_array *out, tgdp_npy_info *info, tgdp_error *err)
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f) return tgdp_fail(err, TGDP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    int rc = npy_read_open(f, path, out, err);
+    int rc = npy_read_open(f, path, out, info, err);
     fclose(f);
     return rc;
 }
+
+int tgdp_npy_read(const char *path, tgdp_array *out, tgdp_error *err) { return tgdp_npy_read_info(path, out, NULL, err); }
 
 static int array_to_tensor(tgdp_array *a, tgdp_tensor *out, const char *path, tgdp_error *err)
 {

@@ -86,6 +86,13 @@ void tgdp_json_num_exact(tgdp_json *j, const char *key, double v)
     else fputs("null", j->f);
 }
 
+void tgdp_json_num_digits(tgdp_json *j, const char *key, double v, int digits)
+{
+    member(j, key);
+    if (isfinite(v)) fprintf(j->f, "%.*g", digits, v);
+    else fputs("null", j->f);
+}
+
 void tgdp_json_int(tgdp_json *j, const char *key, int64_t v)
 {
     member(j, key);
