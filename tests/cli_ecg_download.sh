@@ -91,6 +91,13 @@ grep -q '"source": {"records": 9,' prep.json && grep -q '"target": {"records": 5
 if TGDP_PHYSIONET_URL=$URL "$T" ecg download --db ptbxl --to D "${DL[@]}" --json >out2.json 2>err.txt; then yes; else no "second run: $(cat err.txt)"; fi
 grep -q '"downloaded": 0, "present": 12, "failed": 0, "resumed": 0, "bytes": 0' out2.json && yes || no "second run fetched: $(cat out2.json)"
 
+# a stale partial file and a server without Range support (http.server): the file is fetched whole
+mkdir -p D6/ptbxl-records100/records100/00000
+head -c 1000 "$E/ptbxl-records100/records100/00000/00001_lr.dat" >D6/ptbxl-records100/records100/00000/00001_lr.dat.part
+if "$T" ecg download --db ptbxl --to D6 --base-url "$URL" "${DL[@]}" --quiet 2>err.txt; then yes; else no "no-Range server: $(cat err.txt)"; fi
+same "$E/ptbxl-records100/records100/00000/00001_lr.dat" D6/ptbxl-records100/records100/00000/00001_lr.dat
+[ ! -e D6/ptbxl-records100/records100/00000/00001_lr.dat.part ] && yes || no "the .part file is left"
+
 # ---- a corrupted file on the server: checksum mismatch, not kept, the others are
 printf 'X' | dd of="$M/ludb/1.0.1/data/2.dat" bs=1 seek=100 conv=notrunc 2>/dev/null
 if "$T" ecg download --db ludb --to D2 --base-url "$URL" "${DL[@]}" --quiet 2>err.txt; then no "a corrupted file was accepted"; else yes; fi

@@ -236,6 +236,7 @@ int cmd_demo_ecg(int argc, char **argv)
 {
     int quick = 0, quiet = 0, threads = 0, folds = 0, seeds = 0, max_records = -1, n_gen = 0, seed = 0, width = 0;
     int steps_scale = 100, source_per_seed = 0, target_records = 0;
+    double window_s = 0;
     const char *data = NULL, *out = "out/ecg", *src_dbs = NULL, *tgt_dbs = NULL, *eps_arch = NULL, *cls_arch = NULL;
     const char *eps_hidden = NULL;
     cli_opt opts[] = {
@@ -248,6 +249,7 @@ int cmd_demo_ecg(int argc, char **argv)
         {"source-dbs", OPT_STRING, &src_dbs, "ludb,ptbxl,georgia", "source databases (names or folders under --data)", 0, -1},
         {"target-dbs", OPT_STRING, &tgt_dbs, "ningbo,cpsc2018", "target databases", 0, -1},
         {"max-records", OPT_INT, &max_records, NULL, "records per database (default all, 20 with --quick)", 0, 2147483647},
+        {"window-s", OPT_DOUBLE, &window_s, "2.5", "window length in seconds at 100 Hz, no overlap (10: 1000 samples, the paper's)", 0.1, 60},
         {"target-records", OPT_INT, &target_records, "0", "target records in all, a random choice by --seed (0: all; the paper: ~690, 10% of CPSC 2018)", 0, 2147483647},
         {"eps-arch", OPT_STRING, &eps_arch, NULL, "denoiser architecture: unet1d (with the input skip) or mlp (default unet1d, mlp with --quick)", 0, -1},
         {"cls-arch", OPT_STRING, &cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
@@ -279,6 +281,7 @@ int cmd_demo_ecg(int argc, char **argv)
     if (seeds) c.seeds = seeds;
     if (max_records >= 0) c.max_records = max_records;
     c.target_records = target_records;
+    if (window_s > 0) c.prep.window = c.prep.stride = (int64_t)llround(window_s * c.prep.fs);
     if (n_gen) c.n_gen = n_gen;
     if (width) c.conv_width = width;
     if (source_per_seed) c.source_per_seed = 1;
