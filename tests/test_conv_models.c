@@ -4,6 +4,7 @@
  * regulariser of a resnet1d guidance network; checkpoint round trips (and an MLP checkpoint
  * still without tgdp.arch); short training runs of every role (the denoiser's loss falls);
  * guided sampling; clear errors for bad shapes. */
+#include "fd_harness.h"
 #include "testutil.h"
 #include "tgdp/checkpoint.h"
 #include "tgdp/ecg_prepare.h"
@@ -60,146 +61,37 @@ static void mknet(tgdp_net *n, tgdp_arch arch, tgdp_role role, int out_dim, int 
                 n->p.w[n->p.info[q].off + j] += 0.3f * (tgdp_rng_uniform(&r) - 0.5f);
 }
 
-/* ---------- finite-difference harness over a whole net: S = sum_k c_k out_k ---------- */
+/* ---------- finite differences over a whole net (tests/fd_harness.h) ---------- */
 typedef struct {
     tgdp_net *net;
-    float *x, *t;
+    float *t;
     const int64_t *y;
-    float *c; /* B * out_dim */
-} fd_case;
+} net_ctx;
 
-static double eval_S(fd_case *h, float *xg, int param_grads)
+static int build_net(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
 {
-    tgdp_graph gr;
-    tgdp_arena_reset(&arena);
-    tgdp_graph_init(&gr, &arena);
-    int x = tgdp_input(&gr, h->x, B, D, 1, 1), t = tgdp_input(&gr, h->t, B, 1, 1, 0);
-    int o = tgdp_net_build(&gr, h->net, x, t, h->y);
-    if (o < 0) {
-        fprintf(stderr, "build failed\n");
-        exit(2);
-    }
-    double s = 0;
-    for (size_t k = 0; k < gr.nodes[o].n; k++) s += (double)h->c[k] * gr.nodes[o].v[k];
-    if (xg || param_grads) {
-        tgdp_graph_backward(&gr, o, h->c, NULL, param_grads);
-        if (xg) memcpy(xg, gr.nodes[x].g, (size_t)B * D * sizeof(float));
-    }
-    return s;
+    (void)P;
+    net_ctx *c = ctx;
+    int t = tgdp_input(gr, c->t, B, 1, 1, 0);
+    return tgdp_net_build(gr, c->net, x, t, c->y);
 }
 
-static double eval_F(fd_case *h, const float *v) /* v . grad_x S from the first-order machinery */
-{
-    float xg[B * D];
-    eval_S(h, xg, 0);
-    double f = 0;
-    for (int i = 0; i < B * D; i++) f += (double)v[i] * xg[i];
-    return f;
-}
-
-static double max_abs(const float *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-    return m;
-}
-
-static int fd_bad(double a, double fd, double scale, double tol) { return fabs(a - fd) > tol * (scale + fabs(fd)); }
+static double max_abs(const float *v, size_t n) { return fd_max_abs(v, n); }
 
 /* every stride1-th parameter element (first order) and every stride2-th one (second order) of
  * every parameter tensor, every input element */
 static void fd_net(const char *name, tgdp_net *net, int stride1, int stride2)
 {
-    const double eps = 2e-3, tol = 1e-2;
     tgdp_rng r = tgdp_rng_new(7);
-    float x[B * D], t[B] = {0.3f, 0.7f}, v[B * D], gx[B * D], hv[B * D];
+    float x[B * D], t[B] = {0.3f, 0.7f};
     int64_t y[B] = {2, 0};
     tgdp_rng_fill_normal(&r, x, B * D, 0, 1);
-    tgdp_rng_fill_normal(&r, v, B * D, 0, 1);
-    const int od = tgdp_net_out_dim(net);
-    float *c = malloc((size_t)B * od * sizeof *c), *gp = malloc(net->p.n * sizeof *gp);
-    tgdp_rng_fill_normal(&r, c, (size_t)B * od, 0, 1);
-    fd_case h = {net, x, t, tgdp_net_n_classes(net) ? y : NULL, c};
+    net_ctx c = {net, t, tgdp_net_n_classes(net) ? y : NULL};
     double t0 = now_s();
-    tgdp_params *P = &net->p;
-
-    tgdp_params_zero_grad(P);
-    eval_S(&h, gx, 1);
-    memcpy(gp, P->g, P->n * sizeof *gp);
-    double sx = max_abs(gx, B * D), sp = max_abs(gp, P->n);
-    int bad = 0, checked = 0;
-    for (int i = 0; i < B * D; i++) {
-        float o = x[i];
-        x[i] = o + (float)eps;
-        double a = eval_S(&h, NULL, 0);
-        x[i] = o - (float)eps;
-        double b = eval_S(&h, NULL, 0);
-        x[i] = o;
-        if (fd_bad(gx[i], (a - b) / (2 * eps), sx, tol) && bad++ < 5)
-            fprintf(stderr, "%s: dS/dx[%d] analytic %g vs fd %g\n", name, i, gx[i], (a - b) / (2 * eps));
-    }
-    for (int q = 0; q < P->count; q++)
-        for (size_t j = 0; j < P->info[q].n; j += (size_t)stride1) {
-            size_t i = P->info[q].off + j;
-            float o = P->w[i];
-            P->w[i] = o + (float)eps;
-            double a = eval_S(&h, NULL, 0);
-            P->w[i] = o - (float)eps;
-            double b = eval_S(&h, NULL, 0);
-            P->w[i] = o;
-            checked++;
-            if (fd_bad(gp[i], (a - b) / (2 * eps), sp, tol) && bad++ < 5)
-                fprintf(stderr, "%s: dS/d%s[%zu] analytic %g vs fd %g\n", name, P->info[q].name, j, gp[i],
-                        (a - b) / (2 * eps));
-        }
-    CHECKF(bad == 0, "%s: %d first-order gradient entries disagree with finite differences", name, bad);
-    CHECKF(checked > 0, "%s: no parameters checked", name);
-
-    /* second order: tangent along v, backward seeded on the tangent of S */
-    tgdp_graph gr;
-    tgdp_arena_reset(&arena);
-    tgdp_graph_init(&gr, &arena);
-    int xi = tgdp_input(&gr, x, B, D, 1, 1), ti = tgdp_input(&gr, t, B, 1, 1, 0);
-    int o = tgdp_net_build(&gr, net, xi, ti, h.y);
-    CHECK(o >= 0 && tgdp_graph_tangent(&gr, xi, v) == TGDP_OK);
-    double dir = 0;
-    for (size_t k = 0; k < gr.nodes[o].n; k++) dir += (double)c[k] * gr.nodes[o].dv[k];
-    tgdp_params_zero_grad(P);
-    CHECK(tgdp_graph_backward(&gr, o, NULL, c, 1) == TGDP_OK);
-    memcpy(hv, gr.nodes[xi].g, sizeof hv);
-    memcpy(gp, P->g, P->n * sizeof *gp);
-    double F0 = eval_F(&h, v);
-    CHECKF(fabs(dir - F0) <= 1e-4 * (fabs(F0) + 1e-3), "%s: tangent %.7g vs v.grad_x S %.7g", name, dir, F0);
-    double s2 = max_abs(gp, P->n), sh = max_abs(hv, B * D);
-    CHECKF(s2 > 0, "%s: second-order parameter gradient is identically zero", name);
-    bad = 0;
-    for (int q = 0; q < P->count; q++)
-        for (size_t j = 0; j < P->info[q].n; j += (size_t)stride2) {
-            size_t i = P->info[q].off + j;
-            float w0 = P->w[i];
-            P->w[i] = w0 + (float)eps;
-            double a = eval_F(&h, v);
-            P->w[i] = w0 - (float)eps;
-            double b = eval_F(&h, v);
-            P->w[i] = w0;
-            if (fd_bad(gp[i], (a - b) / (2 * eps), s2, 2 * tol) && bad++ < 5)
-                fprintf(stderr, "%s: d(v.grad_x S)/d%s[%zu] analytic %g vs fd %g\n", name, P->info[q].name, j, gp[i],
-                        (a - b) / (2 * eps));
-        }
-    for (int i = 0; i < B * D; i++) {
-        float w0 = x[i];
-        x[i] = w0 + (float)eps;
-        double a = eval_F(&h, v);
-        x[i] = w0 - (float)eps;
-        double b = eval_F(&h, v);
-        x[i] = w0;
-        if (fd_bad(hv[i], (a - b) / (2 * eps), sh, 2 * tol) && bad++ < 5)
-            fprintf(stderr, "%s: Hv[%d] analytic %g vs fd %g\n", name, i, hv[i], (a - b) / (2 * eps));
-    }
-    CHECKF(bad == 0, "%s: %d second-order entries disagree with finite differences", name, bad);
-    printf("%s: %zu parameters, %.2f s\n", name, P->n, now_s() - t0);
-    free(c);
-    free(gp);
+    fd_case h = {.name = name, .build = build_net, .ctx = &c, .P = &net->p, .x = x, .B = B, .C = D, .L = 1,
+                 .stride1 = stride1, .stride2 = stride2, .second_order = 1, .arena = &arena};
+    fd_check(&h);
+    printf("%s: %zu parameters, %.2f s\n", name, net->p.n, now_s() - t0);
 }
 
 static void test_gradients(void)
@@ -410,7 +302,8 @@ static void test_training(void)
     mknet(&tcls, TGDP_ARCH_RESNET1D, TGDP_ROLE_TIME_CLASSIFIER, 1, 1, NCLS, 23);
     mknet(&h, TGDP_ARCH_RESNET1D, TGDP_ROLE_GUIDANCE, 1, 1, NCLS, 24);
     tgdp_train_opts_default(&o);
-    o.steps = 30;
+    o.steps = 100;
+    o.lr = 3e-3;
     o.batch = 16;
     memset(&lt, 0, sizeof lt);
     o.progress = track;
@@ -420,14 +313,49 @@ static void test_training(void)
     first = lt.first / (double)lt.n_first, last = lt.last / (double)lt.n_last;
     printf("resnet1d classifier: loss %.4f -> %.4f\n", first, last);
     CHECKF(last < first, "resnet1d classifier loss did not fall: %.4f -> %.4f", first, last);
-    o.progress = NULL;
-    o.steps = 10;
+    /* the time classifier (with the gradient penalty) separates the noised domains: the source
+     * (the shift-0 signals) gets the larger logit of P(source) at small t */
+    o.steps = 150;
+    o.lr = 3e-3;
     tgdp_classifier_opts co = {.grad_penalty = 0.01};
     rc = tgdp_train_classifier(&tcls, &S, &src, &tgt, &o, &co, NULL, &err);
     CHECKF(rc == TGDP_OK, "resnet1d time classifier: %s", rc ? err.msg : "");
+    static float xn[2 * N * D], tn[2 * N], lg[2 * N];
+    static int64_t yn[2 * N];
+    {
+        tgdp_rng rn = tgdp_rng_new(17);
+        float ep[2 * N * D];
+        memcpy(xn, xs, sizeof xs);
+        memcpy(xn + N * D, xq, sizeof xq);
+        memcpy(yn, ys, sizeof ys);
+        memcpy(yn + N, yq, sizeof yq);
+        for (int i = 0; i < 2 * N; i++) tn[i] = 0.05f;
+        tgdp_rng_fill_normal(&rn, ep, 2 * N * D, 0, 1);
+        tgdp_schedule_noise(&S, 2 * N, D, xn, tn, ep, xn);
+    }
+    CHECK(tgdp_net_eval(&tcls, &arena, 2 * N, xn, tn, yn, lg, &err) == TGDP_OK);
+    double ls_src = 0, ls_tgt = 0;
+    for (int i = 0; i < N; i++) ls_src += lg[i] / N, ls_tgt += lg[N + i] / N;
+    printf("resnet1d time classifier at t = 0.05: mean logit %.3f (source) vs %.3f (target)\n", ls_src, ls_tgt);
+    CHECKF(ls_src > ls_tgt + 0.5, "time classifier does not separate the domains: %.3f vs %.3f", ls_src, ls_tgt);
+    /* the guidance network with both regularisers: its loss falls, and log h (~ log q_t/p_t) is
+     * larger on the target than on the source */
     tgdp_guidance_opts go = {.eta_cycle = 0.1, .eta_consistency = 0.1};
+    o.steps = 100;
+    memset(&lt, 0, sizeof lt);
+    o.progress = track;
+    o.progress_ctx = &lt;
     rc = tgdp_train_guidance(&h, &cls, &tcls, &eps, &S, &src, &tgt, &o, &go, NULL, &err);
     CHECKF(rc == TGDP_OK, "resnet1d guidance with regularisers: %s", rc ? err.msg : "");
+    first = lt.first / (double)lt.n_first, last = lt.last / (double)lt.n_last;
+    printf("resnet1d guidance (Alg 4): loss %.4f -> %.4f\n", first, last);
+    CHECKF(last < first, "guidance loss did not fall: %.4f -> %.4f", first, last);
+    o.progress = NULL;
+    CHECK(tgdp_net_eval(&h, &arena, 2 * N, xn, tn, yn, lg, &err) == TGDP_OK);
+    double lh_src = 0, lh_tgt = 0;
+    for (int i = 0; i < N; i++) lh_src += lg[i] / N, lh_tgt += lg[N + i] / N;
+    printf("resnet1d guidance at t = 0.05: mean z %.3f (source) vs %.3f (target)\n", lh_src, lh_tgt);
+    CHECKF(lh_tgt > lh_src, "guidance: h is not larger on the target (%.3f vs %.3f)", lh_tgt, lh_src);
     float feats[N * 8];
     CHECK(tgdp_net_pooled_dim(&cls) == 8);
     CHECK(tgdp_net_pooled_features(&cls, &arena, N, xs, NULL, ys, feats, &err) == TGDP_OK);
@@ -440,9 +368,26 @@ static void test_training(void)
     tgdp_rng r = tgdp_rng_new(3);
     rc = tgdp_sample(&S, TGDP_SAMPLER_DPM2, 3, 1e-3, tgdp_eps_guided, &e, NS, D, &r, xo, &err);
     CHECKF(rc == TGDP_OK, "guided sampling (unet1d + resnet1d guidance): %s", rc ? err.msg : "");
+    CHECK(isfinite(max_abs(xo, NS * D)));
+    /* guided by the time classifier, from the same starting noise: scale 0 is the source model
+     * exactly, and a positive scale moves the samples towards the target's higher level */
+    float x0[NS * D], xg[NS * D];
     e.guide = &tcls;
-    rc = tgdp_sample(&S, TGDP_SAMPLER_DDIM, 3, 1e-3, tgdp_eps_guided, &e, NS, D, &r, xo, &err);
+    e.w = 0;
+    r = tgdp_rng_new(5);
+    rc = tgdp_sample(&S, TGDP_SAMPLER_DDIM, 3, 1e-3, tgdp_eps_guided, &e, NS, D, &r, x0, &err);
+    tgdp_eps_ctx plain = {&S, &eps, NULL, NULL, 1.0, lab, &arena, scratch, NULL, 0};
+    r = tgdp_rng_new(5);
+    CHECK(tgdp_sample(&S, TGDP_SAMPLER_DDIM, 3, 1e-3, tgdp_eps_plain, &plain, NS, D, &r, xo, &err) == TGDP_OK);
+    CHECK(rc == TGDP_OK && memcmp(x0, xo, sizeof xo) == 0);
+    e.w = 3;
+    r = tgdp_rng_new(5);
+    rc = tgdp_sample(&S, TGDP_SAMPLER_DDIM, 3, 1e-3, tgdp_eps_guided, &e, NS, D, &r, xg, &err);
     CHECKF(rc == TGDP_OK, "guided sampling (unet1d + resnet1d time classifier): %s", rc ? err.msg : "");
+    double m0 = 0, mg = 0;
+    for (int i = 0; i < NS * D; i++) m0 += x0[i] / (NS * D), mg += xg[i] / (NS * D);
+    printf("guided sampling: mean level %.3f without guidance, %.3f with (target shift +0.5)\n", m0, mg);
+    CHECKF(mg > m0, "guidance did not move the samples towards the target: %.3f vs %.3f", mg, m0);
     tgdp_net_free(&eps);
     tgdp_net_free(&cls);
     tgdp_net_free(&tcls);

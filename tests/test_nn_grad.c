@@ -2,162 +2,22 @@
  * differences, element by element on small shapes; the second-order pass
  * grad_psi [v . grad_x S] and the Hessian-vector product grad_x [v . grad_x S] against finite
  * differences of the first-order input gradient; conv1d im2col vs the direct kernel. */
+#include "fd_harness.h"
 #include "testutil.h"
 #include "tgdp/models.h"
 #include "tgdp/nn.h"
 
 #include <string.h>
 
-typedef int (*build_fn)(tgdp_graph *gr, tgdp_params *P, int x, void *ctx);
-
-typedef struct {
-    build_fn f;
-    void *ctx;
-    tgdp_params *P;
-    float *x;
-    int64_t B, C, L;
-    float *c;      /* weights of the scalar S = sum c_k y_k */
-    size_t ny;
-    double eps; /* finite-difference step (0: default 2e-3) */
-} harness;
-
 static tgdp_arena arena;
 
-/* S = sum_k c_k y_k; optionally run backward (param grads into P->g, input grad into xg) */
-static double eval_S(harness *h, float *xg, int param_grads)
+/* the finite-difference check of one case (tests/fd_harness.h) */
+static void run_check(const char *name, fd_build_fn f, void *ctx, tgdp_params *P, float *x, int64_t B, int64_t C,
+                      int64_t L, double eps, int second_order)
 {
-    tgdp_graph gr;
-    tgdp_arena_reset(&arena);
-    tgdp_graph_init(&gr, &arena);
-    int x = tgdp_input(&gr, h->x, h->B, h->C, h->L, 1);
-    int y = h->f(&gr, h->P, x, h->ctx);
-    if (y < 0) { fprintf(stderr, "build failed\n"); exit(2); }
-    tgdp_node *ny = &gr.nodes[y];
-    h->ny = ny->n;
-    double s = 0;
-    if (!h->c) return 0;
-    for (size_t k = 0; k < ny->n; k++) s += (double)h->c[k] * ny->v[k];
-    if (xg || param_grads) {
-        tgdp_graph_backward(&gr, y, h->c, NULL, param_grads);
-        if (xg) memcpy(xg, gr.nodes[x].g, gr.nodes[x].n * sizeof(float));
-    }
-    return s;
-}
-
-/* F = v . grad_x S, from the first-order machinery only */
-static double eval_F(harness *h, const float *v)
-{
-    size_t nx = (size_t)(h->B * h->C * h->L);
-    float *xg = malloc(nx * sizeof *xg);
-    eval_S(h, xg, 0);
-    double f = 0;
-    for (size_t i = 0; i < nx; i++) f += (double)v[i] * xg[i];
-    free(xg);
-    return f;
-}
-
-static int close_enough(double a, double fd, double scale, double tol)
-{
-    return fabs(a - fd) <= tol * (scale + fabs(fd));
-}
-
-static void check_fd(const char *name, const char *what, size_t idx, double a, double fd, double scale, double tol)
-{
-    CHECKF(close_enough(a, fd, scale, tol), "%s: %s[%zu] analytic %.7g vs finite difference %.7g", name, what, idx, a, fd);
-}
-
-static double max_abs(const float *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-    return m;
-}
-
-static void run_check(const char *name, harness *h, int second_order)
-{
-    const double eps = h->eps > 0 ? h->eps : 2e-3, tol = 1e-2;
-    tgdp_params *P = h->P;
-    size_t nx = (size_t)(h->B * h->C * h->L);
-    tgdp_rng rng = tgdp_rng_new(99);
-    eval_S(h, NULL, 0); /* learn ny */
-    h->c = malloc(h->ny * sizeof(float));
-    tgdp_rng_fill_normal(&rng, h->c, h->ny, 0, 1);
-
-    /* first order */
-    float *gx = calloc(nx, sizeof(float)), *gp = calloc(P->n + 1, sizeof(float));
-    tgdp_params_zero_grad(P);
-    eval_S(h, gx, 1);
-    memcpy(gp, P->g, P->n * sizeof(float));
-    double sx = max_abs(gx, nx), sp = max_abs(gp, P->n);
-    for (size_t i = 0; i < nx; i++) {
-        float o = h->x[i];
-        h->x[i] = o + (float)eps;
-        double sp_ = eval_S(h, NULL, 0);
-        h->x[i] = o - (float)eps;
-        double sm_ = eval_S(h, NULL, 0);
-        h->x[i] = o;
-        check_fd(name, "dS/dx", i, gx[i], (sp_ - sm_) / (2 * eps), sx, tol);
-    }
-    for (int q = 0; q < P->count; q++)
-        for (size_t j = 0; j < P->info[q].n; j++) {
-            size_t i = P->info[q].off + j;
-            float o = P->w[i];
-            P->w[i] = o + (float)eps;
-            double sp_ = eval_S(h, NULL, 0);
-            P->w[i] = o - (float)eps;
-            double sm_ = eval_S(h, NULL, 0);
-            P->w[i] = o;
-            check_fd(name, P->info[q].name, j, gp[i], (sp_ - sm_) / (2 * eps), sp, tol);
-        }
-
-    if (second_order) {
-        float *v = malloc(nx * sizeof *v);
-        tgdp_rng_fill_normal(&rng, v, nx, 0, 1);
-        /* analytic: tangent pass along v, backward seeded on the tangent output */
-        tgdp_graph gr;
-        tgdp_arena_reset(&arena);
-        tgdp_graph_init(&gr, &arena);
-        int x = tgdp_input(&gr, h->x, h->B, h->C, h->L, 1);
-        int y = h->f(&gr, P, x, h->ctx);
-        CHECK(tgdp_graph_tangent(&gr, x, v) == TGDP_OK);
-        double dir = 0;
-        for (size_t k = 0; k < h->ny; k++) dir += (double)h->c[k] * (gr.nodes[y].dv ? gr.nodes[y].dv[k] : 0.0f);
-        tgdp_params_zero_grad(P);
-        CHECK(tgdp_graph_backward(&gr, y, NULL, h->c, 1) == TGDP_OK);
-        float *hv = malloc(nx * sizeof *hv);
-        memcpy(hv, gr.nodes[x].g, nx * sizeof(float));
-        memcpy(gp, P->g, P->n * sizeof(float));
-        /* the tangent output is the directional derivative v . grad_x S */
-        double F0 = eval_F(h, v);
-        CHECKF(close_enough(dir, F0, fabs(F0), 1e-4), "%s: tangent %.7g vs v.grad %.7g", name, dir, F0);
-        double s2 = max_abs(gp, P->n), sh = max_abs(hv, nx);
-        CHECKF(s2 > 0, "%s: second-order parameter gradient is identically zero", name);
-        for (int q = 0; q < P->count; q++)
-            for (size_t j = 0; j < P->info[q].n; j++) {
-                size_t i = P->info[q].off + j;
-                float o = P->w[i];
-                P->w[i] = o + (float)eps;
-                double fp = eval_F(h, v);
-                P->w[i] = o - (float)eps;
-                double fm = eval_F(h, v);
-                P->w[i] = o;
-                check_fd(name, "d(v.grad_x S)/dpsi", i, gp[i], (fp - fm) / (2 * eps), s2, 2 * tol);
-            }
-        for (size_t i = 0; i < nx; i++) {
-            float o = h->x[i];
-            h->x[i] = o + (float)eps;
-            double fp = eval_F(h, v);
-            h->x[i] = o - (float)eps;
-            double fm = eval_F(h, v);
-            h->x[i] = o;
-            check_fd(name, "Hv", i, hv[i], (fp - fm) / (2 * eps), sh, 2 * tol);
-        }
-        free(v);
-        free(hv);
-    }
-    free(gx);
-    free(gp);
-    free(h->c);
+    fd_case h = {.name = name, .build = f, .ctx = ctx, .P = P, .x = x, .B = B, .C = C, .L = L, .eps = eps,
+                 .second_order = second_order, .arena = &arena};
+    fd_check(&h);
 }
 
 /* --- parameter sets and builders --- */
@@ -191,10 +51,9 @@ static void test_linear_acts(void)
         float x[2 * 4];
         tgdp_rng r = tgdp_rng_new(5);
         tgdp_rng_fill_normal(&r, x, 8, 0, 0.8f);
-        harness h = {b_linear_act, &acts[k], &P, x, 2, 4, 1, NULL, 0, 0};
         char name[64];
         snprintf(name, sizeof name, "linear+%s", tgdp_act_name(acts[k]));
-        run_check(name, &h, 1);
+        run_check(name, b_linear_act, &acts[k], &P, x, 2, 4, 1, 0, 1);
         tgdp_params_free(&P);
     }
 }
@@ -269,10 +128,9 @@ static void test_conv_family(void)
         for (int k = 0; k < 4; k++) {
             tgdp_params P;
             mkparams(&P, 2, names, nd, sh, 20 + k);
-            harness h = {b_conv, cfgs[k], &P, x, 2, 4, 9, NULL, 0, 0};
             char name[64];
             snprintf(name, sizeof name, "conv1d(s%d,p%d,d%d)", cfgs[k][0], cfgs[k][1], cfgs[k][2]);
-            run_check(name, &h, 1);
+            run_check(name, b_conv, cfgs[k], &P, x, 2, 4, 9, 0, 1);
             tgdp_params_free(&P);
         }
     }
@@ -284,8 +142,7 @@ static void test_conv_family(void)
         mkparams(&P, 2, names, nd, sh, 30);
         float x8[2 * 4 * 8];
         tgdp_rng_fill_normal(&r, x8, 64, 0, 1);
-        harness h = {b_pool, NULL, &P, x8, 2, 4, 8, NULL, 0, 0};
-        run_check("avgpool2/upsample2", &h, 1);
+        run_check("avgpool2/upsample2", b_pool, NULL, &P, x8, 2, 4, 8, 0, 1);
         tgdp_params_free(&P);
     }
     {
@@ -294,8 +151,7 @@ static void test_conv_family(void)
         int64_t sh[][3] = {{4}, {4}};
         tgdp_params P;
         mkparams(&P, 2, names, nd, sh, 31);
-        harness h = {b_groupnorm, NULL, &P, x, 2, 4, 9, NULL, 0, 0};
-        run_check("groupnorm", &h, 1);
+        run_check("groupnorm", b_groupnorm, NULL, &P, x, 2, 4, 9, 0, 1);
         tgdp_params_free(&P);
     }
     {
@@ -304,8 +160,7 @@ static void test_conv_family(void)
         int64_t sh[][3] = {{4, 4, 3}, {4}, {4}, {4}, {2, 4}, {4, 4, 3}, {4}};
         tgdp_params P;
         mkparams(&P, 7, names, nd, sh, 32);
-        harness h = {b_resblock, NULL, &P, x, 2, 4, 9, NULL, 0, 0};
-        run_check("residual block", &h, 1);
+        run_check("residual block", b_resblock, NULL, &P, x, 2, 4, 9, 0, 1);
         tgdp_params_free(&P);
     }
 }
@@ -335,8 +190,7 @@ static void test_lib_resblock(void)
     for (size_t i = 0; i < P.n; i++) P.w[i] += 0.1f * (float)tgdp_rng_normal(&r);
     float x[2 * 2 * 6];
     tgdp_rng_fill_normal(&r, x, 24, 0, 1);
-    harness h = {b_lib_resblock, &c, &P, x, 2, 2, 6, NULL, 0, 0};
-    run_check("tgdp_resblock1d", &h, 1);
+    run_check("tgdp_resblock1d", b_lib_resblock, &c, &P, x, 2, 2, 6, 0, 1);
     CHECK(tgdp_resblock1d_register(&c.rb, 3, 4, 2, 1, &P, "bad.", NULL) != TGDP_OK);
     tgdp_params_free(&P);
 }
@@ -351,8 +205,7 @@ static void test_elementwise(void)
     float x[24];
     tgdp_rng r = tgdp_rng_new(41);
     tgdp_rng_fill_normal(&r, x, 24, 0, 1);
-    harness h = {b_elementwise, NULL, &P, x, 2, 3, 4, NULL, 0, 0};
-    run_check("add/mul/addb/mulb/mean/concat/view", &h, 1);
+    run_check("add/mul/addb/mulb/mean/concat/view", b_elementwise, NULL, &P, x, 2, 3, 4, 0, 1);
     tgdp_params_free(&P);
 
     const char *n2[] = {"e"};
@@ -360,8 +213,7 @@ static void test_elementwise(void)
     int64_t sh2[][3] = {{3}};
     mkparams(&P, 1, n2, nd2, sh2, 42);
     for (int i = 0; i < 3; i++) P.w[i] = 0.5f + 0.3f * i; /* keep x^2 + e > 0 */
-    harness h2 = {b_rsqrt, NULL, &P, x, 2, 3, 1, NULL, 0, 0};
-    run_check("rsqrt_eps", &h2, 1);
+    run_check("rsqrt_eps", b_rsqrt, NULL, &P, x, 2, 3, 1, 0, 1);
     tgdp_params_free(&P);
 }
 
@@ -399,8 +251,7 @@ static void test_mlp(void)
         tgdp_rng_fill_normal(&r, x, 6, 0, 1);
         c.t[0] = 0.1f; c.t[1] = 0.5f; c.t[2] = 0.9f;
         c.y[0] = 0; c.y[1] = 1; c.y[2] = 1;
-        harness h = {b_mlp, &c, &P, x, 3, 2, 1, NULL, 0, 0};
-        run_check(k ? "mlp(fourier t, labels)" : "mlp(raw t, labels)", &h, 1);
+        run_check(k ? "mlp(fourier t, labels)" : "mlp(raw t, labels)", b_mlp, &c, &P, x, 3, 2, 1, 0, 1);
         tgdp_mlp bound;
         CHECK(tgdp_mlp_bind(&bound, &cfg, &P, "g.", NULL) == TGDP_OK);
         CHECK(bound.w[2] == c.m.w[2] && bound.emb == c.m.emb);
@@ -425,8 +276,7 @@ static void test_fourier(void)
     mkparams(&P, 1, names, nd, sh, 60);
     float t[3] = {0.0013f, 0.4f, 0.77f};
     /* frequencies reach 1000 rad per unit t: a small step keeps the difference quotient valid */
-    harness h = {b_fourier, NULL, &P, t, 3, 1, 1, NULL, 0, 2e-5};
-    run_check("fourier", &h, 0);
+    run_check("fourier", b_fourier, NULL, &P, t, 3, 1, 1, 2e-5, 0);
     tgdp_params_free(&P);
 }
 
@@ -525,7 +375,7 @@ static void test_threads_equal_serial(void)
     const char *part[] = {"value", "tangent", "input gradient", "parameter gradient"};
     for (int k = 0; k < 4; k++) {
         size_t lo = (size_t)k * (size_t)n, hi = k < 3 ? lo + (size_t)n : no;
-        double scale = max_abs(o1 + lo, hi - lo), md = 0;
+        double scale = fd_max_abs(o1 + lo, hi - lo), md = 0;
         for (size_t i = lo; i < hi; i++) md = fmax(md, fabs((double)o1[i] - o2[i]));
         CHECKF(scale > 0 && md <= 1e-5 * scale, "2 threads vs 1: %s differs by %g (scale %g)", part[k], md, scale);
     }

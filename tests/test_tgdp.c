@@ -1,7 +1,9 @@
 /* The method's building blocks: the consistency regulariser's exact second-order gradient
  * against finite differences (and that it is not a no-op), checkpoints round trip, a
  * classifier's density ratio and a denoiser on Gaussian data. */
+#include "fd_harness.h"
 #include "testutil.h"
+#include "tgdp/train_util.h"
 #include "tgdp/checkpoint.h"
 #include "tgdp/gmm.h"
 #include "tgdp/metrics.h"
@@ -409,10 +411,91 @@ static void test_parallel_eval(void)
     tgdp_net_free(&h);
 }
 
+/* ---------- the classifiers' penalties: exact parameter gradients ---------- */
+typedef struct {
+    tgdp_net *net;
+    tgdp_arena *ar;
+    const tgdp_classifier_opts *co;
+    int B;
+    const float *x, *t, *tgt, *w, *u;
+    const int64_t *y;
+} pen_ctx;
+
+static double pen_loss(void *ctx)
+{
+    pen_ctx *p = ctx;
+    double l = 0;
+    if (classifier_batch_loss(p->net, p->ar, &S, p->co, p->B, p->x, p->t, p->y, p->tgt, p->w, p->u, &l, NULL)) return NAN;
+    return l;
+}
+
+/* the penalised classifier loss on a fixed batch: its parameter gradient (tangent pass and its
+ * backward) against finite differences of its value (first-order machinery only), for the
+ * input-gradient and the curvature penalties, in noise and data units, with and without time
+ * and labels; the penalties change the gradient (they are not silently off) */
+static void test_penalty_gradients(void)
+{
+    enum { B = 8 };
+    tgdp_arena ar;
+    tgdp_arena_init(&ar);
+    tgdp_rng r = tgdp_rng_new(31);
+    float x[B * 2], t[B], tgt[B], w[B], u[B * 2];
+    int64_t y[B];
+    tgdp_rng_fill_normal(&r, x, B * 2, 0, 1);
+    tgdp_rng_fill_normal(&r, u, B * 2, 0, 1);
+    tgdp_rng_fill_uniform(&r, t, B, 0.05f, 0.9f);
+    for (int i = 0; i < B; i++) {
+        tgt[i] = i < B / 2 ? 0.95f : 0.05f; /* label smoothing 0.1 */
+        w[i] = 1.0f / (B / 2);
+        y[i] = i % 3;
+    }
+    const struct {
+        const char *name;
+        tgdp_role role;
+        int nc;
+        tgdp_classifier_opts co;
+    } cases[] = {
+        {"classifier, gradient penalty", TGDP_ROLE_CLASSIFIER, 0, {.grad_penalty = 0.5}},
+        {"time classifier, gradient penalty (noise units)", TGDP_ROLE_TIME_CLASSIFIER, 0, {.grad_penalty = 0.5}},
+        {"time classifier, gradient penalty (data units)", TGDP_ROLE_TIME_CLASSIFIER, 0,
+         {.grad_penalty = 0.5, .grad_penalty_data_units = 1}},
+        {"time classifier, curvature penalty", TGDP_ROLE_TIME_CLASSIFIER, 0, {.curv_penalty = 0.5}},
+        {"conditional time classifier, both penalties", TGDP_ROLE_TIME_CLASSIFIER, 3,
+         {.grad_penalty = 3, .curv_penalty = 7}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        tgdp_net c;
+        mknet(&c, cases[k].role, "16,16", 2, 1, cases[k].nc, 40 + k);
+        pen_ctx p = {&c, &ar, &cases[k].co, B, x, t, tgt, w, cases[k].co.curv_penalty > 0 ? u : NULL, y};
+        float *g = calloc(c.p.n, sizeof *g), *g0 = calloc(c.p.n, sizeof *g0);
+        double l = 0, l0 = 0;
+        tgdp_params_zero_grad(&c.p);
+        CHECK(classifier_batch_loss(&c, &ar, &S, &cases[k].co, B, x, t, y, tgt, w, p.u, &l, NULL) == TGDP_OK);
+        memcpy(g, c.p.g, c.p.n * sizeof *g);
+        /* without the penalties: a different loss and gradient */
+        tgdp_classifier_opts none = {0};
+        tgdp_params_zero_grad(&c.p);
+        CHECK(classifier_batch_loss(&c, &ar, &S, &none, B, x, t, y, tgt, w, NULL, &l0, NULL) == TGDP_OK);
+        memcpy(g0, c.p.g, c.p.n * sizeof *g0);
+        double dg = 0;
+        for (size_t i = 0; i < c.p.n; i++) dg = fmax(dg, fabs(g[i] - g0[i]));
+        CHECKF(l > l0 && dg > 1e-3, "%s: the penalty changes nothing (loss %g vs %g, gradient %g)", cases[k].name, l, l0, dg);
+        int checked = 0;
+        int bad = fd_params(cases[k].name, &c.p, g, 1, 1e-3, 1e-2, 1e-4 * fd_max_abs(g, c.p.n), pen_loss, &p, &checked);
+        CHECKF(bad == 0 && checked > 100, "%s: %d of %d gradient entries disagree with finite differences",
+               cases[k].name, bad, checked);
+        free(g);
+        free(g0);
+        tgdp_net_free(&c);
+    }
+    tgdp_arena_free(&ar);
+}
+
 int main(void)
 {
     tgdp_set_threads(2);
     tgdp_schedule_init_vp_linear(&S, 0.1, 20, NULL);
+    test_penalty_gradients();
     test_consistency_gradient(TGDP_H_SOFTPLUS, 0);
     test_consistency_gradient(TGDP_H_EXP, 2);
     test_checkpoint();

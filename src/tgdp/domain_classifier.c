@@ -110,6 +110,28 @@ static int classifier_chunk(void *ctx, train_chunk *c)
     return tgdp_graph_backward(&gr, out, gl, ones, 1);
 }
 
+int classifier_batch_loss(tgdp_net *net, tgdp_arena *ar, const tgdp_schedule *s, const tgdp_classifier_opts *co, int B,
+                          const float *x, const float *t, const int64_t *y, const float *tgt_y, const float *w,
+                          const float *u, double *loss, tgdp_error *err)
+{
+    static const tgdp_classifier_opts none;
+    const int timed = net->role == TGDP_ROLE_TIME_CLASSIFIER, d = tgdp_net_in_dim(net);
+    classifier_chunk_ctx cx = {s, co ? co : &none, timed, d, B, x, t, y, tgt_y, w, u};
+    train_chunk c;
+    memset(&c, 0, sizeof c);
+    c.rows = (train_slice){0, B, 1.0};
+    c.net = *net;
+    c.ar = c.ev = ar;
+    tgdp_arena_reset(ar);
+    int rc = classifier_chunk(&cx, &c);
+    if (rc) {
+        if (err) *err = c.err;
+        return c.err.code ? c.err.code : rc;
+    }
+    *loss = c.loss;
+    return TGDP_OK;
+}
+
 int tgdp_train_classifier(tgdp_net *net, const tgdp_schedule *s, const tgdp_dataset *src, const tgdp_dataset *tgt,
                           const tgdp_train_opts *o, const tgdp_classifier_opts *co, tgdp_train_result *res,
                           tgdp_error *err)

@@ -99,6 +99,14 @@ typedef int (*train_chunk_fn)(void *ctx, train_chunk *c);
 int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, void *ctx, double *loss,
                      tgdp_error *err);
 
+/* The classifiers' step without the draws: the class-balanced loss with the penalties of co on
+ * one fixed batch of B rows (x [B, d], times t (time classifier), labels y, targets tgt_y, row
+ * weights w, curvature directions u [B, d] or NULL), its value in *loss and its parameter
+ * gradient added to net->p.g (tests/test_tgdp.c checks it against finite differences). */
+int classifier_batch_loss(tgdp_net *net, tgdp_arena *ar, const tgdp_schedule *s, const tgdp_classifier_opts *co, int B,
+                          const float *x, const float *t, const int64_t *y, const float *tgt_y, const float *w,
+                          const float *u, double *loss, tgdp_error *err);
+
 int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, tgdp_error *err);
 /* indices drawn uniformly with replacement */
 void draw_batch(tgdp_rng *r, const tgdp_dataset *d, int B, float *x, int64_t *y, int64_t *idx);
