@@ -71,6 +71,45 @@ if [ -f nan.npy ]; then
   bad "N >= 1" "$T" train-target --data empty.npy $Q
 fi
 bad "not a denoiser" "$T" sample --model cls.st $Q
+
+# options that do not apply are usage errors (status 2) naming the option, not silently ignored
+usage() { # like bad, and the status is 2
+  local pat="$1"; shift
+  "$@" >out.txt 2>err.txt; local rc=$?
+  if [ $rc -ne 2 ]; then echo "STATUS $rc, NOT 2: $*: $(cat err.txt)"; fail=$((fail+1));
+  elif ! grep -q -- "$pat" err.txt; then echo "WRONG MESSAGE for $*: $(cat err.txt) (wanted $pat)"; fail=$((fail+1));
+  else pass=$((pass+1)); fi; }
+for o in "width 8" "mult 1,2" "blocks 2" "kernel 5" "groups 4"; do
+  usage "^tgdp train-source: --${o% *} does not apply to --arch mlp" "$T" train-source --data d/source.npy --${o% *} ${o#* } --out x.st --steps 1 $Q
+done
+usage "^tgdp train-classifier: --kernel does not apply to --arch mlp" "$T" train-classifier --source d/source.npy --target d/target.npy --kernel 5 --out x.st --steps 1 $Q
+for o in "hidden 8" "time-embedding fourier"; do
+  usage "^tgdp train-source: --${o% *} does not apply to --arch unet1d" "$T" train-source --arch unet1d --data d/source.npy --${o% *} ${o#* } --out x.st --steps 1 $Q
+done
+usage "^tgdp train-guidance: --hidden does not apply to --arch resnet1d" "$T" train-guidance --arch resnet1d --source d/source.npy --classifier cls.st --hidden 8 --out x.st --steps 1 $Q
+usage "^tgdp sample: --guidance does not apply to --method source" "$T" sample --model src.st --guidance g.st --n 10 --out x.npy $Q
+usage "^tgdp sample: --guidance-scale does not apply to --method source" "$T" sample --model src.st --guidance-scale 2 --n 10 --out x.npy $Q
+usage "^tgdp sample: --finetuned does not apply to --method tgdp" "$T" sample --model src.st --method tgdp --guidance g.st --finetuned ft.st --n 10 --out x.npy $Q
+usage "^tgdp sample: --guidance does not apply to --method domain-guidance" "$T" sample --model src.st --method domain-guidance --finetuned ft.st --guidance g.st --n 10 --out x.npy $Q
+bad "^tgdp sample: --labels does not apply: src.st is not label-conditional" "$T" sample --model src.st --labels d/target_labels.npy --n 10 --out x.npy $Q
+bad "^tgdp finetune: --labels does not apply: src.st is not label-conditional" "$T" finetune --model src.st --data d/target.npy --labels d/target_labels.npy --out x.st --steps 1 $Q
+[ ! -e x.st ] && [ ! -e x.npy ] && pass=$((pass+1)) || { echo "a rejected command wrote its output"; fail=$((fail+1)); }
+
+# schedules: fine-tuning keeps the model's, sample and train-guidance refuse networks trained with another
+ok "$T" train-source --data d/source.npy --schedule discrete --out srcd.st --steps 20 --hidden 16 $Q
+ok "$T" finetune --model srcd.st --data d/target.npy --out ftd.st --steps 5 $Q
+"$T" inspect ftd.st | grep -q "tgdp.schedule = discrete" && pass=$((pass+1)) || { echo "finetune lost the model's schedule"; fail=$((fail+1)); }
+ok "$T" train-guidance --source d/source.npy --classifier cls.st --schedule discrete --out gd.st --steps 5 --hidden 8 $Q
+ok "$T" train-classifier --source d/source.npy --target d/target.npy --time-dependent --schedule discrete --out tclsd.st --steps 5 --hidden 8 $Q
+ok "$T" sample --model srcd.st --method tgdp --guidance gd.st --n 20 --out sd.npy $Q
+ok "$T" sample --model srcd.st --method domain-guidance --finetuned ftd.st --n 20 --out sdd.npy $Q
+bad "gd.st was trained with the discrete schedule, not with linear" "$T" sample --model src.st --method tgdp --guidance gd.st --n 10 --out x.npy $Q
+bad "g.st was trained with the linear schedule, not with discrete" "$T" sample --model srcd.st --method tgdp --guidance g.st --n 10 --out x.npy $Q
+bad "tclsd.st was trained with the discrete schedule" "$T" sample --model src.st --method tgdp --guidance tclsd.st --n 10 --out x.npy $Q
+bad "ftd.st was trained with the discrete schedule" "$T" sample --model src.st --method domain-guidance --finetuned ftd.st --n 10 --out x.npy $Q
+bad "tclsd.st was trained with the discrete schedule, not with linear" "$T" train-guidance --source d/source.npy --target d/target.npy --classifier cls.st --time-classifier tclsd.st --eta-cycle 0.1 --out x.st --steps 1 $Q
+bad "srcd.st was trained with the discrete schedule, not with linear" "$T" train-guidance --source d/source.npy --target d/target.npy --classifier cls.st --model srcd.st --eta-consistency 0.1 --out x.st --steps 1 $Q
+[ ! -e x.st ] && [ ! -e x.npy ] && pass=$((pass+1)) || { echo "a rejected command wrote its output"; fail=$((fail+1)); }
 bad "label-conditional" "$T" sample --model srcc.st --n 10 $Q
 bad "unknown command" "$T" frobnicate
 

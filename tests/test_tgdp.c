@@ -108,10 +108,26 @@ static void test_checkpoint(void)
     CHECK(tgdp_checkpoint_save(path, &h, &info, &err) == TGDP_OK);
     tgdp_ckpt_info back;
     CHECK(tgdp_checkpoint_load(path, &h2, &back, &err) == TGDP_OK);
-    CHECK(back.step == 123 && back.seed == 9);
+    CHECK(back.step == 123 && back.seed == 9 && back.schedule[0] == '\0'); /* none written: none read */
     CHECK(h2.role == TGDP_ROLE_GUIDANCE && h2.hparam == TGDP_H_EXP && h2.mlp.cfg.n_classes == 3);
     CHECK(h2.p.n == h.p.n && memcmp(h2.p.w, h.p.w, h.p.n * sizeof(float)) == 0);
     tgdp_net_free(&h2);
+    /* the schedule: written, read back, turned into the schedule, compared with a model's */
+    tgdp_schedule vp, dis;
+    CHECK(tgdp_ckpt_schedule_init(&back, &vp, &err) == TGDP_OK && vp.kind == TGDP_SCHEDULE_VP_LINEAR);
+    snprintf(info.schedule, sizeof info.schedule, "discrete");
+    CHECK(tgdp_checkpoint_save(path, &h, &info, &err) == TGDP_OK);
+    CHECK(tgdp_checkpoint_load(path, &h2, &back, &err) == TGDP_OK && strcmp(back.schedule, "discrete") == 0);
+    tgdp_net_free(&h2);
+    CHECK(tgdp_ckpt_schedule_init(&back, &dis, &err) == TGDP_OK && dis.kind == TGDP_SCHEDULE_DISCRETE);
+    CHECK(tgdp_ckpt_schedule_check(&back, &dis, path, &err) == TGDP_OK);
+    CHECK(tgdp_ckpt_schedule_check(&back, &vp, path, &err) == TGDP_EINVAL && strstr(err.msg, path) &&
+          strstr(err.msg, "discrete schedule, not with linear"));
+    snprintf(back.schedule, sizeof back.schedule, "cosine");
+    CHECK(tgdp_ckpt_schedule_init(&back, &dis, &err) != TGDP_OK);
+    CHECK(tgdp_ckpt_schedule_check(&back, &vp, path, &err) != TGDP_OK && strstr(err.msg, path) && strstr(err.msg, "cosine"));
+    tgdp_schedule_free(&vp);
+    tgdp_schedule_free(&dis);
     /* an unknown h parameterisation is an error, not softplus: patch "exp" in the header */
     {
         FILE *in = fopen(path, "rb");

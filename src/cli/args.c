@@ -38,6 +38,11 @@ static int set_value(const char *cmd, cli_opt *o, const char *val)
 
 int cli_help_roff;
 
+/* the options given on the command line of the last parse (cli_given) */
+#define CLI_MAX_OPTS 256
+static const cli_opt *last_opts;
+static unsigned char last_given[CLI_MAX_OPTS];
+
 static void roff_n(FILE *f, const char *s, size_t n)
 {
     if (n && (*s == '.' || *s == '\'')) fputs("\\&", f);
@@ -113,6 +118,8 @@ int cli_parse_pos(const char *cmd, const char *summary, cli_opt *opts, int nopt,
                   const char **positional)
 {
     if (positional) *positional = NULL;
+    last_opts = opts;
+    memset(last_given, 0, sizeof last_given);
     for (int i = 0; i < nopt; i++) {
         if (opts[i].type == OPT_FLAG) *(int *)opts[i].dst = 0;
         else if (opts[i].type == OPT_STRING) *(const char **)opts[i].dst = opts[i].def;
@@ -149,7 +156,22 @@ int cli_parse_pos(const char *cmd, const char *summary, cli_opt *opts, int nopt,
             val = argv[++a];
         }
         if (set_value(cmd, o, val)) return -1;
+        if (o - opts < CLI_MAX_OPTS) last_given[o - opts] = 1;
     }
+    return 0;
+}
+
+int cli_given(const cli_opt *opts, int nopt, const char *name)
+{
+    for (int i = 0; opts == last_opts && i < nopt && i < CLI_MAX_OPTS; i++)
+        if (strcmp(opts[i].name, name) == 0) return last_given[i];
+    return 0;
+}
+
+int cli_reject(const char *cmd, const cli_opt *opts, int nopt, const char *why, const char *const *names)
+{
+    for (; *names; names++)
+        if (cli_given(opts, nopt, *names)) return cli_errorf(cmd, "--%s does not apply %s", *names, why), 2;
     return 0;
 }
 

@@ -25,6 +25,11 @@ int cli_parse(const char *cmd, const char *summary, cli_opt *opts, int nopt, int
  * *positional gets it (NULL when absent); a second one is an error. */
 int cli_parse_pos(const char *cmd, const char *summary, cli_opt *opts, int nopt, int argc, char **argv,
                   const char **positional);
+/* Whether the option name (without "--") was on the command line of the last parse of opts. */
+int cli_given(const cli_opt *opts, int nopt, const char *name);
+/* An error naming the first of the options names (NULL-terminated list) that was given:
+ * "--NAME does not apply WHY"; 0 when none was given, else 2 (the usage exit status). */
+int cli_reject(const char *cmd, const cli_opt *opts, int nopt, const char *why, const char *const *names);
 void cli_print_help(FILE *f, const char *cmd, const char *summary, const cli_opt *opts, int nopt);
 /* Nonzero: cli_print_help writes a roff man-page section instead (tgdp --man, from the same tables). */
 extern int cli_help_roff;

@@ -198,14 +198,14 @@ static int finish(const prep_args *a, const tgdp_ecg_domains_opts *o, const tgdp
             if (D->has[d])
                 printf(", \"%s\": {\"records\": %zu, \"windows\": %lld}", tgdp_ecg_domain_name(d), D->set[d].n_records,
                        (long long)D->set[d].n);
-        printf(", \"skipped\": %zu, \"seconds\": %.3f}\n", D->n_skips, cli_now() - t0);
+        printf(", \"skipped\": %zu, \"seconds\": %.3f}\n", D->n_skips, tgdp_now_s() - t0);
     } else if (!a->quiet) {
         for (int d = 0; d < 2; d++)
             if (D->has[d])
                 fprintf(stderr, "ecg prepare: %s: %zu records, %lld windows of 12 x %lld -> %s/%s_x.npy\n",
                         tgdp_ecg_domain_name(d), D->set[d].n_records, (long long)D->set[d].n,
                         (long long)D->set[d].window, a->out, tgdp_ecg_domain_name(d));
-        fprintf(stderr, "ecg prepare: %zu records skipped; wrote %s (%.1f s)\n", D->n_skips, path, cli_now() - t0);
+        fprintf(stderr, "ecg prepare: %zu records skipped; wrote %s (%.1f s)\n", D->n_skips, path, tgdp_now_s() - t0);
     }
     return 0;
 }
@@ -281,7 +281,7 @@ static int prepare(int argc, char **argv)
     o.on_skip = on_skip;
     o.ctx = &ui;
     tgdp_error err;
-    double t0 = cli_now();
+    double t0 = tgdp_now_s();
     tgdp_ecg_domains D;
     int rc = tgdp_ecg_domains_build(a.data, &o, &D, &err);
     if (rc) rc = cli_error(CMD, &err);

@@ -194,7 +194,7 @@ static void on_fold(void *ctx, int done, int total, const tgdp_ecg_eval_result *
     fprintf(stderr, "ecg evaluate: [%d/%d] seed %llu fold %d: c2st_auroc %.3f  feature_distance %.4g  mmd2 %.4g  "
                     "tstr %.3f  trtr %.3f  (%.1f s)\n",
             done, total, (unsigned long long)r->seed, r->fold, r->c2st_auroc, r->feature_distance, r->mmd2,
-            r->tstr_macro_auroc, r->trtr_macro_auroc, cli_now() - *t0);
+            r->tstr_macro_auroc, r->trtr_macro_auroc, tgdp_now_s() - *t0);
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -317,7 +317,7 @@ int cmd_ecg_evaluate(int argc, char **argv)
     fo.seed = (uint64_t)a.seed ^ 0xfeaull;
     tgdp_set_threads(a.threads);
 
-    double t0 = cli_now();
+    double t0 = tgdp_now_s();
     int rc = 0, K = 0, Kg = 0, Ks = 0, d = 0, dg = 0, ds = 0, leads = 0, lg = 0, ls = 0;
     tgdp_tensor xr = {0}, xg = {0}, xs = {0};
     tgdp_array rec = {0};
@@ -409,7 +409,7 @@ int cmd_ecg_evaluate(int argc, char **argv)
     p.r = res;
     p.nr = nr;
     tgdp_ecg_eval_summarize(res, nr, &p.sm);
-    p.seconds = cli_now() - t0;
+    p.seconds = tgdp_now_s() - t0;
     if (tgdp_atomic_write(a.out, write_results, &p, &err)) {
         rc = cli_error(CMD, &err);
         goto done;

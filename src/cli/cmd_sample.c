@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/data.h"
+#include "cli/emit.h"
 #include "cli/progress.h"
 #include "tgdp/checkpoint.h"
 #include "tgdp/io.h"
@@ -37,111 +38,161 @@ static int draw_labels(const char *path, int n, uint64_t seed, int n_classes, in
     return rc;
 }
 
-static int schedule_of(const char *path, tgdp_schedule *s, tgdp_error *err)
+/* the networks of a sampling run and the schedule they share */
+typedef struct sample_nets {
+    tgdp_net src, g, ft; /* the model; guidance (tgdp); fine-tuned model (domain guidance) */
+    tgdp_schedule s;
+    int d, nc, guided, dg; /* guided: tgdp with g; dg: domain guidance with ft */
+} sample_nets;
+
+static void nets_free(sample_nets *N)
 {
-    tgdp_st_file f;
-    char name[32] = "vp";
-    if (tgdp_safetensors_read(path, &f, err) == 0) {
-        const char *v = tgdp_st_meta(&f, "tgdp.schedule");
-        if (v) snprintf(name, sizeof name, "%s", v);
-        tgdp_st_file_free(&f);
+    tgdp_net_free(&N->src);
+    tgdp_net_free(&N->g);
+    tgdp_net_free(&N->ft);
+    tgdp_schedule_free(&N->s);
+}
+
+/* a second network (guidance or fine-tuned model) for the model: same schedule, dimension, labels */
+static int load_partner(const char *cmd, const char *path, const sample_nets *N, tgdp_net *net)
+{
+    tgdp_ckpt_info info;
+    tgdp_error err;
+    if (tgdp_checkpoint_load(path, net, &info, &err) || tgdp_ckpt_schedule_check(&info, &N->s, path, &err))
+        return cli_error(cmd, &err);
+    if (tgdp_net_in_dim(net) != N->d || tgdp_net_n_classes(net) != N->nc)
+        return cli_errorf(cmd, "%s does not match the model (dimension or labels)", path);
+    return 0;
+}
+
+static int load_nets(const char *cmd, const char *model, const char *guidance, const char *finetuned, int has_labels,
+                     sample_nets *N)
+{
+    tgdp_ckpt_info info;
+    tgdp_error err;
+    if (tgdp_checkpoint_load(model, &N->src, &info, &err)) return cli_error(cmd, &err);
+    if (N->src.role != TGDP_ROLE_EPS)
+        return cli_errorf(cmd, "%s is a %s, not a denoiser", model, tgdp_role_name(N->src.role));
+    if (tgdp_ckpt_schedule_init(&info, &N->s, &err)) return cli_errorf(cmd, "%s: %s", model, err.msg);
+    N->d = tgdp_net_in_dim(&N->src);
+    N->nc = tgdp_net_n_classes(&N->src);
+    N->guided = guidance != NULL;
+    N->dg = finetuned != NULL;
+    if (N->guided && load_partner(cmd, guidance, N, &N->g)) return 1;
+    if (N->dg && load_partner(cmd, finetuned, N, &N->ft)) return 1;
+    if (N->nc > 0 && !has_labels) return cli_errorf(cmd, "%s is label-conditional: give --labels FILE", model);
+    if (N->nc == 0 && has_labels) return cli_errorf(cmd, "--labels does not apply: %s is not label-conditional", model);
+    return 0;
+}
+
+/* the options of the other methods are errors (2) */
+static int check_method_options(const char *cmd, const char *method, const cli_opt *opts, int nopt)
+{
+    static const char *const source[] = {"guidance", "guidance-scale", "finetuned", NULL};
+    static const char *const tgdp[] = {"finetuned", NULL}, *const dg[] = {"guidance", NULL};
+    char why[64];
+    snprintf(why, sizeof why, "to --method %s", method);
+    if (!strcmp(method, "tgdp")) return cli_reject(cmd, opts, nopt, why, tgdp);
+    if (!strcmp(method, "domain-guidance")) return cli_reject(cmd, opts, nopt, why, dg);
+    if (!strcmp(method, "source")) return cli_reject(cmd, opts, nopt, why, source);
+    return cli_errorf(cmd, "--method: expected source, tgdp or domain-guidance, got '%s'", method), 2;
+}
+
+typedef struct sample_run {
+    const char *out, *labels, *method;
+    int n, steps, seed, quiet, json;
+    double w, t_end;
+    tgdp_sampler sampler;
+} sample_run;
+
+/* draws the samples (and their labels) and writes them */
+static int run_sampler(const char *cmd, const sample_run *R, sample_nets *N)
+{
+    const int n = R->n, d = N->d, nc = N->nc;
+    size_t nd = (size_t)n * (size_t)d;
+    float *x = malloc(nd * sizeof *x), *scratch = malloc(nd * sizeof *scratch);
+    int64_t *lab = nc > 0 ? malloc((size_t)n * sizeof *lab) : NULL;
+    tgdp_error err;
+    int rc = 0;
+    if (!x || !scratch || (nc > 0 && !lab)) rc = cli_errorf(cmd, "out of memory for %d samples", n);
+    if (!rc && nc > 0 && draw_labels(R->labels, n, (uint64_t)R->seed, nc, lab, &err)) rc = cli_error(cmd, &err);
+    if (!rc) {
+        const int guided = N->guided, dg = N->dg;
+        tgdp_arena ar;
+        tgdp_arena_init(&ar);
+        tgdp_eps_ctx e = {&N->s, &N->src, dg ? &N->ft : NULL, guided ? &N->g : NULL, R->w, lab, &ar, scratch, NULL, 0};
+        tgdp_eps_fn fn = guided ? tgdp_eps_guided : dg ? tgdp_eps_domain_guidance : tgdp_eps_plain;
+        tgdp_rng r = tgdp_rng_new((uint64_t)R->seed);
+        cli_progress pg;
+        cli_progress_init(&pg, cmd, R->quiet || R->json);
+        double t0 = tgdp_now_s();
+        if (tgdp_sample_progress(&N->s, R->sampler, R->steps, R->t_end, fn, &e, n, d, &r, x, cli_progress_sample, &pg, &err))
+            rc = cli_error(cmd, &err);
+        tgdp_arena_free(&ar);
+        int64_t shape[3] = {n, d, 0}; /* [n, d], or [n, C, L] for a convolutional model */
+        int ndim = 1 + tgdp_net_sample_shape(&N->src, shape + 1);
+        if (!rc && tgdp_npy_write_f32(R->out, x, ndim, shape, &err)) rc = cli_error(cmd, &err);
+        if (!rc && lab) {
+            char lp[4096];
+            snprintf(lp, sizeof lp, "%s.labels.npy", R->out);
+            if (tgdp_npy_write_i64(lp, lab, 1, shape, &err)) rc = cli_error(cmd, &err);
+        }
+        cli_emit em; /* JSON on stdout, or a line on stderr */
+        cli_emit_begin(&em, R->json ? stdout : R->quiet || rc ? NULL : stderr, R->json && !rc, 6, 0);
+        cli_emitf(&em, "{command:%s}: wrote {out:%s} ({n:%d} x {d:%d}, {seconds:%.1f} s)\n", cmd, R->out, n, d,
+                  tgdp_now_s() - t0);
+        cli_emit_str(&em, "method", R->method);
+        cli_emit_finish(&em);
     }
-    tgdp_schedule_kind k;
-    int rc = tgdp_schedule_kind_parse(name, &k, err);
-    return rc ? rc : tgdp_schedule_init_default(s, k, 1000, err);
+    free(x);
+    free(scratch);
+    free(lab);
+    return rc;
 }
 
 int cmd_sample(int argc, char **argv)
 {
     const char *cmd = "sample";
-    const char *model = NULL, *guidance = NULL, *finetuned = NULL, *method = "source", *sampler = "dpm2";
-    const char *labels = NULL, *out = "samples.npy";
-    int n = 1000, steps = 25, seed = 0, threads = 0, quiet = 0, json = 0;
-    double w = 1.0, t_end = 1e-3;
+    const char *model = NULL, *guidance = NULL, *finetuned = NULL, *sampler = "dpm2";
+    sample_run R = {.out = "samples.npy", .method = "source", .n = 1000, .steps = 25, .w = 1.0, .t_end = 1e-3};
+    int threads = 0;
     cli_opt opts[] = {
         {"model", OPT_STRING, &model, NULL, "source (or any) denoiser checkpoint (required)", 0, -1},
-        {"method", OPT_STRING, &method, "source",
+        {"method", OPT_STRING, &R.method, "source",
          "source (the model as is), tgdp (with --guidance: a guidance network or a time-dependent classifier),\n"
          "                             domain-guidance (with --finetuned)", 0, -1},
         {"guidance", OPT_STRING, &guidance, NULL, "guidance network or time-dependent classifier checkpoint", 0, -1},
         {"finetuned", OPT_STRING, &finetuned, NULL, "fine-tuned denoiser (domain guidance)", 0, -1},
-        {"guidance-scale", OPT_DOUBLE, &w, "1", "guidance scale w (1 is the theory)", 0, 1000},
+        {"guidance-scale", OPT_DOUBLE, &R.w, "1", "guidance scale w (1 is the theory)", 0, 1000},
         {"sampler", OPT_STRING, &sampler, "dpm2", "ddpm, ddim, dpm1 or dpm2", 0, -1},
-        {"steps", OPT_INT, &steps, "25", "sampler steps", 1, 100000},
-        {"t-end", OPT_DOUBLE, &t_end, "1e-3", "final time", 1e-6, 0.5},
-        {"n", OPT_INT, &n, "1000", "number of samples", 1, 100000000},
-        {"labels", OPT_STRING, &labels, NULL, "label .npy whose frequencies the sampled labels follow (conditional)", 0, -1},
-        {"out", OPT_STRING, &out, "samples.npy", "output .npy [n, d], or [n, C, L] for unet1d/resnet1d models (labels go to\n"
+        {"steps", OPT_INT, &R.steps, "25", "sampler steps", 1, 100000},
+        {"t-end", OPT_DOUBLE, &R.t_end, "1e-3", "final time", 1e-6, 0.5},
+        {"n", OPT_INT, &R.n, "1000", "number of samples", 1, 100000000},
+        {"labels", OPT_STRING, &R.labels, NULL, "label .npy whose frequencies the sampled labels follow (conditional)", 0, -1},
+        {"out", OPT_STRING, &R.out, "samples.npy", "output .npy [n, d], or [n, C, L] for unet1d/resnet1d models (labels go to\n"
          "                             <out>.labels.npy as integers [n]; multi-hot --labels as conditioning labels 0..K)", 0, -1},
-        {"seed", OPT_INT, &seed, "0", "random seed", 0, 2147483647},
+        {"seed", OPT_INT, &R.seed, "0", "random seed", 0, 2147483647},
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
-        {"quiet", OPT_FLAG, &quiet, NULL, "no progress output", 0, -1},
-        {"json", OPT_FLAG, &json, NULL, "print a JSON summary on stdout", 0, -1},
+        {"quiet", OPT_FLAG, &R.quiet, NULL, "no progress output", 0, -1},
+        {"json", OPT_FLAG, &R.json, NULL, "print a JSON summary on stdout", 0, -1},
     };
     int pr = cli_parse(cmd, "Generate samples: eps = eps_source - w sigma_t grad log h (tgdp), eps_source + w (eps_ft - eps_source)\n"
                             "(domain-guidance), or a plain denoiser (source, target-only, fine-tuned).",
                        opts, NOPT(opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
     if (!model) return cli_errorf(cmd, "--model FILE is required"), 2;
-    int is_tgdp = strcmp(method, "tgdp") == 0, is_dg = strcmp(method, "domain-guidance") == 0;
-    if (!is_tgdp && !is_dg && strcmp(method, "source"))
-        return cli_errorf(cmd, "--method: expected source, tgdp or domain-guidance, got '%s'", method), 2;
-    if (is_tgdp && !guidance) return cli_errorf(cmd, "--method tgdp needs --guidance FILE"), 2;
-    if (is_dg && !finetuned) return cli_errorf(cmd, "--method domain-guidance needs --finetuned FILE"), 2;
+    if ((pr = check_method_options(cmd, R.method, opts, NOPT(opts)))) return pr;
+    if (!strcmp(R.method, "tgdp") && !guidance) return cli_errorf(cmd, "--method tgdp needs --guidance FILE"), 2;
+    if (!strcmp(R.method, "domain-guidance") && !finetuned)
+        return cli_errorf(cmd, "--method domain-guidance needs --finetuned FILE"), 2;
     tgdp_set_threads(threads);
     tgdp_error err;
-    tgdp_sampler sk;
-    if (tgdp_sampler_parse(sampler, &sk, &err)) return cli_error(cmd, &err), 2;
-    tgdp_net src, g, ft;
-    memset(&src, 0, sizeof src); memset(&g, 0, sizeof g); memset(&ft, 0, sizeof ft);
-    int rc = 0;
-    if (tgdp_checkpoint_load(model, &src, NULL, &err)) return cli_error(cmd, &err);
-    if (src.role != TGDP_ROLE_EPS) rc = cli_errorf(cmd, "%s is a %s, not a denoiser", model, tgdp_role_name(src.role));
-    if (!rc && is_tgdp && tgdp_checkpoint_load(guidance, &g, NULL, &err)) rc = cli_error(cmd, &err);
-    if (!rc && is_dg && tgdp_checkpoint_load(finetuned, &ft, NULL, &err)) rc = cli_error(cmd, &err);
-    const int d = rc ? 0 : tgdp_net_in_dim(&src), nc = rc ? 0 : tgdp_net_n_classes(&src);
-    if (!rc && is_tgdp && (tgdp_net_in_dim(&g) != d || tgdp_net_n_classes(&g) != nc))
-        rc = cli_errorf(cmd, "%s does not match the model (dimension or labels)", guidance);
-    if (!rc && is_dg && (tgdp_net_in_dim(&ft) != d || tgdp_net_n_classes(&ft) != nc))
-        rc = cli_errorf(cmd, "%s does not match the model (dimension or labels)", finetuned);
-    if (!rc && nc > 0 && !labels) rc = cli_errorf(cmd, "%s is label-conditional: give --labels FILE", model);
-    size_t nd = (size_t)n * (size_t)d;
-    float *x = rc ? NULL : malloc(nd * sizeof *x), *scratch = rc ? NULL : malloc(nd * sizeof *scratch);
-    int64_t *lab = (!rc && nc > 0) ? malloc((size_t)n * sizeof *lab) : NULL;
-    if (!rc && (!x || !scratch || (nc > 0 && !lab))) rc = cli_errorf(cmd, "out of memory for %d samples", n);
-    if (!rc && nc > 0 && draw_labels(labels, n, (uint64_t)seed, nc, lab, &err)) rc = cli_error(cmd, &err);
-    tgdp_schedule s;
-    memset(&s, 0, sizeof s);
-    if (!rc && schedule_of(model, &s, &err)) rc = cli_error(cmd, &err);
-    if (!rc) {
-        tgdp_arena ar;
-        tgdp_arena_init(&ar);
-        tgdp_eps_ctx e = {&s, &src, is_dg ? &ft : NULL, is_tgdp ? &g : NULL, w, lab, &ar, scratch, NULL, 0};
-        tgdp_eps_fn fn = is_tgdp ? tgdp_eps_guided : is_dg ? tgdp_eps_domain_guidance : tgdp_eps_plain;
-        tgdp_rng r = tgdp_rng_new((uint64_t)seed);
-        cli_progress pg;
-        cli_progress_init(&pg, cmd, quiet || json);
-        double t0 = cli_now();
-        if (tgdp_sample_progress(&s, sk, steps, t_end, fn, &e, n, d, &r, x, cli_progress_sample, &pg, &err))
-            rc = cli_error(cmd, &err);
-        tgdp_arena_free(&ar);
-        int64_t shape[3] = {n, d, 0}; /* [n, d], or [n, C, L] for a convolutional model */
-        int ndim = 1 + tgdp_net_sample_shape(&src, shape + 1);
-        if (!rc && tgdp_npy_write_f32(out, x, ndim, shape, &err)) rc = cli_error(cmd, &err);
-        if (!rc && lab) {
-            char lp[4096];
-            snprintf(lp, sizeof lp, "%s.labels.npy", out);
-            if (tgdp_npy_write_i64(lp, lab, 1, shape, &err)) rc = cli_error(cmd, &err);
-        }
-        if (!rc && json)
-            printf("{\"command\": \"sample\", \"out\": \"%s\", \"n\": %d, \"d\": %d, \"method\": \"%s\", \"seconds\": %.3f}\n",
-                   out, n, d, method, cli_now() - t0);
-        else if (!rc && !quiet)
-            fprintf(stderr, "sample: wrote %s (%d x %d, %.1f s)\n", out, n, d, cli_now() - t0);
-    }
-    tgdp_schedule_free(&s);
-    free(x); free(scratch); free(lab);
-    tgdp_net_free(&src); tgdp_net_free(&g); tgdp_net_free(&ft);
+    if (tgdp_sampler_parse(sampler, &R.sampler, &err)) return cli_error(cmd, &err), 2;
+    sample_nets N;
+    memset(&N, 0, sizeof N);
+    int rc = load_nets(cmd, model, guidance, finetuned, R.labels != NULL, &N);
+    if (!rc) rc = run_sampler(cmd, &R, &N);
+    nets_free(&N);
     return rc ? 1 : 0;
 }
 
@@ -178,8 +229,11 @@ int cmd_evaluate(int argc, char **argv)
                 tgdp_energy_distance(na, nb, A.ds.d, A.ds.x, B.ds.x, &en, &err)))
         rc = cli_error(cmd, &err);
     if (!rc) {
-        if (json) printf("{\"mmd2\": %.8g, \"energy\": %.8g, \"n_samples\": %d, \"n_reference\": %d}\n", mmd, en, na, nb);
-        else printf("MMD^2 %.6f   energy distance %.6f   (%d vs %d samples)\n", mmd, en, na, nb);
+        cli_emit e;
+        cli_emit_begin(&e, stdout, json, 8, 0);
+        cli_emitf(&e, "MMD^2 {mmd2:%.6f}   energy distance {energy:%.6f}   ({n_samples:%d} vs {n_reference:%d} samples)\n",
+                  mmd, en, na, nb);
+        cli_emit_finish(&e);
     }
     cli_free_data(&A);
     cli_free_data(&B);

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/data.h"
+#include "cli/emit.h"
 #include "cli/progress.h"
 #include "tgdp/dist.h"
 #include "tgdp/checkpoint.h"
@@ -54,6 +55,19 @@ typedef struct targs {
     {"groups", OPT_INT, &a.groups, "8", "conv nets: group-normalisation groups", 1, 4096}
 #define NOPT(o) (int)(sizeof o / sizeof *o)
 
+/* The network options that do not apply to the --arch chosen are errors (2), not ignored. */
+static int check_net_options(const char *cmd, const targs *a, const cli_opt *opts, int nopt)
+{
+    static const char *const conv_only[] = {"width", "mult", "blocks", "kernel", "groups", NULL};
+    static const char *const mlp_only[] = {"hidden", "time-embedding", NULL};
+    tgdp_arch arch;
+    if (tgdp_arch_parse(a->arch, &arch))
+        return cli_errorf(cmd, "--arch: expected mlp, unet1d or resnet1d, got '%s'", a->arch), 2;
+    char why[64];
+    snprintf(why, sizeof why, "to --arch %s", tgdp_arch_name(arch));
+    return cli_reject(cmd, opts, nopt, why, arch == TGDP_ARCH_MLP ? conv_only : mlp_only);
+}
+
 /* the network of --arch for data d: out_dim 0 means one output per input value (a denoiser) */
 static int make_config(const char *cmd, const targs *a, const cli_data *d, int out_dim, int n_classes, int timed,
                        tgdp_net_config *nc)
@@ -62,8 +76,7 @@ static int make_config(const char *cmd, const targs *a, const cli_data *d, int o
     tgdp_error err;
     const int in_dim = d->ds.d;
     if (out_dim == 0) out_dim = in_dim;
-    if (tgdp_arch_parse(a->arch, &nc->arch))
-        return cli_errorf(cmd, "--arch: expected mlp, unet1d or resnet1d, got '%s'", a->arch);
+    tgdp_arch_parse(a->arch, &nc->arch); /* checked by check_net_options */
     if (nc->arch != TGDP_ARCH_MLP) {
         tgdp_conv_config *k = &nc->conv;
         int C, L;
@@ -203,25 +216,20 @@ static int save(const char *cmd, const targs *a, const tgdp_net *net, const char
     memset(&info, 0, sizeof info);
     info.step = a->steps;
     info.seed = (uint64_t)a->seed;
-    if (schedule) {
-        snprintf(info.extra_key[0], sizeof info.extra_key[0], "tgdp.schedule");
-        snprintf(info.extra_value[0], sizeof info.extra_value[0], "%s", schedule);
-        info.n_extra = 1;
-    }
+    if (schedule) snprintf(info.schedule, sizeof info.schedule, "%s", schedule);
     tgdp_error err;
     if (tgdp_checkpoint_save(a->out, net, &info, &err)) return cli_error(cmd, &err);
     if (unlink(a->state) != 0 && errno != ENOENT)
         fprintf(stderr, "tgdp %s: warning: cannot remove %s: %s\n", cmd, a->state, strerror(errno));
-    const double loss = o->final_loss;
-    if (a->json)
-        printf("{\"command\": \"%s\", \"out\": \"%s\", \"steps\": %d, \"start_step\": %lld, \"final_loss\": %.6g, "
-               "\"seconds\": %.3f}\n",
-               cmd, a->out, a->steps, (long long)o->start_step, loss, secs);
-    else if (!a->quiet && o->start_step > 0)
-        fprintf(stderr, "%s: wrote %s (final loss %.5g, %.1f s for steps %lld..%d)\n", cmd, a->out, loss, secs,
-                (long long)o->start_step + 1, a->steps);
-    else if (!a->quiet)
-        fprintf(stderr, "%s: wrote %s (final loss %.5g, %.1f s)\n", cmd, a->out, loss, secs);
+    cli_emit e; /* JSON on stdout, or a line on stderr */
+    cli_emit_begin(&e, a->json ? stdout : a->quiet ? NULL : stderr, a->json, 6, 0);
+    cli_emitf(&e, "{command:%s}: wrote {out:%s} (final loss {final_loss:%.5g}, {seconds:%.1f} s", cmd, a->out,
+              o->final_loss, secs);
+    cli_emit_int(&e, "steps", a->steps);
+    cli_emit_int(&e, "start_step", o->start_step);
+    if (o->start_step > 0) cli_emitf(&e, " for steps %lld..%d", (long long)o->start_step + 1, a->steps);
+    cli_emitf(&e, ")\n");
+    cli_emit_finish(&e);
     return 0;
 }
 
@@ -251,6 +259,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
                       : cli_parse(cmd, "Train a noise-prediction denoiser eps(x_t, t[, y]) on data.", tr_opts,
                                   NOPT(tr_opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
+    if (!finetune && (pr = check_net_options(cmd, &a, tr_opts, NOPT(tr_opts)))) return pr;
     if (!a.data) return cli_errorf(cmd, "--data FILE is required"), 2;
     if (finetune && !a.model) return cli_errorf(cmd, "--model FILE is required"), 2;
     if ((pr = state_prepare(cmd, &a))) return pr;
@@ -260,41 +269,38 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
     if (cli_load_data(a.data, a.labels, &d, &err)) return cli_error(cmd, &err);
     tgdp_net net;
     memset(&net, 0, sizeof net); /* freed on every path, also when no network was made */
-    tgdp_ckpt_info info;
+    tgdp_ckpt_info info; /* fine-tuning: the model's schedule */
+    memset(&info, 0, sizeof info);
+    tgdp_schedule s;
+    memset(&s, 0, sizeof s);
     int rc = 0;
-    const char *sched_name = a.schedule;
-    char sched_buf[32] = "vp";
     if (finetune) {
-        if (tgdp_checkpoint_load(a.model, &net, &info, &err)) {
+        if (tgdp_checkpoint_load(a.model, &net, &info, &err) ||
+            (tgdp_ckpt_schedule_init(&info, &s, &err) && tgdp_error_prefix(&err, "%s", a.model))) {
             cli_free_data(&d);
+            tgdp_net_free(&net);
             return cli_error(cmd, &err);
         }
-        tgdp_st_file f;
-        if (tgdp_safetensors_read(a.model, &f, &err) == 0) {
-            const char *s = tgdp_st_meta(&f, "tgdp.schedule");
-            if (s) snprintf(sched_buf, sizeof sched_buf, "%s", s);
-            tgdp_st_file_free(&f);
-        }
-        sched_name = sched_buf;
         if (net.role != TGDP_ROLE_EPS) rc = cli_errorf(cmd, "%s is a %s, not a denoiser", a.model, tgdp_role_name(net.role));
+        else if (a.labels && tgdp_net_n_classes(&net) == 0)
+            rc = cli_errorf(cmd, "--labels does not apply: %s is not label-conditional", a.model);
     } else {
         tgdp_net_config c;
         if ((rc = make_config(cmd, &a, &d, 0, d.n_classes, 1, &c)) == 0 &&
             tgdp_net_create_arch(&net, TGDP_ROLE_EPS, &c, (uint64_t)a.seed * 7919 + 1, &err))
             rc = cli_error(cmd, &err);
+        if (!rc) rc = schedule_from(cmd, a.schedule, &s);
     }
-    tgdp_schedule s;
-    memset(&s, 0, sizeof s);
-    if (!rc) rc = schedule_from(cmd, sched_name, &s);
+    const char *sched_name = !finetune ? a.schedule : info.schedule[0] ? info.schedule : "vp";
     if (!rc) {
         cli_progress pg;
         cli_progress_init(&pg, cmd, a.quiet || a.json);
         tgdp_train_opts o;
         opts_from(&a, &o, &pg);
-        double t0 = cli_now();
+        double t0 = tgdp_now_s();
         tgdp_train_result res;
         if (tgdp_train_denoiser(&net, &s, &d.ds, &o, &res, &err)) rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &net, sched_name, &res, cli_now() - t0);
+        else rc = save(cmd, &a, &net, sched_name, &res, tgdp_now_s() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
@@ -331,6 +337,7 @@ int cmd_train_classifier(int argc, char **argv)
                             "or with --time-dependent c'(x_t, t) (Algorithm 2). log r = -logit c.",
                        opts, NOPT(opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
+    if ((pr = check_net_options(cmd, &a, opts, NOPT(opts)))) return pr;
     if (!a.source || !a.target) return cli_errorf(cmd, "--source FILE and --target FILE are required"), 2;
     if (!a.source_labels != !a.target_labels)
         return cli_errorf(cmd, "--source-labels and --target-labels go together"), 2;
@@ -364,11 +371,11 @@ int cmd_train_classifier(int argc, char **argv)
         opts_from(&a, &o, &pg);
         tgdp_classifier_opts co = {.label_smoothing = a.label_smoothing, .grad_penalty = a.grad_penalty,
                                    .curv_penalty = a.curv_penalty};
-        double t0 = cli_now();
+        double t0 = tgdp_now_s();
         tgdp_train_result res;
         if (tgdp_train_classifier(&net, a.time_dependent ? &s : NULL, &S.ds, &T.ds, &o, &co, &res, &err))
             rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &res, cli_now() - t0);
+        else rc = save(cmd, &a, &net, a.time_dependent ? a.schedule : NULL, &res, tgdp_now_s() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&net);
@@ -405,6 +412,7 @@ int cmd_train_guidance(int argc, char **argv)
                             "(Algorithm 3), optionally with the cycle and consistency regularisers (Algorithm 4).",
                        opts, NOPT(opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
+    if ((pr = check_net_options(cmd, &a, opts, NOPT(opts)))) return pr;
     if (!a.source || !a.classifier) return cli_errorf(cmd, "--source FILE and --classifier FILE are required"), 2;
     if ((a.eta_cycle > 0 || a.eta_consistency > 0) && !a.target)
         return cli_errorf(cmd, "the regularisers need --target FILE"), 2;
@@ -423,18 +431,23 @@ int cmd_train_guidance(int argc, char **argv)
     if (a.target && cli_load_data(a.target, a.target_labels, &T, &err)) rc = cli_error(cmd, &err);
     tgdp_net cls, tcls, src, h;
     memset(&cls, 0, sizeof cls); memset(&tcls, 0, sizeof tcls); memset(&src, 0, sizeof src); memset(&h, 0, sizeof h);
+    tgdp_schedule s; /* the time classifier and the model were trained with it too */
+    memset(&s, 0, sizeof s);
+    tgdp_ckpt_info ti, mi;
+    if (!rc) rc = schedule_from(cmd, a.schedule, &s);
     if (!rc && tgdp_checkpoint_load(a.classifier, &cls, NULL, &err)) rc = cli_error(cmd, &err);
-    if (!rc && a.time_classifier && tgdp_checkpoint_load(a.time_classifier, &tcls, NULL, &err)) rc = cli_error(cmd, &err);
-    if (!rc && a.model && a.eta_consistency > 0 && tgdp_checkpoint_load(a.model, &src, NULL, &err)) rc = cli_error(cmd, &err);
+    if (!rc && a.time_classifier && (tgdp_checkpoint_load(a.time_classifier, &tcls, &ti, &err) ||
+                                     tgdp_ckpt_schedule_check(&ti, &s, a.time_classifier, &err)))
+        rc = cli_error(cmd, &err);
+    if (!rc && a.model && a.eta_consistency > 0 &&
+        (tgdp_checkpoint_load(a.model, &src, &mi, &err) || tgdp_ckpt_schedule_check(&mi, &s, a.model, &err)))
+        rc = cli_error(cmd, &err);
     if (!rc && cls.role != TGDP_ROLE_CLASSIFIER) rc = cli_errorf(cmd, "%s is not a domain classifier", a.classifier);
     if (!rc && a.time_classifier && tcls.role != TGDP_ROLE_TIME_CLASSIFIER)
         rc = cli_errorf(cmd, "%s is not a time-dependent classifier", a.time_classifier);
     tgdp_net_config c;
     if (!rc) rc = make_config(cmd, &a, &S, 1, tgdp_net_n_classes(&cls), 1, &c);
     if (!rc && tgdp_net_create_arch(&h, TGDP_ROLE_GUIDANCE, &c, (uint64_t)a.seed * 7919 + 3, &err)) rc = cli_error(cmd, &err);
-    tgdp_schedule s;
-    memset(&s, 0, sizeof s);
-    if (!rc) rc = schedule_from(cmd, a.schedule, &s);
     if (!rc) {
         h.hparam = hexp ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
         cli_progress pg;
@@ -443,12 +456,12 @@ int cmd_train_guidance(int argc, char **argv)
         opts_from(&a, &o, &pg);
         tgdp_guidance_opts go = {.eta_cycle = a.eta_cycle, .eta_consistency = a.eta_consistency,
                                  .r_clip_quantile = a.r_clip, .normalize_r = a.normalize_r, .bregman = bregman};
-        double t0 = cli_now();
+        double t0 = tgdp_now_s();
         tgdp_train_result res;
         if (tgdp_train_guidance(&h, &cls, a.time_classifier ? &tcls : NULL, a.model ? &src : NULL, &s, &S.ds,
                                 a.target ? &T.ds : NULL, &o, &go, &res, &err))
             rc = train_failed(cmd, &err);
-        else rc = save(cmd, &a, &h, a.schedule, &res, cli_now() - t0);
+        else rc = save(cmd, &a, &h, a.schedule, &res, tgdp_now_s() - t0);
     }
     tgdp_schedule_free(&s);
     tgdp_net_free(&cls); tgdp_net_free(&tcls); tgdp_net_free(&src); tgdp_net_free(&h);

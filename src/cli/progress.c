@@ -1,25 +1,18 @@
 /* Progress lines: steps, loss, rate and time left. */
 #include "cli/progress.h"
+#include "tgdp/core.h"
 #include "tgdp/dist.h"
 
 #include <math.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
-
-double cli_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void cli_progress_init(cli_progress *p, const char *what, int quiet)
 {
     p->what = what;
     p->quiet = quiet || tgdp_dist_rank() != 0; /* data-parallel: rank 0 logs */
     p->tty = isatty(STDERR_FILENO);
-    p->t0 = p->last = cli_now();
+    p->t0 = p->last = tgdp_now_s();
     p->last_step = 0;
     p->first_step = -1;
 }
@@ -28,7 +21,7 @@ static void report(cli_progress *p, int64_t step, int64_t total, double loss, in
 {
     if (p->quiet) return;
     if (p->first_step < 0) p->first_step = step > 0 ? step - 1 : 0;
-    double now = cli_now(), el = now - p->t0;
+    double now = tgdp_now_s(), el = now - p->t0;
     int done = step >= total;
     /* terminal: at most 10 updates per second; otherwise a line per 10% */
     if (p->tty) {

@@ -16,5 +16,4 @@ void cli_progress_init(cli_progress *p, const char *what, int quiet);
 void cli_progress_train(void *ctx, int64_t step, int64_t total, double loss);
 /* matches tgdp_progress_fn */
 void cli_progress_sample(void *ctx, int step, int total);
-double cli_now(void);
 #endif

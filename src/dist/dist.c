@@ -1,8 +1,9 @@
 /* tgdp_dist: see include/tgdp/dist.h. The MPI calls are compiled in with TGDP_HAVE_MPI. */
 #include "tgdp/dist.h"
 
+#include "tgdp/core.h"
+
 #include <limits.h>
-#include <time.h>
 
 #ifdef TGDP_HAVE_MPI
 #include <mpi.h>
@@ -10,13 +11,6 @@
 
 static int we_initialised;
 static double comm_seconds;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 #ifdef TGDP_HAVE_MPI
 static int active(void)
@@ -96,14 +90,14 @@ void tgdp_dist_slice(int64_t B, int64_t *lo, int64_t *len)
 /* MPI counts are int: reduce in chunks */
 static int reduce_chunks(void *x, size_t n, size_t elem, MPI_Datatype t)
 {
-    double t0 = now_s();
+    double t0 = tgdp_now_s();
     for (size_t off = 0; off < n;) {
         size_t c = n - off > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2 : n - off;
         if (MPI_Allreduce(MPI_IN_PLACE, (char *)x + off * elem, (int)c, t, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
             return -1;
         off += c;
     }
-    comm_seconds += now_s() - t0;
+    comm_seconds += tgdp_now_s() - t0;
     return 0;
 }
 #endif
@@ -134,13 +128,13 @@ int tgdp_dist_bcast(float *x, size_t n)
 {
 #ifdef TGDP_HAVE_MPI
     if (active() && tgdp_dist_size() > 1) {
-        double t0 = now_s();
+        double t0 = tgdp_now_s();
         for (size_t off = 0; off < n;) {
             size_t c = n - off > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2 : n - off;
             if (MPI_Bcast(x + off, (int)c, MPI_FLOAT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
             off += c;
         }
-        comm_seconds += now_s() - t0;
+        comm_seconds += tgdp_now_s() - t0;
     }
 #else
     (void)x;

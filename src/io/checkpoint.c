@@ -37,6 +37,7 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
     if (!rc) rc = ckpt_arch_write(&w, net, err);
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.step", err, "%lld", (long long)(info ? info->step : 0));
     if (!rc) rc = tgdp_st_writer_metaf(&w, "tgdp.seed", err, "%llu", (unsigned long long)(info ? info->seed : 0));
+    if (!rc && info && info->schedule[0]) rc = tgdp_st_writer_meta(&w, "tgdp.schedule", info->schedule, err);
     for (int i = 0; info && !rc && i < info->n_extra; i++)
         rc = tgdp_st_writer_meta(&w, info->extra_key[i], info->extra_value[i], err);
     for (int i = 0; !rc && i < net->p.count; i++) {
@@ -135,7 +136,28 @@ int tgdp_checkpoint_load(const char *path, tgdp_net *net, tgdp_ckpt_info *info, 
         const char *st = tgdp_st_meta(&f, "tgdp.step"), *sd = tgdp_st_meta(&f, "tgdp.seed");
         info->step = st ? strtoll(st, NULL, 10) : 0;
         info->seed = sd ? strtoull(sd, NULL, 10) : 0;
+        const char *sc = tgdp_st_meta(&f, "tgdp.schedule");
+        snprintf(info->schedule, sizeof info->schedule, "%s", sc ? sc : "");
     }
     tgdp_st_file_free(&f);
     return rc;
+}
+
+int tgdp_ckpt_schedule_init(const tgdp_ckpt_info *info, tgdp_schedule *s, tgdp_error *err)
+{
+    tgdp_schedule_kind k = TGDP_SCHEDULE_VP_LINEAR;
+    int rc = info->schedule[0] ? tgdp_schedule_kind_parse(info->schedule, &k, err) : TGDP_OK;
+    if (rc) return rc;
+    return tgdp_schedule_init_default(s, k, 1000, err);
+}
+
+int tgdp_ckpt_schedule_check(const tgdp_ckpt_info *info, const tgdp_schedule *s, const char *what, tgdp_error *err)
+{
+    tgdp_schedule_kind k = TGDP_SCHEDULE_VP_LINEAR;
+    int rc = info->schedule[0] ? tgdp_schedule_kind_parse(info->schedule, &k, err) : TGDP_OK;
+    if (rc) return tgdp_error_prefix(err, "%s", what);
+    if (k != s->kind)
+        return tgdp_fail(err, TGDP_EINVAL, "%s was trained with the %s schedule, not with %s", what,
+                         tgdp_schedule_kind_name(k), tgdp_schedule_kind_name(s->kind));
+    return TGDP_OK;
 }
