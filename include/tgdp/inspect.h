@@ -15,12 +15,15 @@
 #ifndef TGDP_INSPECT_H
 #define TGDP_INSPECT_H
 
+#include "tgdp/api.h"
+
 #include "tgdp/ecg.h"
 #include "tgdp/io.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+TGDP_API_BEGIN
 
 typedef enum tgdp_file_kind {
     TGDP_FILE_NONE = 0, /* not (yet) recognised */
@@ -132,6 +135,7 @@ typedef struct tgdp_file_info {
 int tgdp_inspect_file(const char *path, tgdp_file_info *info, tgdp_error *err);
 void tgdp_file_info_free(tgdp_file_info *info);
 
+TGDP_API_END
 #ifdef __cplusplus
 }
 #endif
