@@ -53,6 +53,16 @@ const char *tgdp_error_name(int code);
 /* *out = a * b; returns 0 on overflow. */
 int tgdp_mul_size(size_t a, size_t b, size_t *out);
 
+/* ---------- progress logs ----------
+ * Long library jobs (the demos) report progress through a caller's callback, one line at a time. */
+typedef void (*tgdp_log_fn)(void *ctx, const char *msg);
+/* formats one line and hands it to log (nothing when log is NULL) */
+void tgdp_logf(tgdp_log_fn log, void *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* ---------- clock ---------- */
 /* Seconds of a monotonic clock (for durations: differences only). */
 double tgdp_now_s(void);

@@ -126,11 +126,7 @@ void gmm_seed_free(gmm_seed *S);
 int gmm_cell_init(gmm_cell *C, gmm_seed *S, int ni, const tgdp_gmm_hp *hp, tgdp_gmm_demo_output *out, tgdp_error *err);
 void gmm_cell_free(gmm_cell *C);
 int gmm_cell_run(gmm_cell *C, const int *methods, int n_methods, tgdp_error *err);
-void gmm_log(const tgdp_gmm_demo_config *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+#define gmm_log(c, ...) tgdp_logf((c)->log, (c)->log_ctx, __VA_ARGS__)
 
 /* gmm_study_plot.c */
 int gmm_write_plots(const char *dir, const tgdp_gmm_demo_config *c, const tgdp_gmm_demo_output *o, tgdp_error *err);

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gmm_log(const tgdp_gmm_demo_config *c, const char *fmt, ...)
-{
-    if (!c->log) return;
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->log(c->log_ctx, buf);
-}
 
 static int largest_n(const tgdp_gmm_demo_config *c)
 {

@@ -49,18 +49,6 @@ int tgdp_checkpoint_save(const char *path, const tgdp_net *net, const tgdp_ckpt_
     return rc;
 }
 
-static int meta_int(const tgdp_st_file *f, const char *key, long lo, long hi, int *out, tgdp_error *err)
-{
-    const char *v = tgdp_st_meta(f, key);
-    if (!v) return tgdp_fail(err, TGDP_EFORMAT, "%s: not a tgdp checkpoint (metadata %s missing)", f->path, key);
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi)
-        return tgdp_fail(err, TGDP_EFORMAT, "%s: metadata %s = '%s' is not an integer in [%ld, %ld]", f->path, key, v, lo, hi);
-    *out = (int)x;
-    return TGDP_OK;
-}
 
 static int parse_config(const tgdp_st_file *f, tgdp_net *net, tgdp_mlp_config *c, tgdp_error *err)
 {
@@ -80,12 +68,12 @@ static int parse_config(const tgdp_st_file *f, tgdp_net *net, tgdp_mlp_config *c
     if (hp && strcmp(hp, "exp") != 0 && strcmp(hp, "softplus") != 0)
         return tgdp_fail(err, TGDP_EFORMAT, "%s: unknown tgdp.h_param '%s' (expected softplus or exp)", f->path, hp);
     net->hparam = hp && strcmp(hp, "exp") == 0 ? TGDP_H_EXP : TGDP_H_SOFTPLUS;
-    int rc = meta_int(f, "tgdp.in_dim", 1, 1 << 24, &c->in_dim, err);
-    if (!rc) rc = meta_int(f, "tgdp.out_dim", 1, 1 << 24, &c->out_dim, err);
-    if (!rc) rc = meta_int(f, "tgdp.temb", 0, 1 << 16, &c->temb, err);
-    if (!rc) rc = meta_int(f, "tgdp.n_classes", 0, 1 << 16, &c->n_classes, err);
-    if (!rc) rc = meta_int(f, "tgdp.label_dim", 0, 1 << 16, &c->label_dim, err);
-    if (!rc && tgdp_st_meta(f, "tgdp.skip")) rc = meta_int(f, "tgdp.skip", 0, 1, &c->skip, err);
+    int rc = ckpt_meta_int(f, "tgdp.in_dim", 1, 1 << 24, &c->in_dim, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.out_dim", 1, 1 << 24, &c->out_dim, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.temb", 0, 1 << 16, &c->temb, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.n_classes", 0, 1 << 16, &c->n_classes, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.label_dim", 0, 1 << 16, &c->label_dim, err);
+    if (!rc && tgdp_st_meta(f, "tgdp.skip")) rc = ckpt_meta_int(f, "tgdp.skip", 0, 1, &c->skip, err);
     if (rc) return rc;
     if (*hid && (rc = tgdp_mlp_parse_hidden(c, hid, err))) return tgdp_error_prefix(err, "%s", f->path);
     int found = 0;

@@ -47,10 +47,10 @@ int ckpt_arch_write(tgdp_st_writer *w, const tgdp_net *net, tgdp_error *err)
     return rc;
 }
 
-static int get_int(const tgdp_st_file *f, const char *key, long lo, long hi, int *out, tgdp_error *err)
+int ckpt_meta_int(const tgdp_st_file *f, const char *key, long lo, long hi, int *out, tgdp_error *err)
 {
     const char *v = tgdp_st_meta(f, key);
-    if (!v) return tgdp_fail(err, TGDP_EFORMAT, "%s: %s checkpoint without metadata %s", f->path, tgdp_st_meta(f, "tgdp.arch"), key);
+    if (!v) return tgdp_fail(err, TGDP_EFORMAT, "%s: not a tgdp checkpoint (metadata %s missing)", f->path, key);
     char *end;
     errno = 0;
     long x = strtol(v, &end, 10);
@@ -76,13 +76,13 @@ int ckpt_arch_read(const tgdp_st_file *f, const tgdp_mlp_config *c, tgdp_net_con
     k->temb = c->temb;
     k->n_classes = c->n_classes;
     k->skip = c->skip;
-    int rc = get_int(f, "tgdp.channels", 1, 1 << 24, &k->channels, err);
-    if (!rc) rc = get_int(f, "tgdp.length", 1, 1 << 24, &k->length, err);
-    if (!rc) rc = get_int(f, "tgdp.width", 1, 1 << 16, &k->width, err);
-    if (!rc) rc = get_int(f, "tgdp.blocks", 1, TGDP_CONV_MAX_BLOCKS, &k->blocks, err);
-    if (!rc) rc = get_int(f, "tgdp.kernel", 1, 63, &k->kernel, err);
-    if (!rc) rc = get_int(f, "tgdp.groups", 1, 1 << 16, &k->groups, err);
-    if (!rc) rc = get_int(f, "tgdp.emb_dim", 0, 1 << 16, &k->emb_dim, err);
+    int rc = ckpt_meta_int(f, "tgdp.channels", 1, 1 << 24, &k->channels, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.length", 1, 1 << 24, &k->length, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.width", 1, 1 << 16, &k->width, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.blocks", 1, TGDP_CONV_MAX_BLOCKS, &k->blocks, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.kernel", 1, 63, &k->kernel, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.groups", 1, 1 << 16, &k->groups, err);
+    if (!rc) rc = ckpt_meta_int(f, "tgdp.emb_dim", 0, 1 << 16, &k->emb_dim, err);
     if (rc) return rc;
     const char *mult = tgdp_st_meta(f, "tgdp.mult");
     if (!mult) return tgdp_fail(err, TGDP_EFORMAT, "%s: %s checkpoint without metadata tgdp.mult", f->path, an);

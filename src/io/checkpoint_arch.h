@@ -9,6 +9,8 @@
 const tgdp_mlp_config *ckpt_common_config(const tgdp_net *net, tgdp_mlp_config *tmp);
 /* tgdp.arch and the architecture's keys (nothing for an MLP: its checkpoints are unchanged) */
 int ckpt_arch_write(tgdp_st_writer *w, const tgdp_net *net, tgdp_error *err);
+/* An integer metadata value in [lo, hi]; a missing or malformed one is a TGDP_EFORMAT error. */
+int ckpt_meta_int(const tgdp_st_file *f, const char *key, long lo, long hi, int *out, tgdp_error *err);
 /* The architecture of a checkpoint (no tgdp.arch: mlp, with the MLP config c already parsed). */
 int ckpt_arch_read(const tgdp_st_file *f, const tgdp_mlp_config *c, tgdp_net_config *out, tgdp_error *err);
 #endif
