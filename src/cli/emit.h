@@ -7,8 +7,8 @@
  *         and the text around the fields as written);
  *   JSON: each field is the member `key` of the current object (inside an array "{:%conv}" is
  *         an element) holding the argument: integer conversions as integers, floating ones as
- *         numbers with the emitter's significant digits (NaN, Inf: null), %s as a string (NULL:
- *         null), %c as a one-character string. Text outside the fields, and conversions outside
+ *         numbers with the emitter's significant digits (NaN, Inf: null), %s as a string (never
+ *         NULL: printf's text needs one), %c as a one-character string. Text outside the fields, and conversions outside
  *         them, are text only (their arguments are skipped).
  * A format without fields is a text-only line. cli_emit_int/num/str/bool/null add JSON-only
  * members, cli_emit_object/array/end nest (JSON only).
