@@ -163,7 +163,7 @@ int cmd_sample(int argc, char **argv)
          "                             domain-guidance (with --finetuned)", 0, -1},
         {"guidance", OPT_STRING, &guidance, NULL, "guidance network or time-dependent classifier checkpoint", 0, -1},
         {"finetuned", OPT_STRING, &finetuned, NULL, "fine-tuned denoiser (domain guidance)", 0, -1},
-        {"guidance-scale", OPT_DOUBLE, &R.w, "1", "guidance scale w (1 is the theory)", 0, 1000},
+        {"guidance-scale", OPT_DOUBLE, &R.w, "1", "guidance scale w of tgdp and domain-guidance (1 is the theory)", 0, 1000},
         {"sampler", OPT_STRING, &sampler, "dpm2", "ddpm, ddim, dpm1 or dpm2", 0, -1},
         {"steps", OPT_INT, &R.steps, "25", "sampler steps", 1, 100000},
         {"t-end", OPT_DOUBLE, &R.t_end, "1e-3", "final time", 1e-6, 0.5},

@@ -42,8 +42,8 @@ typedef struct targs {
     {"resume", OPT_FLAG, &a.resume, NULL,                                                                \
      "continue the run saved in <out>.state.safetensors (same options and data; starts afresh if none)", 0, -1}
 #define O_NET(def)                                                                                               \
-    {"hidden", OPT_STRING, &a.hidden, def, "hidden layer sizes", 0, -1},                                         \
-    {"time-embedding", OPT_STRING, &a.time_mode, "raw", "how t enters the network: raw or fourier", 0, -1},      \
+    {"hidden", OPT_STRING, &a.hidden, def, "mlp: hidden layer sizes", 0, -1},                                    \
+    {"time-embedding", OPT_STRING, &a.time_mode, "raw", "mlp: how t enters the network, raw or fourier", 0, -1}, \
     {"temb", OPT_INT, &a.temb, "16", "Fourier frequencies (with --time-embedding fourier; conv nets: always)", 1, 4096}, \
     {"arch", OPT_STRING, &a.arch, "mlp",                                                                          \
      "network: mlp, unet1d (1-D residual U-Net, for the denoiser) or resnet1d (1-D ResNet, for\n"                  \
