@@ -91,6 +91,11 @@ usage "^tgdp sample: --guidance does not apply to --method source" "$T" sample -
 usage "^tgdp sample: --guidance-scale does not apply to --method source" "$T" sample --model src.st --guidance-scale 2 --n 10 --out x.npy $Q
 usage "^tgdp sample: --finetuned does not apply to --method tgdp" "$T" sample --model src.st --method tgdp --guidance g.st --finetuned ft.st --n 10 --out x.npy $Q
 usage "^tgdp sample: --guidance does not apply to --method domain-guidance" "$T" sample --model src.st --method domain-guidance --finetuned ft.st --guidance g.st --n 10 --out x.npy $Q
+usage "^tgdp train-classifier: --schedule does not apply without --time-dependent" "$T" train-classifier --source d/source.npy --target d/target.npy --schedule discrete --out x.st --steps 1 $Q
+usage "^tgdp train-classifier: --time-embedding does not apply without --time-dependent" "$T" train-classifier --source d/source.npy --target d/target.npy --time-embedding fourier --out x.st --steps 1 $Q
+usage "^tgdp train-source: --temb does not apply to an MLP with --time-embedding raw" "$T" train-source --data d/source.npy --temb 8 --out x.st --steps 1 $Q
+usage "^tgdp train-guidance: --model does not apply without --eta-consistency" "$T" train-guidance --source d/source.npy --classifier cls.st --model src.st --out x.st --steps 1 $Q
+usage "^tgdp train-guidance: --time-classifier does not apply without --eta-cycle" "$T" train-guidance --source d/source.npy --classifier cls.st --time-classifier tc.st --out x.st --steps 1 $Q
 bad "^tgdp sample: --labels does not apply: src.st is not label-conditional" "$T" sample --model src.st --labels d/target_labels.npy --n 10 --out x.npy $Q
 bad "^tgdp finetune: --labels does not apply: src.st is not label-conditional" "$T" finetune --model src.st --data d/target.npy --labels d/target_labels.npy --out x.st --steps 1 $Q
 [ ! -e x.st ] && [ ! -e x.npy ] && pass=$((pass+1)) || { echo "a rejected command wrote its output"; fail=$((fail+1)); }

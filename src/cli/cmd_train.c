@@ -65,7 +65,12 @@ static int check_net_options(const char *cmd, const targs *a, const cli_opt *opt
         return cli_errorf(cmd, "--arch: expected mlp, unet1d or resnet1d, got '%s'", a->arch), 2;
     char why[64];
     snprintf(why, sizeof why, "to --arch %s", tgdp_arch_name(arch));
-    return cli_reject(cmd, opts, nopt, why, arch == TGDP_ARCH_MLP ? conv_only : mlp_only);
+    int rc = cli_reject(cmd, opts, nopt, why, arch == TGDP_ARCH_MLP ? conv_only : mlp_only);
+    /* the Fourier frequencies of an MLP exist only with --time-embedding fourier */
+    static const char *const temb[] = {"temb", NULL};
+    if (!rc && arch == TGDP_ARCH_MLP && a->time_mode && strcmp(a->time_mode, "fourier") != 0)
+        rc = cli_reject(cmd, opts, nopt, "to an MLP with --time-embedding raw (use --time-embedding fourier)", temb);
+    return rc;
 }
 
 /* the network of --arch for data d: out_dim 0 means one output per input value (a denoiser) */
@@ -341,6 +346,10 @@ int cmd_train_classifier(int argc, char **argv)
     if (!a.source || !a.target) return cli_errorf(cmd, "--source FILE and --target FILE are required"), 2;
     if (!a.source_labels != !a.target_labels)
         return cli_errorf(cmd, "--source-labels and --target-labels go together"), 2;
+    static const char *const timed_only[] = {"schedule", "time-embedding", "temb", NULL};
+    if (!a.time_dependent &&
+        (pr = cli_reject(cmd, opts, NOPT(opts), "without --time-dependent (the classifier takes no time)", timed_only)))
+        return pr;
     if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
     tgdp_error err;
@@ -418,6 +427,10 @@ int cmd_train_guidance(int argc, char **argv)
         return cli_errorf(cmd, "the regularisers need --target FILE"), 2;
     if (a.eta_cycle > 0 && !a.time_classifier) return cli_errorf(cmd, "--eta-cycle needs --time-classifier FILE"), 2;
     if (a.eta_consistency > 0 && !a.model) return cli_errorf(cmd, "--eta-consistency needs --model FILE"), 2;
+    if (a.time_classifier && !(a.eta_cycle > 0))
+        return cli_errorf(cmd, "--time-classifier does not apply without --eta-cycle (only the cycle term uses it)"), 2;
+    if (a.model && !(a.eta_consistency > 0))
+        return cli_errorf(cmd, "--model does not apply without --eta-consistency (only the consistency term uses it)"), 2;
     int bregman = strcmp(a.loss, "bregman") == 0, hexp = strcmp(a.hparam, "exp") == 0;
     if (!bregman && strcmp(a.loss, "mse")) return cli_errorf(cmd, "--loss: expected mse or bregman"), 2;
     if (!hexp && strcmp(a.hparam, "softplus")) return cli_errorf(cmd, "--h-param: expected softplus or exp"), 2;
