@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double cv_gp[] = {0.01, 0.1}, cv_curv[] = {0.1, 1.0}, cv_w[] = {0.5, 0.75, 1.0};
+static const double cv_gp[] = {0, 0.01}, cv_curv[] = {0, 0.1}, cv_w[] = {0.5, 0.75, 1.0};
 #define N_GP (int)(sizeof cv_gp / sizeof *cv_gp)
 #define N_CURV (int)(sizeof cv_curv / sizeof *cv_curv)
 #define N_W (int)(sizeof cv_w / sizeof *cv_w)

@@ -94,7 +94,7 @@ static void json_config(tgdp_json *j, const tgdp_gmm_demo_config *c)
     tgdp_json_int(j, "model_samples", c->model_samples);
     tgdp_json_int(j, "bag", c->bag);
     tgdp_json_int(j, "cv_folds", c->cv_folds);
-    tgdp_json_str(j, "cv_candidates", "gp {0.01, 0.1} x curv {0.1, 1} x w {0.5, 0.75, 1}, 128 held-out draws per point");
+    tgdp_json_str(j, "cv_candidates", "gp {0, 0.01} x curv {0, 0.1} x w {0.5, 0.75, 1}, 128 held-out draws per point");
     tgdp_json_str(j, "gp_units", "the classifier's input-gradient penalty is gp / n");
     tgdp_json_begin_object(j, "methods");
     for (int m = 0; m < TGDP_M_COUNT; m++) {

@@ -146,7 +146,7 @@ void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int dim, int quick)
     c->sampler = TGDP_SAMPLER_DPM2;
     c->model_samples = 10000;
     c->bag = 5;
-    c->cv_folds = 4;
+    c->cv_folds = 3;
     c->n_boot = 10000;
     snprintf(c->eps_hidden, sizeof c->eps_hidden, "256,256,256");
     snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "128,128,128");
