@@ -85,6 +85,15 @@ ok "$T" inspect src.st --json
 has out.txt '"tgdp.arch"'
 has out.txt '"unet1d"'
 ok "$T" train-source --arch unet1d $NET --data src.npy --out srcu.st --steps 3 --batch 8 $Q
+# dilated blocks, attention at the lowest level, a scheduled learning rate: kept in the checkpoint
+ok "$T" train-source --arch unet1d $NET --dilation 1,2 --attn 1 --attn-heads 2 --data src.npy --labels src_labels.npy --out srca.st --steps 4 --batch 8 --lr-schedule cosine --warmup 2 $Q
+ok "$T" inspect srca.st --json
+has out.txt '"tgdp.dilation": "1,2"'
+has out.txt '"tgdp.attn": "1"'
+has out.txt '"tgdp.attn_heads": "2"'
+ok "$T" sample --model srca.st --labels tgt_labels.npy --n 3 --steps 2 --out sa.npy $Q
+ok "$T" inspect sa.npy
+has out.txt "(3, 3, 21)"
 ok "$T" train-classifier --arch resnet1d $NET --source src.npy --target tgt.npy --source-labels src_labels.npy --target-labels tgt_labels.npy --out cls.st --steps 5 --batch 8 $Q
 ok "$T" train-classifier --arch resnet1d $NET --source src.npy --target tgt.npy --source-labels src_labels.npy --target-labels tgt_labels.npy --time-dependent --out tcls.st --steps 5 --batch 8 $Q
 ok "$T" train-guidance --arch resnet1d $NET --source src.npy --source-labels src_labels.npy --target tgt.npy --target-labels tgt_labels.npy --classifier cls.st --time-classifier tcls.st --model src.st --eta-cycle 0.1 --eta-consistency 0.1 --out g.st --steps 3 --batch 8 $Q
@@ -112,6 +121,10 @@ bad "groups" "$T" train-source --arch unet1d --width 8 --groups 3 --data src.npy
 ./gen short 6 2 3 0 4
 bad "too short" "$T" train-source --arch unet1d --mult 1,1,1 --data short.npy --out x.st --steps 1 --width 8 --groups 4 $Q
 bad "expected mlp, unet1d or resnet1d" "$T" train-source --arch cnn --data src.npy --out x.st --steps 1 $Q
+bad "dilations" "$T" train-source --arch unet1d $NET --dilation 1,2,4 --data src.npy --out x.st --steps 1 $Q
+bad "attention" "$T" train-classifier --arch resnet1d $NET --attn 1 --source src.npy --target tgt.npy --out x.st --steps 1 $Q
+bad "lr-schedule" "$T" train-source --arch unet1d $NET --lr-schedule linear --data src.npy --out x.st --steps 1 $Q
+bad "does not apply to --arch mlp" "$T" train-source --dilation 1,2 --data src.npy --out x.st --steps 1 $Q
 bad "channel multipliers" "$T" train-classifier --arch resnet1d --mult 1,x --source src.npy --target tgt.npy --out x.st --steps 1 $Q
 bad "does not match the model" "$T" sample --model srcu.st --method tgdp --guidance g.st --n 2 --out x.npy $Q
 ./gen other 10 3 20 0 3

@@ -24,6 +24,7 @@ static double now_s(void)
 
 static tgdp_schedule S;
 static tgdp_arena arena;
+static int g_wide; /* small_config: the unet1d with dilated blocks and attention at the lowest level */
 
 enum { C = 3, L = 13, B = 2, D = C * L, NCLS = 3 };
 
@@ -39,6 +40,10 @@ static void small_config(tgdp_net_config *c, tgdp_arch arch, int out_dim, int ti
     if (arch == TGDP_ARCH_UNET1D) { /* 13 -> 6 -> 3: one up-sampling needs the padding, one not */
         c->conv.levels = 3;
         c->conv.mult[0] = 1, c->conv.mult[1] = 2, c->conv.mult[2] = 2;
+        if (g_wide) {
+            c->conv.dilation[1] = 2, c->conv.dilation[2] = 3;
+            c->conv.attn = 2, c->conv.attn_heads = 2;
+        }
     } else {
         c->conv.levels = 2;
         c->conv.mult[0] = 1, c->conv.mult[1] = 2;
@@ -112,6 +117,14 @@ static void test_gradients(void)
     CHECK(tgdp_net_pooled_dim(&n) == 4);
     fd_net("unet1d pooled head (time)", &n, 7, 17);
     tgdp_net_free(&n);
+    g_wide = 1;
+    mknet(&n, TGDP_ARCH_UNET1D, TGDP_ROLE_EPS, D, 1, NCLS, 6);
+    char desc[200];
+    tgdp_net_describe(&n, desc, sizeof desc);
+    CHECKF(strstr(desc, "dilation 1,2,3") && strstr(desc, "attention 2 x 2 heads"), "description: %s", desc);
+    fd_net("unet1d eps, dilated, 2 attention blocks", &n, 3, 9);
+    tgdp_net_free(&n);
+    g_wide = 0;
 }
 
 /* the consistency regulariser (Alg 4) of a resnet1d guidance net: value and gradient against
@@ -207,6 +220,8 @@ static void roundtrip(const char *dir, tgdp_arch arch, tgdp_role role, int out_d
     tgdp_st_file f;
     CHECK(tgdp_safetensors_read(path, &f, &err) == TGDP_OK);
     CHECK(strcmp(tgdp_st_meta(&f, "tgdp.arch"), tgdp_arch_name(arch)) == 0);
+    const char *dil = tgdp_st_meta(&f, "tgdp.dilation"), *at = tgdp_st_meta(&f, "tgdp.attn");
+    CHECK(g_wide ? dil && !strcmp(dil, "1,2,3") && at && !strcmp(at, "2") : !dil && !at); /* only when used */
     tgdp_st_file_free(&f);
     tgdp_net_free(&a);
     tgdp_net_free(&b);
@@ -218,6 +233,9 @@ static void test_checkpoints(void)
     char dir[] = "/tmp/tgdp_conv_XXXXXX", path[256];
     CHECK(mkdtemp(dir) != NULL);
     roundtrip(dir, TGDP_ARCH_UNET1D, TGDP_ROLE_EPS, D, 1, NCLS);
+    g_wide = 1; /* tgdp.dilation, tgdp.attn, tgdp.attn_heads */
+    roundtrip(dir, TGDP_ARCH_UNET1D, TGDP_ROLE_EPS, D, 1, NCLS);
+    g_wide = 0;
     roundtrip(dir, TGDP_ARCH_RESNET1D, TGDP_ROLE_TIME_CLASSIFIER, 1, 1, 0);
     roundtrip(dir, TGDP_ARCH_RESNET1D, TGDP_ROLE_CLASSIFIER, 5, 0, NCLS);
     /* MLP checkpoints carry no tgdp.arch and load as MLPs */
@@ -420,8 +438,20 @@ static void test_errors(void)
     small_config(&c, TGDP_ARCH_RESNET1D, 1, 1, 0);
     c.conv.time_mode = TGDP_TIME_RAW;
     expect_create_error(&c, "Fourier");
+    small_config(&c, TGDP_ARCH_RESNET1D, 1, 1, 0);
+    c.conv.attn = 1;
+    expect_create_error(&c, "attention blocks");
+    small_config(&c, TGDP_ARCH_UNET1D, D, 1, 0);
+    c.conv.attn = 1, c.conv.attn_heads = 3; /* 8 channels at the lowest level */
+    expect_create_error(&c, "heads");
+    small_config(&c, TGDP_ARCH_UNET1D, D, 1, 0);
+    c.conv.dilation[2] = 65;
+    expect_create_error(&c, "dilation");
     tgdp_error err;
     CHECK(tgdp_conv_parse_mult(&c.conv, "1,2,4,8,16", &err) == TGDP_EINVAL && strstr(err.msg, "at most"));
+    CHECK(tgdp_conv_parse_dilation(&c.conv, "1,2", &err) == TGDP_EINVAL && strstr(err.msg, "one per level"));
+    CHECK(tgdp_conv_parse_dilation(&c.conv, "1,2,4", &err) == TGDP_OK && tgdp_conv_dilation(&c.conv, 2) == 4 &&
+          tgdp_conv_dilation(&c.conv, 0) == 1);
     /* data of the wrong size for the net */
     tgdp_net n;
     mknet(&n, TGDP_ARCH_UNET1D, TGDP_ROLE_EPS, D, 1, 0, 1);

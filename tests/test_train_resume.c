@@ -51,7 +51,11 @@ static void opts_for(int kind, tgdp_train_opts *o)
     o->steps = STEPS;
     o->batch = 32;
     o->seed = 5;
-    if (kind == 0) o->ema = 0.9;
+    if (kind == 0) { /* the denoiser with EMA and a scheduled learning rate (warm-up, cosine decay) */
+        o->ema = 0.9;
+        o->lr_schedule = TGDP_LR_COSINE;
+        o->warmup = 5;
+    }
 }
 
 /* the per-trainer options of kind 1 and 2 (the same every run) */
@@ -147,6 +151,56 @@ static void test_resume(int kind)
     xs[7] = keep;
     tgdp_net_free(&b);
     tgdp_net_free(&ref);
+    unlink(state_path);
+}
+
+/* the learning-rate schedule: its values, that it is applied, and that it is part of a run's identity */
+static void test_lr_schedule(void)
+{
+    tgdp_train_opts o;
+    tgdp_train_opts_default(&o);
+    o.steps = 100;
+    o.lr = 1e-3;
+    CHECK(tgdp_train_lr(&o, 0) == 1e-3 && tgdp_train_lr(&o, 99) == 1e-3);
+    o.warmup = 10;
+    CHECK_CLOSE(tgdp_train_lr(&o, 0), 1e-4, 1e-12, 1e-9);
+    CHECK_CLOSE(tgdp_train_lr(&o, 4), 5e-4, 1e-12, 1e-9);
+    CHECK(tgdp_train_lr(&o, 10) == 1e-3);
+    o.lr_schedule = TGDP_LR_COSINE;
+    CHECK_CLOSE(tgdp_train_lr(&o, 50), 5e-4, 1e-12, 1e-9);                             /* half way: lr / 2 */
+    CHECK_CLOSE(tgdp_train_lr(&o, 4), 5e-4 * 0.5 * (1 + cos(3.14159265358979323846 * 0.04)), 1e-12, 1e-9); /* warm-up x cosine */
+    CHECK(tgdp_train_lr(&o, 99) < 1e-6 && tgdp_train_lr(&o, 99) > 0);
+    tgdp_lr_schedule ls;
+    CHECK(tgdp_lr_schedule_parse("cosine", &ls) == TGDP_OK && ls == TGDP_LR_COSINE);
+    CHECK(tgdp_lr_schedule_parse("linear", &ls) != TGDP_OK);
+    CHECK(!strcmp(tgdp_lr_schedule_name(TGDP_LR_CONSTANT), "constant"));
+
+    /* the denoiser with and without the schedule: different weights */
+    tgdp_error err;
+    tgdp_net a, b;
+    opts_for(0, &o);
+    CHECK(run(0, &a, &o, &err) == TGDP_OK);
+    o.lr_schedule = TGDP_LR_CONSTANT, o.warmup = 0;
+    CHECK(run(0, &b, &o, &err) == TGDP_OK);
+    CHECK(memcmp(a.p.w, b.p.w, a.p.n * sizeof(float)) != 0);
+    tgdp_net_free(&a);
+    tgdp_net_free(&b);
+    /* a cosine run's state is not resumed as a constant-rate run */
+    unlink(state_path);
+    stopper st = {0, STOP_AT};
+    opts_for(0, &o);
+    o.state_path = state_path, o.stop = &st.flag, o.progress = stop_at, o.progress_ctx = &st;
+    CHECK(run(0, &a, &o, &err) == TGDP_EINTERRUPTED);
+    tgdp_net_free(&a);
+    opts_for(0, &o);
+    o.state_path = state_path, o.resume = 1, o.lr_schedule = TGDP_LR_CONSTANT;
+    CHECK(run(0, &a, &o, &err) == TGDP_EINVAL);
+    CHECKF(strstr(err.msg, "lr-schedule"), "message '%s'", err.msg);
+    o.warmup = -1;
+    o.resume = 0, o.state_path = NULL;
+    tgdp_net_free(&a);
+    CHECK(run(0, &a, &o, &err) == TGDP_EINVAL && strstr(err.msg, "warm-up"));
+    tgdp_net_free(&a);
     unlink(state_path);
 }
 
@@ -250,6 +304,7 @@ int main(void)
     mknet(&tcls, TGDP_ROLE_TIME_CLASSIFIER, 1, 1, 22);
     mknet(&src, TGDP_ROLE_EPS, D, 1, 23);
     for (int k = 0; k < 3; k++) test_resume(k);
+    test_lr_schedule();
     test_divergence();
     test_bad_state();
     tgdp_net_free(&cls);

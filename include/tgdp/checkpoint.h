@@ -6,7 +6,8 @@
  *   plus any extra key/value pairs.
  *   Convolutional networks add tgdp.arch (unet1d | resnet1d), tgdp.channels, tgdp.length (the
  *   sample shape [C, L]), tgdp.width, tgdp.mult, tgdp.blocks, tgdp.kernel, tgdp.groups,
- *   tgdp.emb_dim (src/io/checkpoint_arch.c); a checkpoint without tgdp.arch is an MLP.
+ *   tgdp.emb_dim and, for dilated blocks, tgdp.dilation (src/io/checkpoint_arch.c); a checkpoint
+ *   without tgdp.arch is an MLP.
  * Written atomically (temporary file + rename). */
 #ifndef TGDP_CHECKPOINT_H
 #define TGDP_CHECKPOINT_H

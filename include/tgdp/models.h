@@ -59,10 +59,12 @@ int tgdp_mlp_forward(tgdp_graph *gr, const tgdp_mlp *m, tgdp_params *p, int x, i
 
 /* 1-D residual block: y = x' + conv2(silu(groupnorm2(conv1(silu(groupnorm1(x))) + temb))),
  * x' = x (or a 1x1 convolution of x when the channel count changes). Convolutions have kernel
- * K (odd), padding K/2, stride 1, so the length is kept; temb is an optional per-sample
+ * K (odd), stride 1 and padding K/2 (conv2: dilation dil and padding dil * (K/2)), so the
+ * length is kept; temb is an optional per-sample
  * [B, C_out] embedding (time and label) added between the convolutions. */
 typedef struct tgdp_resblock1d {
     int cin, cout, K, groups;
+    int dil; /* dilation of conv2 (padding dil * (K / 2)); register sets 1, the caller may raise it */
     int gn1_g, gn1_b, c1_w, c1_b, gn2_g, gn2_b, c2_w, c2_b, skip_w, skip_b; /* parameter indices; skip -1 if none */
 } tgdp_resblock1d;
 
@@ -71,6 +73,24 @@ int tgdp_resblock1d_register(tgdp_resblock1d *rb, int cin, int cout, int K, int 
 void tgdp_resblock1d_init_weights(const tgdp_resblock1d *rb, tgdp_params *p, tgdp_rng *rng);
 /* x: node [B, cin, L]; temb: node [B, cout, 1] or -1. Returns the output node [B, cout, L]. */
 int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_params *p, int x, int temb);
+
+/* Self-attention over the length of x [B, C, T] (unet1d's lowest level, src/nn/attention1d.c):
+ *   n = GN(x) + P (P a learned position table [C, T]); q, k, v = 1x1 convolutions of n;
+ *   per head (heads of C / heads channels) a = softmax over the keys of q^T k / sqrt(C / heads);
+ *   y = x + proj(v a^T) (proj a 1x1 convolution).
+ * Built from engine ops (conv1d, groupnorm, tgdp_bmm, tgdp_softmax), so it has exact first- and
+ * second-order gradients. Every position sees the whole window: what a stack of short
+ * convolutions sees only after many layers (the spacing of the beats, a rhythm). */
+typedef struct tgdp_attn1d {
+    int C, T, heads, groups;
+    int gn_g, gn_b, pos, q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b; /* parameter indices */
+} tgdp_attn1d;
+
+int tgdp_attn1d_register(tgdp_attn1d *a, int C, int T, int heads, int groups, tgdp_params *p, const char *prefix,
+                         tgdp_error *err);
+void tgdp_attn1d_init_weights(const tgdp_attn1d *a, tgdp_params *p, tgdp_rng *rng);
+/* x: node [B, C, T]. Returns the output node [B, C, T]. */
+int tgdp_attn1d_forward(tgdp_graph *gr, const tgdp_attn1d *a, tgdp_params *p, int x);
 
 /* ---------- 1-D convolutional networks over [B, C, L] inputs ----------
  * Two architectures share one config and one model struct (src/nn/convnet.c, unet1d.c,
@@ -103,6 +123,7 @@ int tgdp_arch_parse(const char *s, tgdp_arch *out);
 
 #define TGDP_CONV_MAX_LEVELS 4
 #define TGDP_CONV_MAX_BLOCKS 4
+#define TGDP_CONV_MAX_ATTN 4
 
 typedef struct tgdp_conv_config {
     int channels, length; /* input [C, L]; in_dim = C * L */
@@ -120,6 +141,14 @@ typedef struct tgdp_conv_config {
     int skip;             /* unet1d with the shaped output and time: 1 adds the learned input skip
                              g(t) x (as tgdp_mlp_config.skip; parameters skip.{0,1}.*, checkpoint
                              metadata tgdp.skip = 1). Off by default. */
+    int dilation[TGDP_CONV_MAX_LEVELS]; /* dilation of the second convolution of every residual
+                             block of level i (the middle block: the lowest level's); 0 or 1: none.
+                             A DiffWave-style widening of the receptive field at no cost per step.
+                             Checkpoint metadata tgdp.dilation ("1,2,4"), written when any is > 1. */
+    int attn;             /* unet1d: self-attention blocks (tgdp_attn1d) after the middle block,
+                             0..TGDP_CONV_MAX_ATTN (0: none); metadata tgdp.attn when > 0 */
+    int attn_heads;       /* their heads (must divide the lowest level's channels; 0: 4);
+                             metadata tgdp.attn_heads */
 } tgdp_conv_config;
 
 /* Defaults: width 32, mult 1,2,4 (3 levels), 1 block per level, kernel 3, 8 groups, temb 16,
@@ -128,6 +157,10 @@ void tgdp_conv_config_default(tgdp_conv_config *c, tgdp_arch arch, int channels,
                               int n_classes);
 /* Parse "1,2,4" into c->mult / c->levels. */
 int tgdp_conv_parse_mult(tgdp_conv_config *c, const char *s, tgdp_error *err);
+/* Parse "1,2,4" into c->dilation: one value per level (c->levels of them; parse the mult first). */
+int tgdp_conv_parse_dilation(tgdp_conv_config *c, const char *s, tgdp_error *err);
+/* The dilation of level i's blocks (>= 1). */
+int tgdp_conv_dilation(const tgdp_conv_config *c, int level);
 /* Whether the configuration is usable (shapes, groups, lengths), with a message saying why not. */
 int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err);
 
@@ -144,6 +177,7 @@ typedef struct tgdp_convnet {
     tgdp_conv_block down[TGDP_CONV_MAX_LEVELS * TGDP_CONV_MAX_BLOCKS];
     tgdp_conv_block up[TGDP_CONV_MAX_LEVELS * TGDP_CONV_MAX_BLOCKS];
     tgdp_conv_block mid;
+    tgdp_attn1d attn[TGDP_CONV_MAX_ATTN]; /* after the middle block (cfg.attn of them) */
     int n_down, n_up;
     int norm_g, norm_b;                 /* final group norm */
     int out_w, out_b;                   /* unet1d conv_out (-1 with a pooled head) */

@@ -93,6 +93,8 @@ enum {
     TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation) */
     TGDP_OP_AVGPOOL2,  /* [B,C,L] -> [B,C,L/2] (down-sampling) */
     TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
+    TGDP_OP_BMM,       /* batched matrix product alpha op(a[b]) op(c[b]) (src/nn/ops_attn.c) */
+    TGDP_OP_SOFTMAX,   /* softmax along L of every row of [B,C,L] (src/nn/ops_attn.c) */
     TGDP_OP_COUNT
 };
 
@@ -157,6 +159,13 @@ int tgdp_upsample2(tgdp_graph *gr, int x);
 /* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes),
  * composed of the primitive ops above, so that it has tangents and second order. */
 int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta);
+/* Batched matrix product y[i] = alpha op(a[i]) op(b[i]) for i < B: each node is B matrices of C
+ * rows and L columns ([B, C, L]; view it first), op the transpose when ta (tb) is nonzero. The
+ * inner sizes must agree; y is [B, M, N] (M rows of op(a), N columns of op(b)). Exact tangents
+ * and second order like every op (the product rule; src/nn/ops_attn.c). */
+int tgdp_bmm(tgdp_graph *gr, int a, int b, int ta, int tb, float alpha);
+/* Softmax along L of every row of x [B, C, L] (max-shifted; tangent y (dx - <y, dx>)). */
+int tgdp_softmax(tgdp_graph *gr, int x);
 
 /* Tangent pass: dv(input) = dir (B*C*L floats, not copied), other inputs' tangents are zero. */
 int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir);

@@ -112,6 +112,13 @@ int tgdp_net_input_grad_lap(tgdp_net *net, tgdp_arena *ar, int64_t n, const floa
 
 typedef void (*tgdp_train_progress)(void *ctx, int64_t step, int64_t total, double loss);
 
+/* The learning rate over the steps: constant (the default), or a cosine decay from lr to 0 over
+ * the steps (step s of N: lr (1 + cos(pi s / N)) / 2). Either may start with a linear warm-up
+ * over the first `warmup` steps (step s < warmup: times (s + 1) / warmup). */
+typedef enum { TGDP_LR_CONSTANT = 0, TGDP_LR_COSINE = 1 } tgdp_lr_schedule;
+int tgdp_lr_schedule_parse(const char *s, tgdp_lr_schedule *out); /* "constant", "cosine" */
+const char *tgdp_lr_schedule_name(tgdp_lr_schedule s);
+
 /* What every trainer takes (inputs only: the library never writes to it). */
 typedef struct tgdp_train_opts {
     int64_t steps;
@@ -120,6 +127,8 @@ typedef struct tgdp_train_opts {
     double weight_decay;
     double clip;         /* max gradient norm, <= 0: none */
     double ema;          /* EMA decay of the weights used at the end, 0: none */
+    tgdp_lr_schedule lr_schedule; /* constant (default) or cosine, see above */
+    int64_t warmup;      /* linear learning-rate warm-up steps (0: none) */
     uint64_t seed;
     double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
     tgdp_train_progress progress;
@@ -159,6 +168,8 @@ typedef struct tgdp_train_result {
 /* Defaults: 1000 steps, batch 256, lr 1e-3, clip 1, t_min 1e-3, the rest 0 / off. The per-
  * trainer options default to all zero (no smoothing, penalties, regularisers or clipping). */
 void tgdp_train_opts_default(tgdp_train_opts *o);
+/* The learning rate of step `step` (0-based) of o->steps under o's schedule and warm-up. */
+double tgdp_train_lr(const tgdp_train_opts *o, int64_t step);
 
 /* ---------- Training state: checkpoints, resume, interrupts, divergence ----------
  * With o->state_path set, the three training functions below write a resumable state file

@@ -18,8 +18,10 @@
 typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
-    const char *arch, *mult; /* --arch and the convolutional nets' options */
-    int width, blocks, kernel, groups, skip;
+    const char *arch, *mult, *dilation; /* --arch and the convolutional nets' options */
+    const char *lr_schedule;
+    int warmup;
+    int width, blocks, kernel, groups, skip, attn, attn_heads;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
     double lr, weight_decay, label_smoothing, eta_cycle, eta_consistency, clip, ema, r_clip, grad_penalty, curv_penalty;
     char state[4200]; /* the resumable state file: <out>.state.safetensors */
@@ -33,6 +35,9 @@ typedef struct targs {
     {"weight-decay", OPT_DOUBLE, &a.weight_decay, "0", "AdamW decoupled weight decay", 0, 1e6},        \
     {"clip", OPT_DOUBLE, &a.clip, "1", "gradient-norm clipping (0: off)", 0, 1e12},                     \
     {"ema", OPT_DOUBLE, &a.ema, "0", "EMA decay of the weights kept at the end (0: off)", 0, 0.999999}, \
+    {"lr-schedule", OPT_STRING, &a.lr_schedule, "constant",                                             \
+     "learning rate over the steps: constant, or cosine (decays to 0 at the last step)", 0, -1},        \
+    {"warmup", OPT_INT, &a.warmup, "0", "linear learning-rate warm-up over the first N steps", 0, 1e9}, \
     {"threads", OPT_INT, &a.threads, "0", "threads (0: all cores)", 0, 1024},                          \
     {"quiet", OPT_FLAG, &a.quiet, NULL, "no progress output", 0, -1},                                   \
     {"json", OPT_FLAG, &a.json, NULL, "print the result as JSON on stdout", 0, -1},                     \
@@ -51,6 +56,10 @@ typedef struct targs {
     {"width", OPT_INT, &a.width, "32", "conv nets: base channel count", 1, 4096},                                 \
     {"mult", OPT_STRING, &a.mult, "1,2,4", "conv nets: channel multiplier per resolution level (2x down-sampling between)", 0, -1}, \
     {"blocks", OPT_INT, &a.blocks, "1", "conv nets: residual blocks per level", 1, TGDP_CONV_MAX_BLOCKS},          \
+    {"dilation", OPT_STRING, &a.dilation, NULL,                                                                     \
+     "conv nets: dilation of the second convolution of every residual block, one per level (e.g. 1,2,4; default none)", 0, -1}, \
+    {"attn", OPT_INT, &a.attn, "0", "unet1d: self-attention blocks after the middle block (lowest level)", 0, TGDP_CONV_MAX_ATTN}, \
+    {"attn-heads", OPT_INT, &a.attn_heads, "4", "unet1d: heads of the attention blocks", 1, 4096}, \
     {"kernel", OPT_INT, &a.kernel, "3", "conv nets: convolution kernel size (odd)", 1, 63},                         \
     {"groups", OPT_INT, &a.groups, "8", "conv nets: group-normalisation groups", 1, 4096}
 #define NOPT(o) (int)(sizeof o / sizeof *o)
@@ -58,7 +67,7 @@ typedef struct targs {
 /* The network options that do not apply to the --arch chosen are errors (2), not ignored. */
 static int check_net_options(const char *cmd, const targs *a, const cli_opt *opts, int nopt)
 {
-    static const char *const conv_only[] = {"width", "mult", "blocks", "kernel", "groups", NULL};
+    static const char *const conv_only[] = {"width", "mult", "blocks", "kernel", "groups", "dilation", "attn", "attn-heads", NULL};
     static const char *const mlp_only[] = {"hidden", "time-embedding", NULL};
     tgdp_arch arch;
     if (tgdp_arch_parse(a->arch, &arch))
@@ -93,7 +102,10 @@ static int make_config(const char *cmd, const targs *a, const cli_data *d, int o
         k->groups = a->groups;
         k->temb = a->temb;
         k->skip = a->skip; /* unet1d noise predictor only: tgdp_conv_check says so otherwise */
-        if (tgdp_conv_parse_mult(k, a->mult, &err) || tgdp_conv_check(nc->arch, k, &err)) return cli_error(cmd, &err);
+        k->attn = a->attn, k->attn_heads = a->attn_heads; /* likewise */
+        if (tgdp_conv_parse_mult(k, a->mult, &err) || (a->dilation && tgdp_conv_parse_dilation(k, a->dilation, &err)) ||
+            tgdp_conv_check(nc->arch, k, &err))
+            return cli_error(cmd, &err);
         return 0;
     }
     tgdp_mlp_config *c = &nc->mlp;
@@ -147,10 +159,14 @@ static void remove_stale_temporaries(const char *state)
     globfree(&g);
 }
 
-/* Before any work: the state file's name; a fresh run refuses to replace an unfinished run's
- * state, and --resume without a state file starts from step 0. Returns 0 or the exit status. */
+/* Before any work: a known --lr-schedule; the state file's name; a fresh run refuses to replace
+ * an unfinished run's state, and --resume without a state file starts from step 0. Returns 0 or
+ * the exit status. */
 static int state_prepare(const char *cmd, targs *a)
 {
+    tgdp_lr_schedule ls;
+    if (tgdp_lr_schedule_parse(a->lr_schedule, &ls))
+        return cli_errorf(cmd, "--lr-schedule: expected constant or cosine, got '%s'", a->lr_schedule), 2;
     if (a->checkpoint_every < 0) /* default: every 10% of the steps, at most 1000 apart */
         a->checkpoint_every = a->steps < 10 ? 1 : a->steps / 10 > 1000 ? 1000 : a->steps / 10;
     if ((size_t)snprintf(a->state, sizeof a->state, "%s.state.safetensors", a->out) >= sizeof a->state)
@@ -194,6 +210,8 @@ static void opts_from(targs *a, tgdp_train_opts *o, cli_progress *pg)
     o->weight_decay = a->weight_decay;
     o->clip = a->clip;
     o->ema = a->ema;
+    tgdp_lr_schedule_parse(a->lr_schedule, &o->lr_schedule); /* checked by state_prepare */
+    o->warmup = a->warmup;
     o->progress = cli_progress_train;
     o->progress_ctx = pg;
     o->state_path = a->state;

@@ -1,6 +1,8 @@
 /* Checkpoint metadata of the convolutional architectures:
  *   tgdp.arch (unet1d | resnet1d; absent for an MLP), tgdp.channels, tgdp.length, tgdp.width,
- *   tgdp.mult ("1,2,4"), tgdp.blocks, tgdp.kernel, tgdp.groups, tgdp.emb_dim,
+ *   tgdp.mult ("1,2,4"), tgdp.blocks, tgdp.kernel, tgdp.groups, tgdp.emb_dim, and tgdp.dilation
+ *   ("1,2,4") when a level's blocks are dilated (absent: none), tgdp.attn and tgdp.attn_heads with
+ *   attention blocks (absent: none),
  * beside the common keys (tgdp.in_dim = channels * length, tgdp.out_dim, tgdp.time_mode
  * none|fourier, tgdp.temb, tgdp.n_classes; tgdp.hidden is empty and tgdp.act silu). */
 #include "io/checkpoint_arch.h"
@@ -30,10 +32,13 @@ int ckpt_arch_write(tgdp_st_writer *w, const tgdp_net *net, tgdp_error *err)
 {
     if (net->arch == TGDP_ARCH_MLP) return TGDP_OK;
     const tgdp_conv_config *c = &net->conv.cfg;
-    char mult[64] = "";
+    char mult[64] = "", dil[64] = "";
+    int dilated = 0;
     for (int i = 0; i < c->levels; i++) {
-        size_t l = strlen(mult);
+        size_t l = strlen(mult), ld = strlen(dil);
         snprintf(mult + l, sizeof mult - l, i ? ",%d" : "%d", c->mult[i]);
+        snprintf(dil + ld, sizeof dil - ld, i ? ",%d" : "%d", tgdp_conv_dilation(c, i));
+        dilated |= tgdp_conv_dilation(c, i) > 1;
     }
     int rc = tgdp_st_writer_meta(w, "tgdp.arch", tgdp_arch_name(net->arch), err);
     if (!rc) rc = tgdp_st_writer_metaf(w, "tgdp.channels", err, "%d", c->channels);
@@ -44,6 +49,9 @@ int ckpt_arch_write(tgdp_st_writer *w, const tgdp_net *net, tgdp_error *err)
     if (!rc) rc = tgdp_st_writer_metaf(w, "tgdp.kernel", err, "%d", c->kernel);
     if (!rc) rc = tgdp_st_writer_metaf(w, "tgdp.groups", err, "%d", c->groups);
     if (!rc) rc = tgdp_st_writer_metaf(w, "tgdp.emb_dim", err, "%d", c->emb_dim);
+    if (!rc && dilated) rc = tgdp_st_writer_meta(w, "tgdp.dilation", dil, err);
+    if (!rc && c->attn) rc = tgdp_st_writer_metaf(w, "tgdp.attn", err, "%d", c->attn);
+    if (!rc && c->attn) rc = tgdp_st_writer_metaf(w, "tgdp.attn_heads", err, "%d", c->attn_heads);
     return rc;
 }
 
@@ -87,6 +95,11 @@ int ckpt_arch_read(const tgdp_st_file *f, const tgdp_mlp_config *c, tgdp_net_con
     const char *mult = tgdp_st_meta(f, "tgdp.mult");
     if (!mult) return tgdp_fail(err, TGDP_EFORMAT, "%s: %s checkpoint without metadata tgdp.mult", f->path, an);
     if ((rc = tgdp_conv_parse_mult(k, mult, err))) return tgdp_error_prefix(err, "%s", f->path);
+    const char *dil = tgdp_st_meta(f, "tgdp.dilation");
+    if (dil && (rc = tgdp_conv_parse_dilation(k, dil, err))) return tgdp_error_prefix(err, "%s", f->path);
+    if (tgdp_st_meta(f, "tgdp.attn") && ((rc = ckpt_meta_int(f, "tgdp.attn", 0, TGDP_CONV_MAX_ATTN, &k->attn, err)) ||
+                                         (rc = ckpt_meta_int(f, "tgdp.attn_heads", 1, 4096, &k->attn_heads, err))))
+        return rc;
     if ((int64_t)k->channels * k->length != c->in_dim)
         return tgdp_fail(err, TGDP_EFORMAT, "%s: tgdp.in_dim %d is not channels %d x length %d", f->path, c->in_dim,
                          k->channels, k->length);

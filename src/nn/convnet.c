@@ -45,25 +45,52 @@ void tgdp_conv_config_default(tgdp_conv_config *c, tgdp_arch arch, int channels,
     c->n_classes = n_classes;
 }
 
-int tgdp_conv_parse_mult(tgdp_conv_config *c, const char *s, tgdp_error *err)
+/* a comma-separated list of integers 1..64 into v[0..n), at most TGDP_CONV_MAX_LEVELS of them */
+static int parse_levels(const char *what, const char *s, int *v, int *n_out, tgdp_error *err)
 {
     int n = 0;
     const char *q = s;
     while (*q) {
         char *end;
-        long v = strtol(q, &end, 10);
-        if (end == q || v <= 0 || v > 64)
-            return tgdp_fail(err, TGDP_EINVAL, "channel multipliers '%s': expected integers 1..64 separated by commas", s);
+        long x = strtol(q, &end, 10);
+        if (end == q || x <= 0 || x > 64)
+            return tgdp_fail(err, TGDP_EINVAL, "%s '%s': expected integers 1..64 separated by commas", what, s);
         if (n == TGDP_CONV_MAX_LEVELS)
-            return tgdp_fail(err, TGDP_EINVAL, "channel multipliers '%s': at most %d levels", s, TGDP_CONV_MAX_LEVELS);
-        c->mult[n++] = (int)v;
+            return tgdp_fail(err, TGDP_EINVAL, "%s '%s': at most %d levels", what, s, TGDP_CONV_MAX_LEVELS);
+        v[n++] = (int)x;
         q = end;
         if (*q == ',') q++;
-        else if (*q) return tgdp_fail(err, TGDP_EINVAL, "channel multipliers '%s': unexpected '%c'", s, *q);
+        else if (*q) return tgdp_fail(err, TGDP_EINVAL, "%s '%s': unexpected '%c'", what, s, *q);
     }
-    if (n == 0) return tgdp_fail(err, TGDP_EINVAL, "channel multipliers: empty list");
+    if (n == 0) return tgdp_fail(err, TGDP_EINVAL, "%s: empty list", what);
+    *n_out = n;
+    return TGDP_OK;
+}
+
+int tgdp_conv_parse_mult(tgdp_conv_config *c, const char *s, tgdp_error *err)
+{
+    int v[TGDP_CONV_MAX_LEVELS], n = 0;
+    int rc = parse_levels("channel multipliers", s, v, &n, err);
+    if (rc) return rc;
+    memcpy(c->mult, v, (size_t)n * sizeof *v);
     c->levels = n;
     return TGDP_OK;
+}
+
+int tgdp_conv_parse_dilation(tgdp_conv_config *c, const char *s, tgdp_error *err)
+{
+    int v[TGDP_CONV_MAX_LEVELS], n = 0;
+    int rc = parse_levels("dilations", s, v, &n, err);
+    if (rc) return rc;
+    if (n != c->levels)
+        return tgdp_fail(err, TGDP_EINVAL, "dilations '%s': %d values for %d levels (one per level)", s, n, c->levels);
+    for (int i = 0; i < TGDP_CONV_MAX_LEVELS; i++) c->dilation[i] = i < n ? v[i] : 0;
+    return TGDP_OK;
+}
+
+int tgdp_conv_dilation(const tgdp_conv_config *c, int level)
+{
+    return level >= 0 && level < TGDP_CONV_MAX_LEVELS && c->dilation[level] > 1 ? c->dilation[level] : 1;
 }
 
 int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err)
@@ -89,6 +116,8 @@ int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err)
         if (c->mult[i] < 1) return tgdp_fail(err, TGDP_EINVAL, "%s: channel multiplier %d of level %d", an, c->mult[i], i);
         if ((int64_t)c->width * c->mult[i] > 4096)
             return tgdp_fail(err, TGDP_EINVAL, "%s: %d channels at level %d (at most 4096)", an, c->width * c->mult[i], i);
+        if (c->dilation[i] < 0 || c->dilation[i] > 64 || (int64_t)c->dilation[i] * (c->kernel / 2) > 1024)
+            return tgdp_fail(err, TGDP_EINVAL, "%s: dilation %d of level %d (1..64)", an, c->dilation[i], i);
         if (conv_ch(c, i) % c->groups)
             return tgdp_fail(err, TGDP_EINVAL, "%s: %d group-norm groups do not divide the %d channels of level %d", an,
                              c->groups, conv_ch(c, i), i);
@@ -104,6 +133,11 @@ int tgdp_conv_check(tgdp_arch arch, const tgdp_conv_config *c, tgdp_error *err)
         return tgdp_fail(err, TGDP_EINVAL, "%s: invalid number of classes %d", an, c->n_classes);
     if (c->emb_dim < 0 || c->emb_dim > 8192 || conv_emb_dim(c) > 8192)
         return tgdp_fail(err, TGDP_EINVAL, "%s: invalid embedding width %d", an, conv_emb_dim(c));
+    if (c->attn < 0 || c->attn > TGDP_CONV_MAX_ATTN || (c->attn && arch != TGDP_ARCH_UNET1D))
+        return tgdp_fail(err, TGDP_EINVAL, "%s: %d attention blocks (unet1d: 0..%d)", an, c->attn, TGDP_CONV_MAX_ATTN);
+    if (c->attn && (c->attn_heads < 0 || conv_ch(c, c->levels - 1) % conv_attn_heads(c)))
+        return tgdp_fail(err, TGDP_EINVAL, "%s: %d attention heads do not divide the %d channels of the lowest level", an,
+                         conv_attn_heads(c), conv_ch(c, c->levels - 1));
     if (c->skip && (arch != TGDP_ARCH_UNET1D || c->out_dim != c->channels * c->length || c->time_mode == TGDP_TIME_NONE))
         return tgdp_fail(err, TGDP_EINVAL, "%s: the input skip needs the unet1d noise predictor (shaped output, time input)",
                          an);
@@ -120,11 +154,12 @@ int conv_param(tgdp_params *p, const char *prefix, const char *name, int64_t a, 
     return tgdp_params_add(p, full, nd, shape);
 }
 
-int conv_block_register(tgdp_conv_block *b, const tgdp_conv_config *c, int cin, int cout, tgdp_params *p,
+int conv_block_register(tgdp_conv_block *b, const tgdp_conv_config *c, int level, int cin, int cout, tgdp_params *p,
                         const char *prefix, tgdp_error *err)
 {
     int rc = tgdp_resblock1d_register(&b->rb, cin, cout, c->kernel, c->groups, p, prefix, err);
     if (rc) return rc;
+    b->rb.dil = tgdp_conv_dilation(c, level);
     b->proj_w = b->proj_b = -1;
     if (conv_conditioned(c)) {
         b->proj_w = conv_param(p, prefix, "emb.weight", cout, conv_emb_dim(c), 0);
@@ -180,7 +215,11 @@ int tgdp_convnet_register(tgdp_convnet *m, tgdp_arch arch, const tgdp_conv_confi
     memset(m, 0, sizeof *m);
     m->arch = arch;
     m->cfg = *cfg;
-    for (int i = m->cfg.levels; i < TGDP_CONV_MAX_LEVELS; i++) m->cfg.mult[i] = 0; /* unused entries */
+    for (int i = 0; i < TGDP_CONV_MAX_LEVELS; i++) { /* unused entries 0; dilation 1 stored as 0 */
+        if (i >= m->cfg.levels) m->cfg.mult[i] = m->cfg.dilation[i] = 0;
+        if (m->cfg.dilation[i] == 1) m->cfg.dilation[i] = 0;
+    }
+    m->cfg.attn_heads = m->cfg.attn ? conv_attn_heads(&m->cfg) : 0;
     m->skip_w[0] = m->skip_w[1] = m->skip_b[0] = m->skip_b[1] = -1;
     if ((rc = conv_stem_register(m, p, err))) return rc;
     rc = arch == TGDP_ARCH_UNET1D ? unet1d_register(m, p, err) : resnet1d_register(m, p, err);
@@ -220,6 +259,7 @@ void tgdp_convnet_init_weights(const tgdp_convnet *m, tgdp_params *p, tgdp_rng *
     if (m->label >= 0) tgdp_rng_fill_normal(rng, p->w + p->info[m->label].off, p->info[m->label].n, 0, 1);
     for (int i = 0; i < m->n_down; i++) init_block(&m->down[i], c, p, rng);
     if (m->arch == TGDP_ARCH_UNET1D) init_block(&m->mid, c, p, rng);
+    for (int i = 0; i < c->attn; i++) tgdp_attn1d_init_weights(&m->attn[i], p, rng);
     for (int i = 0; i < m->n_up; i++) init_block(&m->up[i], c, p, rng);
     fill_const(p, m->norm_g, 1.0f);
     fill_const(p, m->norm_b, 0.0f);
@@ -332,7 +372,7 @@ int conv_register_stages(tgdp_convnet *m, const char *name, int *cin, tgdp_param
     for (int i = 0; i < c->levels && !rc; i++)
         for (int j = 0; j < c->blocks && !rc; j++) {
             snprintf(prefix, sizeof prefix, "%s.%d.%d.", name, i, j);
-            rc = conv_block_register(&m->down[m->n_down++], c, *cin, conv_ch(c, i), p, prefix, err);
+            rc = conv_block_register(&m->down[m->n_down++], c, i, *cin, conv_ch(c, i), p, prefix, err);
             *cin = conv_ch(c, i);
         }
     return rc;

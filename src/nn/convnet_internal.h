@@ -7,6 +7,10 @@
 static inline int conv_ch(const tgdp_conv_config *c, int i) { return c->width * c->mult[i]; }
 /* width of the conditioning embedding */
 static inline int conv_emb_dim(const tgdp_conv_config *c) { return c->emb_dim > 0 ? c->emb_dim : 4 * c->width; }
+/* attention heads (0 in the config: 4) */
+static inline int conv_attn_heads(const tgdp_conv_config *c) { return c->attn_heads > 0 ? c->attn_heads : 4; }
+/* the length at the lowest level (avgpool2 drops an odd last sample) */
+static inline int conv_lowest_length(const tgdp_conv_config *c) { return c->length >> (c->levels - 1); }
 /* whether the network has a conditioning embedding (time and/or labels) */
 static inline int conv_conditioned(const tgdp_conv_config *c)
 {
@@ -15,8 +19,9 @@ static inline int conv_conditioned(const tgdp_conv_config *c)
 
 /* register a parameter "<prefix><name>" of up to 3 dims (trailing zeros dropped); -1 on failure */
 int conv_param(tgdp_params *p, const char *prefix, const char *name, int64_t a, int64_t b, int64_t c);
-/* residual block cin -> cout with an embedding projection when the net is conditioned */
-int conv_block_register(tgdp_conv_block *b, const tgdp_conv_config *c, int cin, int cout, tgdp_params *p,
+/* residual block cin -> cout of the given level (its dilation) with an embedding projection when
+ * the net is conditioned */
+int conv_block_register(tgdp_conv_block *b, const tgdp_conv_config *c, int level, int cin, int cout, tgdp_params *p,
                         const char *prefix, tgdp_error *err);
 /* parameters common to both archs: conv_in, embedding */
 int conv_stem_register(tgdp_convnet *m, tgdp_params *p, tgdp_error *err);

@@ -16,6 +16,8 @@ int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_conv_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_pool_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
+int nn_attn_tangent(tgdp_graph *gr, tgdp_node *nd);   /* TGDP_OP_BMM, TGDP_OP_SOFTMAX */
+void nn_attn_backward(tgdp_graph *gr, tgdp_node *nd);
 
 /* cblas_sgemm (row-major) with the optional GEMM counters of tgdp_gemm_stats_enable */
 void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha, const float *A, int lda,

@@ -611,6 +611,8 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
     case TGDP_OP_CONV1D: return nn_conv_tangent(gr, nd);
     case TGDP_OP_AVGPOOL2:
     case TGDP_OP_UPSAMPLE2: return nn_pool_tangent(gr, nd);
+    case TGDP_OP_BMM:
+    case TGDP_OP_SOFTMAX: return nn_attn_tangent(gr, nd);
     default: return TGDP_EUNSUPPORTED;
     }
     return gr->failed ? TGDP_ENOMEM : TGDP_OK;
@@ -632,6 +634,8 @@ void nn_backward(tgdp_graph *gr, tgdp_node *nd)
     case TGDP_OP_CONV1D: nn_conv_backward(gr, nd); break;
     case TGDP_OP_AVGPOOL2:
     case TGDP_OP_UPSAMPLE2: nn_pool_backward(gr, nd); break;
+    case TGDP_OP_BMM:
+    case TGDP_OP_SOFTMAX: nn_attn_backward(gr, nd); break;
     default: tgdp_graph_fail(gr, TGDP_EINVAL, "backward: unknown op %d", nd->op); break;
     }
 }

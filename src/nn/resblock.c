@@ -24,6 +24,7 @@ int tgdp_resblock1d_register(tgdp_resblock1d *rb, int cin, int cout, int K, int 
     rb->cout = cout;
     rb->K = K;
     rb->groups = groups;
+    rb->dil = 1;
     rb->gn1_g = add_param(p, prefix, "norm1.weight", 1, cin, 0, 0);
     rb->gn1_b = add_param(p, prefix, "norm1.bias", 1, cin, 0, 0);
     rb->c1_w = add_param(p, prefix, "conv1.weight", 3, cout, cin, K);
@@ -77,7 +78,8 @@ int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_para
     if (temb >= 0) h = tgdp_addb(gr, h, temb, rb->cout, 1, 1.0f);
     h = tgdp_groupnorm(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b));
     h = tgdp_act_node(gr, h, TGDP_ACT_SILU);
-    h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), 1, pad, 1);
+    const int dil = rb->dil > 1 ? rb->dil : 1;
+    h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), 1, dil * pad, dil);
     int skip = x;
     if (rb->skip_w >= 0) skip = tgdp_conv1d(gr, x, tgdp_param(gr, p, rb->skip_w), tgdp_param(gr, p, rb->skip_b), 1, 0, 1);
     return tgdp_add(gr, skip, h, 1.0f);

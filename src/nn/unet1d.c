@@ -10,12 +10,16 @@ int unet1d_register(tgdp_convnet *m, tgdp_params *p, tgdp_error *err)
     int rc = 0, cin = c->width;
     m->n_down = m->n_up = 0;
     rc = conv_register_stages(m, "down", &cin, p, err);
-    if (!rc) rc = conv_block_register(&m->mid, c, cin, cin, p, "mid.", err);
+    if (!rc) rc = conv_block_register(&m->mid, c, c->levels - 1, cin, cin, p, "mid.", err);
+    for (int i = 0; i < c->attn && !rc; i++) {
+        snprintf(prefix, sizeof prefix, "mid.attn.%d.", i);
+        rc = tgdp_attn1d_register(&m->attn[i], cin, conv_lowest_length(c), conv_attn_heads(c), c->groups, p, prefix, err);
+    }
     for (int i = c->levels - 1; i >= 0 && !rc; i--)
         for (int j = 0; j < c->blocks && !rc; j++) {
             snprintf(prefix, sizeof prefix, "up.%d.%d.", i, j);
             int in = j == 0 ? cin + conv_ch(c, i) : conv_ch(c, i); /* the first block takes the skip too */
-            rc = conv_block_register(&m->up[m->n_up++], c, in, conv_ch(c, i), p, prefix, err);
+            rc = conv_block_register(&m->up[m->n_up++], c, i, in, conv_ch(c, i), p, prefix, err);
             cin = conv_ch(c, i);
         }
     /* out_dim == C*L: the shaped noise output; anything else: a pooled head */
@@ -40,6 +44,7 @@ int unet1d_forward(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int x,
         skip[i] = h;
     }
     h = conv_block_forward(gr, &m->mid, p, h, e);
+    for (int i = 0; i < c->attn; i++) h = tgdp_attn1d_forward(gr, &m->attn[i], p, h);
     k = 0;
     for (int i = c->levels - 1; i >= 0; i--) {
         if (gr->failed) return -1;

@@ -154,7 +154,12 @@ void tgdp_net_describe(const tgdp_net *net, char *buf, size_t cap)
     l = (size_t)snprintf(buf, cap, "%s [%d, %d] width %d mult ", tgdp_arch_name(net->arch), c->channels, c->length,
                          c->width);
     for (int i = 0; i < c->levels && l < cap; i++) l += (size_t)snprintf(buf + l, cap - l, i ? ",%d" : "%d", c->mult[i]);
-    if (l < cap) snprintf(buf + l, cap - l, " blocks %d kernel %d", c->blocks, c->kernel);
+    if (l < cap) l += (size_t)snprintf(buf + l, cap - l, " blocks %d kernel %d", c->blocks, c->kernel);
+    int dilated = 0;
+    for (int i = 0; i < c->levels; i++) dilated |= tgdp_conv_dilation(c, i) > 1;
+    for (int i = 0; dilated && i < c->levels && l < cap; i++)
+        l += (size_t)snprintf(buf + l, cap - l, i ? ",%d" : " dilation %d", tgdp_conv_dilation(c, i));
+    if (c->attn && l < cap) snprintf(buf + l, cap - l, " attention %d x %d heads", c->attn, c->attn_heads);
 }
 
 int tgdp_net_pooled_dim(const tgdp_net *net) { return is_conv(net) ? tgdp_convnet_feature_dim(&net->conv) : 0; }

@@ -92,6 +92,14 @@ void train_fp_net(train_fp *fp, const char *key, const tgdp_net *net)
         layout = hash_bytes(layout, pi->name, strlen(pi->name));
         layout = hash_bytes(layout, pi->shape, (size_t)pi->ndim * sizeof pi->shape[0]);
     }
+    /* what changes the function without changing the parameters (only when used, so that the
+     * fingerprints of earlier runs stay the same) */
+    if (net->arch != TGDP_ARCH_MLP)
+        for (int i = 0; i < net->conv.cfg.levels; i++)
+            if (tgdp_conv_dilation(&net->conv.cfg, i) > 1) {
+                layout = hash_bytes(layout, net->conv.cfg.dilation, sizeof net->conv.cfg.dilation);
+                break;
+            }
     train_fp_add(fp, key, "%s, %zu parameters, layout %016" PRIx64 ", weights %016" PRIx64, tgdp_role_name(net->role),
                  net->p.n, layout, hash_bytes(5, net->p.w, net->p.n * sizeof(float)));
 }
@@ -222,6 +230,18 @@ int train_state_load(train_state *st, tgdp_net *net, tgdp_error *err)
                            "cannot resume from %s: it was written with %s = %s, this run has %s = %s; resume with the "
                            "same options and data, or delete the file to start over",
                            path, st->fp->key[i], was ? was : "(none)", st->fp->key[i], st->fp->val[i]);
+    }
+    /* and no item this run lacks (the items written only when used, e.g. a learning-rate schedule) */
+    for (size_t m = 0; !rc && m < f.n_meta; m++) {
+        const char *k = f.meta_keys[m];
+        if (strncmp(k, "tgdp.fp.", 8) != 0) continue;
+        int found = 0;
+        for (int i = 0; !found && i < st->fp->n; i++) found = strcmp(k + 8, st->fp->key[i]) == 0;
+        if (!found)
+            rc = tgdp_fail(err, TGDP_EINVAL,
+                           "cannot resume from %s: it was written with %s = %s, this run has none; resume with the "
+                           "same options and data, or delete the file to start over",
+                           path, k + 8, f.meta_values[m]);
     }
     if (!rc) rc = meta_i64(&f, "tgdp.adam_t", 0, INT64_MAX, &adam_t, err);
     if (!rc) rc = meta_i64(&f, "tgdp.loss_cnt", 0, step, &loss_cnt, err);

@@ -19,6 +19,27 @@ void tgdp_train_opts_default(tgdp_train_opts *o)
     o->t_min = 1e-3;
 }
 
+int tgdp_lr_schedule_parse(const char *s, tgdp_lr_schedule *out)
+{
+    if (strcmp(s, "constant") == 0) *out = TGDP_LR_CONSTANT;
+    else if (strcmp(s, "cosine") == 0) *out = TGDP_LR_COSINE;
+    else return TGDP_EINVAL;
+    return TGDP_OK;
+}
+
+const char *tgdp_lr_schedule_name(tgdp_lr_schedule s)
+{
+    return s == TGDP_LR_CONSTANT ? "constant" : s == TGDP_LR_COSINE ? "cosine" : "?";
+}
+
+double tgdp_train_lr(const tgdp_train_opts *o, int64_t step)
+{
+    double f = 1.0;
+    if (o->lr_schedule == TGDP_LR_COSINE && o->steps > 0) f = 0.5 * (1.0 + cos(3.14159265358979323846 * (double)step / (double)o->steps));
+    if (step < o->warmup) f *= (double)(step + 1) / (double)o->warmup;
+    return o->lr * f;
+}
+
 /* a double as the shortest text that reads back as the same value */
 static void fp_double(train_fp *fp, const char *key, double v)
 {
@@ -46,12 +67,18 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const 
     if (o->steps <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs steps > 0 (got %lld)", (long long)o->steps);
     if (o->batch <= 0) return tgdp_fail(err, TGDP_EINVAL, "training needs batch > 0 (got %d)", o->batch);
     if (!(o->lr > 0) || !isfinite(o->lr)) return tgdp_fail(err, TGDP_EINVAL, "training needs a learning rate > 0");
+    if (o->warmup < 0 || (o->lr_schedule != TGDP_LR_CONSTANT && o->lr_schedule != TGDP_LR_COSINE))
+        return tgdp_fail(err, TGDP_EINVAL, "invalid learning-rate schedule (%d) or warm-up (%lld)", (int)o->lr_schedule,
+                         (long long)o->warmup);
     if (o->resume && (!o->state_path || !*o->state_path))
         return tgdp_fail(err, TGDP_EINVAL, "resuming needs the path of a state file");
     /* everything that decides the result: the options ... (the caller added data and schedule) */
     train_fp_add(fp, "steps", "%lld", (long long)o->steps);
     train_fp_add(fp, "batch", "%d", o->batch);
     fp_double(fp, "lr", o->lr);
+    /* only when used: the fingerprints of constant-rate runs stay as they were */
+    if (o->lr_schedule != TGDP_LR_CONSTANT) train_fp_add(fp, "lr-schedule", "%s", tgdp_lr_schedule_name(o->lr_schedule));
+    if (o->warmup > 0) train_fp_add(fp, "warmup", "%lld", (long long)o->warmup);
     fp_double(fp, "weight-decay", o->weight_decay);
     fp_double(fp, "clip", o->clip);
     fp_double(fp, "ema", o->ema);
@@ -112,6 +139,7 @@ int train_step_end(train_state *st, tgdp_net *net, int64_t step, double loss, tg
     const double gnorm = tgdp_grad_norm(net->p.g, net->p.n);
     if (!isfinite(gnorm)) return train_diverged(st, step + 1, "the gradient norm", gnorm, err);
     /* clipping (o->clip > 0) is a factor on the gradient inside the Adam step */
+    st->adam.lr = tgdp_train_lr(o, step);
     tgdp_adam_step_scaled(&st->adam, net->p.w, net->p.g, tgdp_clip_factor(gnorm, o->clip));
     if (st->ema) tgdp_ema_update(st->ema, net->p.w, net->p.n, o->ema);
     if (step >= o->steps - (o->steps + 9) / 10) {
