@@ -13,38 +13,41 @@
 
 #define GRID_POINTS 6
 
-/* a row's grid: GRID_POINTS points, each a value of key[0] (and of key[1] when given) */
+/* a row's grid: GRID_POINTS points, each a value of key[0] (and of key[1], key[2] when given) */
 typedef struct tune_grid {
     int method;
-    const char *key[2];
-    double v[GRID_POINTS][2];
+    const char *key[3];
+    double v[GRID_POINTS][3];
 } tune_grid;
 
 /* In dependency order (finetune before domain_guidance and tgdp_ft, tgdp before tgdp_reg).
- * The grids were set after a first, partial pass on the same tuning seeds showed choices on the
- * edges of narrower grids (target_only and finetune at their lowest learning rates, the time
- * classifiers at their weakest gradient penalty with no grid point without the curvature
- * penalty): every row's grid was widened the same way, so that no choice of that pass lies on an
- * edge. */
+ * The grids were set in passes on the same tuning seeds (docs/guidance-study.md): a first pass
+ * put choices on the edges of narrower grids (target_only and finetune at their lowest learning
+ * rates, the time classifiers at their weakest penalties), so every grid was widened the same way;
+ * the second showed that the time classifiers' grid, unlike the baselines', did not cover their
+ * training length (TGDP at n = 1000 far above its exact-guidance floor), so the third gives every
+ * classifier-based row the training steps as a knob, as target_only and finetune have theirs.
+ * Every row's final choice comes from one grid of GRID_POINTS points. */
 static const tune_grid grids[] = {
     {TGDP_M_TARGET_ONLY, {"steps", "lr"}, {{1000, 1e-4}, {1000, 3e-4}, {1000, 1e-3}, {3000, 1e-4}, {3000, 3e-4}, {3000, 1e-3}}},
     {TGDP_M_FINETUNE, {"steps", "lr"}, {{300, 3e-5}, {300, 1e-4}, {300, 3e-4}, {1000, 3e-5}, {1000, 1e-4}, {1000, 3e-4}}},
     {TGDP_M_FINETUNE_COND, {"steps", "lr"}, {{300, 3e-5}, {300, 1e-4}, {300, 3e-4}, {1000, 3e-5}, {1000, 1e-4}, {1000, 3e-4}}},
-    {TGDP_M_DOMAIN_GUIDANCE, {"w", NULL}, {{0.5}, {0.75}, {1}, {1.25}, {1.5}, {2}}},
-    {TGDP_M_TGDP, {"gp", "curv"}, {{0, 0}, {0.01, 0}, {0.1, 0}, {0, 0.1}, {0.01, 0.1}, {0.01, 1}}},
+    {TGDP_M_DOMAIN_GUIDANCE, {"w"}, {{0.5}, {0.75}, {1}, {1.25}, {1.5}, {2}}},
     {TGDP_M_TGDP_ALG3, {"wd", "steps"}, {{0.1, 2000}, {1, 2000}, {3, 2000}, {0.1, 5000}, {1, 5000}, {3, 5000}}},
+#define TCLS_GRID {"steps", "gp", "curv"}, {{500, 0, 0}, {500, 0.01, 0.1}, {500, 0.1, 0}, {2000, 0, 0}, {2000, 0.01, 0.1}, {2000, 0.1, 0}}
+    {TGDP_M_TGDP, TCLS_GRID},
     {TGDP_M_TGDP_REG, {"eta_cycle", "eta_cons"}, {{0.01, 0.01}, {0.1, 0.01}, {1, 0.01}, {0.01, 0.1}, {0.1, 0.1}, {1, 0.1}}},
-    {TGDP_M_TGDP_MODEL, {"gp", "curv"}, {{0, 0}, {0.01, 0}, {0.1, 0}, {0, 0.1}, {0.01, 0.1}, {0.01, 1}}},
-    {TGDP_M_TGDP_BAGGED, {"gp", "curv"}, {{0, 0}, {0.01, 0}, {0.1, 0}, {0, 0.1}, {0.01, 0.1}, {0.01, 1}}},
-    {TGDP_M_TGDP_FT, {"w", "curv"}, {{0.25, 0}, {0.5, 0}, {1, 0}, {0.25, 0.1}, {0.5, 0.1}, {1, 0.1}}},
-    {TGDP_M_TGDP_COND, {"gp", "curv"}, {{0, 0}, {0.01, 0}, {0.1, 0}, {0, 0.1}, {0.01, 0.1}, {0.01, 1}}},
+    {TGDP_M_TGDP_MODEL, TCLS_GRID},
+    {TGDP_M_TGDP_BAGGED, TCLS_GRID},
+    {TGDP_M_TGDP_FT, {"w", "steps"}, {{0.25, 500}, {0.5, 500}, {1, 500}, {0.25, 2000}, {0.5, 2000}, {1, 2000}}},
+    {TGDP_M_TGDP_COND, TCLS_GRID},
+#undef TCLS_GRID
 };
 #define N_GRIDS (int)(sizeof grids / sizeof *grids)
 
 static void grid_point(const tune_grid *g, int p, tgdp_gmm_hp *hp)
 {
-    gmm_hp_set(hp, g->key[0], g->v[p][0]);
-    if (g->key[1]) gmm_hp_set(hp, g->key[1], g->v[p][1]);
+    for (int k = 0; k < 3 && g->key[k]; k++) gmm_hp_set(hp, g->key[k], g->v[p][k]);
 }
 
 /* the mean MMD^2 over the tuning seeds of method g->method at grid point p, target size ni */
@@ -112,8 +115,7 @@ static int write_tuning_json(FILE *f, void *ctx)
             for (int p = 0; p < GRID_POINTS; p++) {
                 tgdp_json_begin_object(&j, "point");
                 tgdp_json_int(&j, "n", c->n_list[ni]);
-                tgdp_json_num(&j, g->key[0], g->v[p][0]);
-                if (g->key[1]) tgdp_json_num(&j, g->key[1], g->v[p][1]);
+                for (int k = 0; k < 3 && g->key[k]; k++) tgdp_json_num(&j, g->key[k], g->v[p][k]);
                 tgdp_json_num(&j, "mean_mmd2", L->score[gi][ni][p]);
                 tgdp_json_bool(&j, "chosen", L->best[gi][ni] == p);
                 tgdp_json_end_object(&j);
@@ -162,10 +164,11 @@ int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err)
             if (rc) break;
             L->best[gi][ni] = best;
             grid_point(g, best, &c->hp[g->method][ni]);
-            char second[64] = "";
-            if (g->key[1]) snprintf(second, sizeof second, ", %s = %g", g->key[1], g->v[best][1]);
-            gmm_log(c, "tuned %s at n = %d: %s = %g%s (mean MMD^2 %.4f)", tgdp_method_names[g->method], c->n_list[ni],
-                    g->key[0], g->v[best][0], second, L->score[gi][ni][best]);
+            char what[160] = "";
+            for (int k = 0, l = 0; k < 3 && g->key[k]; k++)
+                l += snprintf(what + l, sizeof what - (size_t)l, "%s%s = %g", k ? ", " : "", g->key[k], g->v[best][k]);
+            gmm_log(c, "tuned %s at n = %d: %s (mean MMD^2 %.4f)", tgdp_method_names[g->method], c->n_list[ni], what,
+                    L->score[gi][ni][best]);
         }
     }
     for (int i = 0; i < ns; i++) gmm_seed_free(&seeds[i]);
