@@ -145,7 +145,7 @@ void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int dim, int quick)
     c->sample_steps = 25;
     c->sampler = TGDP_SAMPLER_DPM2;
     c->model_samples = 10000;
-    c->bag = 5;
+    c->bag = 3;
     c->cv_folds = 3;
     c->n_boot = 10000;
     snprintf(c->eps_hidden, sizeof c->eps_hidden, "256,256,256");
