@@ -3,7 +3,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake pkg-config clang libomp-dev libclang-rt-dev
-      libopenblas-openmp-dev libmatio-dev libsamplerate0-dev libpng-dev zlib1g-dev python3-numpy valgrind
+      libopenblas-openmp-dev libdnnl-dev libmatio-dev libsamplerate0-dev libpng-dev zlib1g-dev python3-numpy valgrind
       libopenmpi-dev openmpi-bin libcurl4-openssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -75,6 +75,42 @@ int tgdp_params_find(const tgdp_params *p, const char *name);
 /* PyTorch-style default init of a weight (U(-1/sqrt(fan_in), 1/sqrt(fan_in))). */
 void tgdp_params_init_uniform(tgdp_params *p, int idx, float bound, tgdp_rng *rng);
 
+/* ---------- compute backend and precision ----------
+ * Every matrix product and convolution of the engine runs on one backend, chosen for the whole
+ * process:
+ *   TGDP_GEMM_OPENBLAS  cblas_sgemm; convolutions as im2col + sgemm (always built)
+ *   TGDP_GEMM_ONEDNN    oneDNN matmul and convolution primitives (built when libdnnl-dev is
+ *                       found), created once per shape and thread and reused
+ * The default is oneDNN where built (the faster one, docs/scaling.md), else OpenBLAS; the
+ * environment variable TGDP_GEMM=openblas|onednn sets the default of a process.
+ *
+ * Precision: TGDP_FP32 computes in float32. TGDP_BF16 is mixed precision: the inputs of the
+ * matrix products and convolutions are rounded to bfloat16, products are accumulated and
+ * written in float32; weights, optimiser moments, losses and element-wise work stay float32.
+ * bf16 needs the oneDNN backend and a CPU with avx512_bf16; tgdp_precision_check says whether
+ * it can run and why not (TGDP_NO_BF16=1 in the environment makes it unavailable, to test the
+ * fallback). A graph computes in the precision current when it was initialised
+ * (tgdp_graph_init); runs with a precision option make theirs current while they run. */
+typedef enum { TGDP_GEMM_OPENBLAS = 0, TGDP_GEMM_ONEDNN = 1 } tgdp_gemm_backend;
+typedef enum { TGDP_FP32 = 0, TGDP_BF16 = 1 } tgdp_precision;
+
+const char *tgdp_gemm_backend_name(tgdp_gemm_backend b);
+int tgdp_gemm_backend_parse(const char *s, tgdp_gemm_backend *out);
+int tgdp_gemm_backend_available(tgdp_gemm_backend b);  /* built in */
+/* Selects the backend of the process (TGDP_EUNSUPPORTED when not built in). Not while a step runs. */
+int tgdp_set_gemm_backend(tgdp_gemm_backend b, tgdp_error *err);
+tgdp_gemm_backend tgdp_get_gemm_backend(void);
+const char *tgdp_precision_name(tgdp_precision p);
+int tgdp_precision_parse(const char *s, tgdp_precision *out);
+/* 1 when p can run with the current backend on this CPU; else 0 and why (one line) in why. */
+int tgdp_precision_check(tgdp_precision p, char *why, size_t cap);
+/* The precision that a request for p gets: p where tgdp_precision_check allows it, else fp32. */
+tgdp_precision tgdp_precision_effective(tgdp_precision p);
+/* Makes tgdp_precision_effective(p) the precision of graphs initialised from now on (process-wide);
+ * returns the previous one, to restore when the run ends. */
+tgdp_precision tgdp_use_precision(tgdp_precision p);
+tgdp_precision tgdp_get_precision(void);
+
 /* ---------- graph ---------- */
 enum {
     TGDP_OP_INPUT = 0,
@@ -119,6 +155,7 @@ typedef struct tgdp_graph {
     tgdp_node *nodes;
     int n, cap;
     int has_tangent;  /* tgdp_graph_tangent has run */
+    tgdp_precision precision; /* of its matrix products and convolutions (tgdp_graph_init) */
     int failed;       /* an op failed; every later call is a no-op */
     tgdp_error err;   /* the first failure: its code (TGDP_ENOMEM, TGDP_EINVAL) and what went wrong */
 } tgdp_graph;
@@ -135,7 +172,8 @@ int tgdp_graph_fail(tgdp_graph *gr, int code, const char *fmt, ...)
  * not fail (a buffer outside it could not be allocated), TGDP_ENOMEM "what: out of memory". */
 int tgdp_graph_error(const tgdp_graph *gr, tgdp_error *err, const char *what);
 
-/* The graph's node array is allocated in the arena: call again after tgdp_arena_reset. */
+/* The graph's node array is allocated in the arena: call again after tgdp_arena_reset. The graph
+ * computes in the current precision (tgdp_use_precision). */
 void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena);
 /* Input node: copies nothing, v points at data (must outlive the graph). */
 int tgdp_input(tgdp_graph *gr, const float *data, int64_t B, int64_t C, int64_t L, int requires_grad);
@@ -201,15 +239,34 @@ typedef struct tgdp_gemm_stats {
 void tgdp_gemm_stats_enable(int on);
 void tgdp_gemm_stats_reset(void);
 tgdp_gemm_stats tgdp_gemm_stats_get(void);
-/* Recording of GEMM shapes while stats are enabled (for replaying a step's GEMMs on their own). */
+/* Recording of the calls while stats are enabled (for replaying a step's matrix products and
+ * convolutions on their own: the rate the backend reaches at the step's own shapes). */
+enum { TGDP_CALL_GEMM = 0, TGDP_CALL_CONV_FWD, TGDP_CALL_CONV_BWD_DATA, TGDP_CALL_CONV_BWD_WEIGHTS };
+typedef struct tgdp_conv_shape { /* x [B, Cin, L] (*) W [Cout, Cin, K] -> y [B, Cout, Lo] */
+    int64_t B, Cin, L, Cout, Lo;
+    int K, stride, padding, dilation;
+} tgdp_conv_shape;
 typedef struct tgdp_gemm_call {
     int ta, tb;    /* CBLAS_TRANSPOSE values */
     int M, N, K;
     float beta;
+    int op;        /* TGDP_CALL_*: a GEMM (M, N, K, ta, tb, beta), or a convolution (conv) */
+    int precision; /* tgdp_precision it ran in */
+    tgdp_conv_shape conv;
+    int bias;      /* a convolution with bias (forward) or bias gradient (backward weights) */
 } tgdp_gemm_call;
 void tgdp_gemm_record(int on);
 void tgdp_gemm_record_reset(void);
 const tgdp_gemm_call *tgdp_gemm_recorded(int *n); /* at most TGDP_GEMM_RECORD_MAX calls are kept */
+/* The floating-point operations of one call (2 M N K; 2 B Cout Lo Cin K for a convolution). */
+double tgdp_gemm_call_flops(const tgdp_gemm_call *c);
+/* GFLOP/s of the calls replayed back to back for about min_time seconds on the current backend,
+ * in their own precision, without conversions: one sequence at a time on all threads
+ * (concurrent = 0), or one single-threaded copy per thread at once (concurrent = 1, how the
+ * chunked steps run). NAN when n == 0 or buffers cannot be allocated. */
+double tgdp_gemm_replay(const tgdp_gemm_call *calls, int n, double min_time, int concurrent);
+/* the instruction set the oneDNN backend dispatches to ("none" without oneDNN) */
+const char *tgdp_onednn_isa(void);
 #define TGDP_GEMM_RECORD_MAX 1024
 
 /* ---------- optimisers ---------- */

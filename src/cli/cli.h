@@ -3,7 +3,7 @@
 #ifndef TGDP_CLI_H
 #define TGDP_CLI_H
 
-#include "tgdp/core.h"
+#include "tgdp/nn.h"
 
 #include <stdio.h>
 
@@ -42,6 +42,19 @@ int cli_errorf(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* The options --gemm S (backend, NULL: the default) and --precision S of the commands that compute. */
+#define CLI_PRECISION_DEFAULT "fp32"
+#define CLI_COMPUTE_OPTS(gemm, precision)                                                                        \
+    {"gemm", OPT_STRING, &(gemm), NULL, "matrix products and convolutions: onednn or openblas\n"                   \
+                                        "                             (default: onednn where built in)", 0, -1},     \
+    {"precision", OPT_STRING, &(precision), CLI_PRECISION_DEFAULT,                                              \
+     "fp32, or bf16: mixed precision (bf16 inputs of the matrix products and\n"                                   \
+     "                             convolutions, float32 accumulation, weights and the rest; needs\n"              \
+     "                             onednn and avx512_bf16, else runs in fp32 with a message)", 0, -1}
+/* Selects the backend (gemm NULL: the default) and parses the precision into *out; where it
+ * cannot run, prints why and sets fp32. Returns 0, or 2 after printing a usage error. */
+int cli_compute(const char *cmd, const char *gemm, const char *precision, tgdp_precision *out);
 
 typedef struct cli_command {
     const char *name;

@@ -1,5 +1,6 @@
 /* tgdp bench: steady-state speed of the method's workloads on the 2-D mixture with the method
- * page's network sizes (float32, untrained weights), next to the GEMM rate of the same BLAS
+ * page's network sizes (untrained weights), in one precision (--precision) on one backend
+ * (--gemm), next to the rate of the same backend's matrix products in the same precision
  * measured in the same run.
  *
  *   eps_train_4096/256/64  one Adam step of the noise predictor MLP [512,512,512,512,256]
@@ -12,12 +13,14 @@
  *   ecg_unet_train_32      one Adam step of the default ECG denoiser (label-conditional 1-D
  *                          U-Net, tgdp_net_create_ecg_unet1d) on [12, 250] windows, batch 32
  *
- * GFLOP/s counts the matrix products (2 M N K per GEMM, counted as they run). Two GEMM rates
- * are measured: gemm_gflops, sgemm at the dominant layer shape 4096 x 512 x 512, and, per
- * workload, gemm_gflops_shapes: the exact sequence of GEMM shapes of one step replayed back to
- * back on their own (the hardware's practical peak at the layers' own shapes). Each is the
- * better of two ways to use the threads: one GEMM at a time on all of them (OpenBLAS's own
- * threading), or one single-threaded GEMM per thread at once (the chunked training steps). */
+ * GFLOP/s counts the matrix products and convolutions (2 M N K per GEMM, 2 B Cout Lo Cin K per
+ * convolution, counted as they run). Two peak rates are measured: gemm_gflops, the GEMM of the
+ * dominant layer shape 4096 x 512 x 512, and, per workload, gemm_gflops_shapes: the exact
+ * sequence of the step's matrix products and convolutions (oneDNN primitives, or OpenBLAS GEMMs)
+ * replayed back to back on their own, in the step's precision, without the bf16 conversions
+ * and layout copies around them (the practical peak at the layers' own shapes). Each is the
+ * better of two ways to use the threads: one call at a time on all of them, or one
+ * single-threaded call per thread at once (the chunked training steps). */
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "tgdp/dist.h"
@@ -47,67 +50,13 @@ static double peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0; /* kB on Linux */
 }
 
-/* One sequence of GEMM calls (shapes, transposes, beta) run back to back for about min_time
- * seconds, either as one sequence at a time with OpenBLAS's threads on each call (concurrent =
- * 0), or as one single-threaded copy of the sequence per thread, all at once (concurrent = 1:
- * how the chunked training steps use the cores). Returns GFLOP/s over the wall time. */
-static double replay_rate(const tgdp_gemm_call *calls, int n, double min_time, int concurrent)
+/* GEMM rate (GFLOP/s) of one shape, M x N x K (A row-major, B transposed), in precision prec on
+ * the current backend, as tgdp_gemm_replay runs it */
+static double gemm_rate(int M, int N, int K, tgdp_precision prec, double min_time, int concurrent)
 {
-    size_t ma = 1, mb = 1, mc = 1;
-    double flops = 0;
-    for (int i = 0; i < n; i++) {
-        size_t a = (size_t)calls[i].M * calls[i].K, b = (size_t)calls[i].K * calls[i].N, c = (size_t)calls[i].M * calls[i].N;
-        if (a > ma) ma = a;
-        if (b > mb) mb = b;
-        if (c > mc) mc = c;
-        flops += 2.0 * calls[i].M * (double)calls[i].N * calls[i].K;
-    }
-    if (n == 0) return NAN;
-    const int T = concurrent ? tgdp_get_threads() : 1;
-    long total = 0;
-    int failed = 0;
-    double wall = 0;
-#pragma omp parallel num_threads(T) reduction(+ : total) reduction(max : wall) reduction(| : failed)
-    {
-        float *A = malloc(ma * sizeof *A), *B = malloc(mb * sizeof *B), *C = malloc(mc * sizeof *C);
-        const int ok = A && B && C;
-        if (!ok) failed = 1;
-        else {
-            for (size_t i = 0; i < ma; i++) A[i] = (float)((i % 97) * 0.01);
-            for (size_t i = 0; i < mb; i++) B[i] = (float)((i % 89) * 0.01);
-            memset(C, 0, mc * sizeof *C);
-        }
-        long reps = 0;
-        double t0 = 0, t = 0;
-        for (int warm = 1; warm >= 0; warm--) {
-#pragma omp barrier
-            /* every thread reaches the barriers, even one whose buffers failed */
-            t0 = now_s();
-            reps = 0;
-            if (!ok) continue;
-            do {
-                for (int i = 0; i < n; i++) {
-                    const tgdp_gemm_call *g = &calls[i];
-                    int lda = g->ta == CblasNoTrans ? g->K : g->M, ldb = g->tb == CblasNoTrans ? g->N : g->K;
-                    cblas_sgemm(CblasRowMajor, (CBLAS_TRANSPOSE)g->ta, (CBLAS_TRANSPOSE)g->tb, g->M, g->N, g->K, 1.0f, A,
-                                lda, B, ldb, g->beta, C, g->N);
-                }
-                reps++;
-                t = now_s() - t0;
-            } while (!warm && t < min_time);
-        }
-        total = reps;
-        wall = t;
-        free(A); free(B); free(C);
-    }
-    return failed || !(wall > 0) ? NAN : flops * (double)total / wall / 1e9;
-}
-
-/* GEMM rate (GFLOP/s) of one shape, M x N x K (A row-major, B transposed), as replay_rate runs it */
-static double gemm_rate(int M, int N, int K, double min_time, int concurrent)
-{
-    const tgdp_gemm_call one = {CblasNoTrans, CblasTrans, M, N, K, 0.0f};
-    return replay_rate(&one, 1, min_time, concurrent);
+    const tgdp_gemm_call one = {.ta = CblasNoTrans, .tb = CblasTrans, .M = M, .N = N, .K = K, .op = TGDP_CALL_GEMM,
+                                .precision = prec};
+    return tgdp_gemm_replay(&one, 1, min_time, concurrent);
 }
 
 /* the better of the two ways to use the threads (replay_rate), NAN-safe */
@@ -223,7 +172,7 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
     }
     int n = 0;
     const tgdp_gemm_call *calls = tgdp_gemm_recorded(&n);
-    res->gemm_shapes = best_rate(replay_rate(calls, n, E->min_time / 4, 0), replay_rate(calls, n, E->min_time / 4, 1));
+    res->gemm_shapes = best_rate(tgdp_gemm_replay(calls, n, E->min_time / 4, 0), tgdp_gemm_replay(calls, n, E->min_time / 4, 1));
     res->ok = 1;
     return TGDP_OK;
 }
@@ -266,7 +215,7 @@ static int run_sample(bench_env *E, int n, wl_result *res, tgdp_error *err)
     res->gemm_time_fraction = (st.seconds - s0.seconds) / dt;
     int nc = 0;
     const tgdp_gemm_call *calls = tgdp_gemm_recorded(&nc);
-    res->gemm_shapes = best_rate(replay_rate(calls, nc, E->min_time / 4, 0), replay_rate(calls, nc, E->min_time / 4, 1));
+    res->gemm_shapes = best_rate(tgdp_gemm_replay(calls, nc, E->min_time / 4, 0), tgdp_gemm_replay(calls, nc, E->min_time / 4, 1));
     res->ok = 1;
     return TGDP_OK;
 }
@@ -333,7 +282,7 @@ static int wanted(const char *list, const char *name)
 int cmd_bench(int argc, char **argv)
 {
     const char *cmd = "bench";
-    const char *only = "all";
+    const char *only = "all", *gemm_s = NULL, *prec_s = CLI_PRECISION_DEFAULT;
     int threads = 0, json = 0, quiet_rank = 0;
     double min_time = 2.0;
     cli_opt opts[] = {
@@ -343,12 +292,17 @@ int cmd_bench(int argc, char **argv)
          "                             sample_10000, ecg_unet_train_32", 0, -1},
         {"min-time", OPT_DOUBLE, &min_time, "2", "seconds of timed steady state per workload", 0.01, 3600},
         {"json", OPT_FLAG, &json, NULL, "print one JSON object on stdout", 0, -1},
+        CLI_COMPUTE_OPTS(gemm_s, prec_s),
     };
     int pr = cli_parse(cmd, "Steady-state speed of the method's workloads (2-D mixture, the method page's network sizes,\n"
-                            "float32, untrained weights) and the GEMM rate of the same BLAS measured in the same run.",
+                            "untrained weights) in one precision, and the rate of the same backend's matrix products at\n"
+                            "the same precision measured in the same run (the peak).",
                        opts, NOPT(opts), argc, argv);
     if (pr) return pr > 0 ? 0 : 2;
+    tgdp_precision prec;
+    if ((pr = cli_compute(cmd, gemm_s, prec_s, &prec))) return pr;
     tgdp_set_threads(threads);
+    const tgdp_precision prev_prec = tgdp_use_precision(prec);
     tgdp_error err;
     bench_env E;
     if (env_init(&E, min_time, &err)) {
@@ -357,15 +311,19 @@ int cmd_bench(int argc, char **argv)
     }
     /* the practical GEMM peak: the better of one threaded sgemm and one single-threaded sgemm per
      * thread at the same time (as the chunked training steps run them) */
-    const double gemm_one = gemm_rate(4096, 512, 512, min_time / 4, 0);
-    const double gemm_conc = tgdp_get_threads() > 1 ? gemm_rate(4096, 512, 512, min_time / 4, 1) : gemm_one;
+    const double gemm_one = gemm_rate(4096, 512, 512, prec, min_time / 4, 0);
+    const double gemm_conc = tgdp_get_threads() > 1 ? gemm_rate(4096, 512, 512, prec, min_time / 4, 1) : gemm_one;
+    const char *backend = tgdp_gemm_backend_name(tgdp_get_gemm_backend());
     const double gemm = best_rate(gemm_one, gemm_conc);
     const int ranks = tgdp_dist_size();
     if (tgdp_dist_rank() != 0) json = 0, quiet_rank = 1;
     if (!json && !quiet_rank)
-        fprintf(stderr, "bench: %d rank(s) x %d threads, sgemm 4096x512x512: %.1f GFLOP/s (one on all threads %.1f, "
-                        "one per thread at once %.1f)\n",
-                ranks, tgdp_get_threads(), gemm, gemm_one, gemm_conc);
+        fprintf(stderr, "bench: %d rank(s) x %d threads, %s%s%s%s, %s; GEMM 4096x512x512: %.1f GFLOP/s (one on all threads "
+                        "%.1f, one per thread at once %.1f)\n",
+                ranks, tgdp_get_threads(), backend, tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN ? " (" : "",
+                tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN ? tgdp_onednn_isa() : "",
+                tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN ? ")" : "", tgdp_precision_name(prec), gemm, gemm_one,
+                gemm_conc);
     struct { const char *name; int kind, batch; } wl[] = {
         {"eps_train_4096", W_EPS, 4096}, {"eps_train_256", W_EPS, 256}, {"eps_train_64", W_EPS, 64},
         {"g_alg3_4096", W_G3, 4096},     {"g_alg4_4096", W_G4, 4096},   {"sample_10000", -1, 10000},
@@ -382,21 +340,24 @@ int cmd_bench(int argc, char **argv)
         rc = wl[i].kind < 0 ? run_sample(&E, wl[i].batch, &res[i], &err) : run_train(&E, wl[i].kind, wl[i].batch, &res[i], &err);
         if (rc) break;
         if (!json && !quiet_rank)
-            fprintf(stderr, "  %-15s %10.2f %-10s %8.1f GFLOP/s  %5.1f%% of sgemm  %5.1f%% of own shapes (%.1f)  "
+            fprintf(stderr, "  %-15s %10.2f %-10s %8.1f GFLOP/s  %5.1f%% of GEMM  %5.1f%% of own shapes (%.1f)  "
                             "GEMM %4.1f%%, MPI %4.1f%% of time\n",
                     wl[i].name, res[i].rate, wl[i].kind < 0 ? "samples/s" : "steps/s", res[i].gflops,
                     100 * res[i].gflops / gemm, 100 * res[i].gflops / res[i].gemm_shapes, res[i].gemm_shapes,
                     100 * res[i].gemm_time_fraction, 100 * res[i].comm_time_fraction);
     }
     tgdp_gemm_stats_enable(0);
+    tgdp_use_precision(prev_prec);
     if (rc) {
         env_free(&E);
         return cli_error(cmd, &err);
     }
     if (json) {
-        printf("{\"threads\": %d, \"ranks\": %d, \"gemm_gflops\": %.3f, \"gemm_gflops_one_call\": %.3f, "
-               "\"gemm_gflops_per_thread_calls\": %.3f, \"peak_rss_mb\": %.1f, \"workloads\": {",
-               tgdp_get_threads(), ranks, gemm, gemm_one, gemm_conc, peak_rss_mb());
+        printf("{\"threads\": %d, \"ranks\": %d, \"precision\": \"%s\", \"backend\": \"%s\", \"isa\": \"%s\", "
+               "\"gemm_gflops\": %.3f, \"gemm_gflops_one_call\": %.3f, \"gemm_gflops_per_thread_calls\": %.3f, "
+               "\"peak_rss_mb\": %.1f, \"workloads\": {",
+               tgdp_get_threads(), ranks, tgdp_precision_name(prec), backend, tgdp_onednn_isa(), gemm, gemm_one,
+               gemm_conc, peak_rss_mb());
         int first = 1;
         for (int i = 0; i < NW; i++) {
             if (!res[i].ok) continue;

@@ -1,6 +1,9 @@
-/* Every matrix product of the engine goes through nn_sgemm, so that a profile can count the
- * GEMM work (calls, floating-point operations, wall time) without touching the kernels. The
- * counters cost one branch per GEMM when off. */
+/* Every matrix product of the engine goes through nn_gemm (and every oneDNN convolution through
+ * nn_count), so that a profile can count the work (calls, floating-point operations, wall time)
+ * and record the shapes without touching the kernels; the counters cost one branch per call
+ * when off. nn_gemm runs the product on the process's backend (tgdp_get_gemm_backend): oneDNN's
+ * matmul, or cblas_sgemm, which also computes anything oneDNN declines (in float32). */
+#include "nn/dnnl.h"
 #include "nn/ops.h"
 
 #include <omp.h>
@@ -9,8 +12,9 @@
 static int stats_on, record_on, n_rec;
 static tgdp_gemm_stats stats;
 static tgdp_gemm_call rec[TGDP_GEMM_RECORD_MAX];
+static int64_t n_fallbacks;
 
-static double now_s(void)
+double nn_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -27,25 +31,73 @@ const tgdp_gemm_call *tgdp_gemm_recorded(int *n)
     *n = n_rec;
     return rec;
 }
+int nn_stats_on(void) { return stats_on; }
 
-void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha, const float *A, int lda,
-              const float *B, int ldb, float beta, float *C, int ldc)
+int64_t nn_dnnl_fallbacks(void)
 {
-    if (!stats_on) {
-        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    double t0 = now_s();
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    int64_t n;
+#pragma omp atomic read
+    n = n_fallbacks;
+    return n;
+}
+
+void nn_dnnl_declined(void)
+{
+#pragma omp atomic
+    n_fallbacks++;
+}
+
+double tgdp_gemm_call_flops(const tgdp_gemm_call *c)
+{
+    if (c->op == TGDP_CALL_GEMM) return 2.0 * (double)c->M * (double)c->N * (double)c->K;
+    const tgdp_conv_shape *s = &c->conv;
+    return 2.0 * (double)s->B * (double)s->Cout * (double)s->Lo * (double)s->Cin * (double)s->K;
+}
+
+void nn_count(const tgdp_gemm_call *c, double t0)
+{
     /* the convolutions and the chunked training steps call this from several threads at once:
      * each call then counts its share of the running team's wall time (dt / team size), so the
      * total stays a wall-time figure */
-    const double dt = (now_s() - t0) / (double)omp_get_team_size(omp_get_active_level());
+    const double dt = (nn_now() - t0) / (double)omp_get_team_size(omp_get_active_level());
+    const double fl = tgdp_gemm_call_flops(c);
 #pragma omp critical
     {
         stats.seconds += dt;
         stats.calls++;
-        stats.flops += 2.0 * (double)M * (double)N * (double)K;
-        if (record_on && n_rec < TGDP_GEMM_RECORD_MAX) rec[n_rec++] = (tgdp_gemm_call){(int)ta, (int)tb, M, N, K, beta};
+        stats.flops += fl;
+        if (record_on && n_rec < TGDP_GEMM_RECORD_MAX) rec[n_rec++] = *c;
     }
 }
+
+static void gemm_run(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+{
+    if (tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN) {
+        if (nn_dnnl_gemm(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias) == 0) return;
+        nn_dnnl_declined();
+    }
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (bias) {
+#pragma omp parallel for schedule(static) if ((int64_t)M * N > 32768)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) C[(int64_t)i * ldc + j] += bias[j];
+    }
+}
+
+void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+{
+    if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) prec = TGDP_FP32;
+    if (!stats_on) {
+        gemm_run(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+        return;
+    }
+    const double t0 = nn_now();
+    gemm_run(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+    const tgdp_gemm_call c = {.ta = (int)ta, .tb = (int)tb, .M = M, .N = N, .K = K, .beta = beta,
+                              .op = TGDP_CALL_GEMM, .precision = prec};
+    nn_count(&c, t0);
+}
+
+const char *tgdp_onednn_isa(void) { return nn_dnnl_isa(); }

@@ -29,6 +29,7 @@ void tgdp_graph_init(tgdp_graph *gr, tgdp_arena *arena)
 {
     memset(gr, 0, sizeof *gr);
     gr->arena = arena;
+    gr->precision = tgdp_get_precision();
 }
 
 int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int alloc_value)

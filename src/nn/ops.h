@@ -19,9 +19,18 @@ void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_attn_tangent(tgdp_graph *gr, tgdp_node *nd);   /* TGDP_OP_BMM, TGDP_OP_SOFTMAX */
 void nn_attn_backward(tgdp_graph *gr, tgdp_node *nd);
 
-/* cblas_sgemm (row-major) with the optional GEMM counters of tgdp_gemm_stats_enable */
-void nn_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha, const float *A, int lda,
-              const float *B, int ldb, float beta, float *C, int ldc);
+/* C = alpha op(A) op(B) + beta C (+ bias[j] on every row when bias != NULL), row-major as
+ * cblas_sgemm, on the process's backend in precision prec (float32 on OpenBLAS), counted by the
+ * GEMM counters of tgdp_gemm_stats_enable */
+void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias);
+/* the counters: whether they are on, the clock, and one call that started at t0 (nn_now) */
+int nn_stats_on(void);
+double nn_now(void);
+void nn_count(const tgdp_gemm_call *c, double t0);
+/* oneDNN calls that declined (computed by OpenBLAS instead), for the tests */
+int64_t nn_dnnl_fallbacks(void);
+void nn_dnnl_declined(void);
 
 /* out[j] += sum over rows of g[i, j] (bias gradients), thread-count independent */
 void nn_colsum_add(const float *g, int64_t rows, int64_t cols, float *out);

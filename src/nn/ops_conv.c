@@ -1,6 +1,7 @@
-/* 1-D convolution (stride, padding, dilation) as im2col + sgemm with a plain direct
- * reference kernel beside it, average-pool down-sampling and nearest up-sampling,
- * each with tangent and backward rules. */
+/* 1-D convolution (stride, padding, dilation): oneDNN's convolution primitives on the oneDNN
+ * backend (dnnl_conv.c), else im2col + sgemm, with a plain direct reference kernel beside them;
+ * average-pool down-sampling and nearest up-sampling; each with tangent and backward rules. */
+#include "nn/dnnl.h"
 #include "nn/ops.h"
 
 #include <omp.h>
@@ -65,8 +66,8 @@ static void conv_fwd_one(const float *xn, const float *W, const float *b, float 
 {
     const int64_t CK = Cin * K;
     im2col(xn, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
-    nn_sgemm(CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col, (int)Lo, 0.0f, yn,
-             (int)Lo);
+    nn_gemm(TGDP_FP32, CblasNoTrans, CblasNoTrans, (int)Cout, (int)Lo, (int)CK, 1.0f, W, (int)CK, col, (int)Lo, 0.0f, yn,
+            (int)Lo, NULL);
     if (b)
         for (int64_t co = 0; co < Cout; co++)
             for (int64_t l = 0; l < Lo; l++) yn[co * Lo + l] += b[co];
@@ -107,6 +108,52 @@ void tgdp_conv1d_forward_gemm(const float *x, const float *W, const float *b, fl
     conv_fwd_par(x, W, b, y, B, Cin, L, Cout, tgdp_conv1d_out_len(L, K, stride, padding, dilation), K, ip, col, 1);
 }
 
+static tgdp_conv_shape conv_shape(const tgdp_node *x, const tgdp_node *w, const tgdp_node *y)
+{
+    return (tgdp_conv_shape){x->B, x->C, x->L, y->C, y->L, (int)w->L, y->ip[0], y->ip[1], y->ip[2]};
+}
+
+/* y = conv(x, W) + b through oneDNN (counted like a GEMM); non-zero when not on that backend or
+ * when oneDNN declines (the caller computes it with im2col + sgemm) */
+static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *x, const float *W, const float *b,
+                    float *y)
+{
+    if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
+    const double t0 = nn_stats_on() ? nn_now() : 0;
+    if (nn_dnnl_conv_fwd(gr->precision, s, x, W, b, y)) {
+        nn_dnnl_declined();
+        return -1;
+    }
+    if (nn_stats_on()) {
+        const tgdp_gemm_call c = {.op = TGDP_CALL_CONV_FWD, .precision = gr->precision, .conv = *s, .bias = b != NULL};
+        nn_count(&c, t0);
+    }
+    return 0;
+}
+
+/* the backward of one convolution through oneDNN: gx += input gradient of gy, gW += weight
+ * gradient with src as input, gb += bias gradient (each may be NULL). 0: done; -1: declined
+ * before anything was added (the caller computes it otherwise); -2: failed half-way */
+static int dnnl_bwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
+                    float *gx, float *gW, float *gb)
+{
+    if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
+    const double t0 = nn_stats_on() ? nn_now() : 0;
+    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, gx, gW, gb);
+    if (rc) {
+        if (rc == -1) nn_dnnl_declined();
+        return rc;
+    }
+    if (nn_stats_on()) { /* both passes in the first record's time */
+        const tgdp_gemm_call d = {.op = TGDP_CALL_CONV_BWD_DATA, .precision = gr->precision, .conv = *s};
+        const tgdp_gemm_call w = {.op = TGDP_CALL_CONV_BWD_WEIGHTS, .precision = gr->precision, .conv = *s,
+                                  .bias = gb != NULL};
+        if (gx) nn_count(&d, t0);
+        if (gW) nn_count(&w, gx ? nn_now() : t0);
+    }
+    return 0;
+}
+
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
 {
     if (x < 0 || W < 0 || gr->failed) {
@@ -131,14 +178,16 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
     y->ip[0] = stride;
     y->ip[1] = padding;
     y->ip[2] = dilation;
+    const tgdp_conv_shape s = conv_shape(&gr->nodes[x], &gr->nodes[W], y);
+    const float *bv = b >= 0 ? gr->nodes[b].v : NULL;
+    if (dnnl_fwd(gr, &s, gr->nodes[x].v, gr->nodes[W].v, bv, y->v) == 0) return id;
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);
     float *cols = conv_cols(gr, T, Cin, K, Lo);
     if (!cols) {
         tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
         return -1;
     }
-    conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, b >= 0 ? gr->nodes[b].v : NULL, y->v, y->B, Cin, L, Cout, Lo, K,
-                 y->ip, cols, T);
+    conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, bv, y->v, y->B, Cin, L, Cout, Lo, K, y->ip, cols, T);
     return id;
 }
 
@@ -146,9 +195,12 @@ int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
     if (!x->dv) return TGDP_OK;
+    if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    const tgdp_conv_shape s = conv_shape(x, w, y);
+    if (dnnl_fwd(gr, &s, x->dv, w->v, NULL, y->dv) == 0) return TGDP_OK;
     const int K = (int)w->L, T = conv_threads(y->B, x->C, y->C, y->L, K);
     float *cols = conv_cols(gr, T, x->C, K, y->L);
-    if (!cols || !(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    if (!cols) return TGDP_ENOMEM;
     conv_fwd_par(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, y->L, K, y->ip, cols, T);
     return TGDP_OK;
 }
@@ -167,8 +219,8 @@ static void conv_weight_grad(const float *gy, const float *src, float *wg, float
         if (id > 0) memset(acc, 0, ws * sizeof *acc);
         for (int64_t n = B * id / nt; n < B * (id + 1) / nt; n++) {
             im2col(src + n * Cin * L, col, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
-            nn_sgemm(CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo, (int)Lo, col,
-                     (int)Lo, 1.0f, acc, (int)CK);
+            nn_gemm(TGDP_FP32, CblasNoTrans, CblasTrans, (int)Cout, (int)CK, (int)Lo, 1.0f, gy + n * Cout * Lo, (int)Lo,
+                    col, (int)Lo, 1.0f, acc, (int)CK, NULL);
         }
 #pragma omp barrier
 #pragma omp for schedule(static)
@@ -186,14 +238,28 @@ static void conv_input_grad(const float *gy, const float *W, float *xg, float *c
 #pragma omp parallel for num_threads(T) schedule(static) if (T > 1)
     for (int64_t n = 0; n < B; n++) {
         float *col = cols + (size_t)omp_get_thread_num() * cs;
-        nn_sgemm(CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK, gy + n * Cout * Lo, (int)Lo,
-                 0.0f, col, (int)Lo);
+        nn_gemm(TGDP_FP32, CblasTrans, CblasNoTrans, (int)CK, (int)Lo, (int)Cout, 1.0f, W, (int)CK, gy + n * Cout * Lo,
+                (int)Lo, 0.0f, col, (int)Lo, NULL);
         col2im_add(col, xg + n * Cin * L, Cin, L, Lo, K, ip[0], ip[1], ip[2]);
     }
 }
 
+/* the backward through oneDNN; 0 when it did the work */
+static int conv_backward_dnnl(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    const tgdp_conv_shape s = conv_shape(x, w, y);
+    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, x->need ? x->g : NULL, w->need ? w->g : NULL,
+                      b && b->need ? b->g : NULL);
+    if (rc == 0 && y->dg) /* second order: the tangent's gradient */
+        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, x->dg, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
+    if (rc == -2) gr->failed = 1;
+    return rc != -1 ? 0 : -1;
+}
+
 void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
 {
+    if (conv_backward_dnnl(gr, y) == 0) return;
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const int K = (int)w->L;
     const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;

@@ -62,15 +62,9 @@ int tgdp_linear(tgdp_graph *gr, int x, int W, int b)
     y->in[0] = x;
     y->in[1] = W;
     y->in[2] = b;
-    nn_sgemm(CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v,
-                (int)in, 0.0f, y->v, (int)out);
-    if (b >= 0) {
-        const float *bv = gr->nodes[b].v;
-        float *yv = y->v;
-#pragma omp parallel for schedule(static) if (B * out > 32768)
-        for (int64_t i = 0; i < B; i++)
-            for (int64_t j = 0; j < out; j++) yv[i * out + j] += bv[j];
-    }
+    /* the bias is fused into the product (the primitive's bias on oneDNN) */
+    nn_gemm(gr->precision, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v, (int)in,
+            0.0f, y->v, (int)out, b >= 0 ? gr->nodes[b].v : NULL);
     return id;
 }
 
@@ -83,26 +77,24 @@ static void linear_tangent(tgdp_graph *gr, tgdp_node *y)
         tgdp_graph_fail(gr, TGDP_ENOMEM, "tangent pass: out of memory");
         return;
     }
-    nn_sgemm(CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
-                (int)in, 0.0f, y->dv, (int)out);
+    nn_gemm(gr->precision, CblasNoTrans, CblasTrans, (int)y->B, (int)out, (int)in, 1.0f, x->dv, (int)in, w->v,
+            (int)in, 0.0f, y->dv, (int)out, NULL);
 }
 
 static void linear_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const int B = (int)y->B, out = (int)y->C, in = (int)(x->C * x->L);
-    if (x->need)
-        nn_sgemm(CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in);
+    const tgdp_precision p = gr->precision;
+    if (x->need) nn_gemm(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in, NULL);
     if (w->need) {
-        nn_sgemm(CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in);
+        nn_gemm(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in, NULL);
         if (y->dg && x->dv)
-            nn_sgemm(CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g,
-                        in);
+            nn_gemm(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g, in, NULL);
     }
     if (b && b->need) nn_colsum_add(y->g, B, out, b->g);
     if (y->dg && x->dg)
-        nn_sgemm(CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->dg, out, w->v, in, 1.0f, x->dg,
-                    in);
+        nn_gemm(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->dg, out, w->v, in, 1.0f, x->dg, in, NULL);
 }
 
 /* ---------------- activations ---------------- */

@@ -1,0 +1,58 @@
+/* The oneDNN backend (TGDP_GEMM_ONEDNN, see tgdp/nn.h): matrix products and 1-D convolutions
+ * through oneDNN primitives. Each thread keeps its own primitives, made the first time a shape is
+ * seen and reused afterwards, so the hot loop creates none; inside a parallel region (the
+ * chunked training steps) a primitive runs on its caller's thread only, outside one it uses all
+ * threads. Every function returns 0 when it did the work, non-zero when oneDNN could not (no
+ * implementation for the shape, out of memory): the caller then computes the same result with
+ * OpenBLAS in float32. Without oneDNN at build time these are stubs that always decline. */
+#ifndef TGDP_NN_DNNL_H
+#define TGDP_NN_DNNL_H
+#include "tgdp/nn.h"
+
+#ifdef TGDP_HAVE_DNNL
+static inline int nn_dnnl_built(void) { return 1; }
+/* C = alpha op(A) op(B) + beta C (+ bias[j] on every row when bias), row-major as cblas_sgemm */
+int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                 const float *B, int ldb, float beta, float *C, int ldc, const float *bias);
+/* y = conv(x, W) + b (b may be NULL) */
+int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, const float *W, const float *b,
+                     float *y);
+/* given gy, the gradient of y: gx += its input gradient, gW += its weight gradient (with src as the
+ * input), gb += its bias gradient; each may be NULL. -1: declined before adding anything; -2:
+ * failed after gx was added to */
+int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
+                     float *gx, float *gW, float *gb);
+/* Runs the primitive of one recorded call (tgdp_gemm_call) on the thread's scratch buffers, without
+ * the conversions around it: the primitive's own rate. */
+int nn_dnnl_replay(const tgdp_gemm_call *c);
+/* the instruction set oneDNN dispatches to, e.g. "avx512_core_amx" */
+const char *nn_dnnl_isa(void);
+#else
+static inline int nn_dnnl_built(void) { return 0; }
+static inline int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                               int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+{
+    (void)prec, (void)ta, (void)tb, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)lda, (void)B, (void)ldb;
+    (void)beta, (void)C, (void)ldc, (void)bias;
+    return -1;
+}
+static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, const float *W,
+                                   const float *b, float *y)
+{
+    (void)prec, (void)s, (void)x, (void)W, (void)b, (void)y;
+    return -1;
+}
+static inline int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W,
+                                   const float *src, float *gx, float *gW, float *gb)
+{
+    (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)gx, (void)gW, (void)gb;
+    return -1;
+}
+static inline int nn_dnnl_replay(const tgdp_gemm_call *c)
+{
+    (void)c;
+    return -1;
+}
+static inline const char *nn_dnnl_isa(void) { return "none"; }
+#endif
+#endif
