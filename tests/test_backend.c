@@ -185,8 +185,9 @@ static void test_training_steps(void)
         o.steps = 40;
         o.batch = 256;
         o.seed = 4;
-        CHECK(tgdp_train_denoiser(&nets[k], &S, &data, &o, NULL) == TGDP_OK);
-        loss[k] = o.final_loss;
+        tgdp_train_result res;
+        CHECK(tgdp_train_denoiser(&nets[k], &S, &data, &o, &res, NULL) == TGDP_OK);
+        loss[k] = res.final_loss;
     }
     set(TGDP_GEMM_ONEDNN, TGDP_FP32);
     /* the change of the weights from the same start, bf16 against fp32 */

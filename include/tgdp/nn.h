@@ -131,6 +131,7 @@ enum {
     TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
     TGDP_OP_BMM,       /* batched matrix product alpha op(a[b]) op(c[b]) (src/nn/ops_attn.c) */
     TGDP_OP_SOFTMAX,   /* softmax along L of every row of [B,C,L] (src/nn/ops_attn.c) */
+    TGDP_OP_GROUPNORM, /* x[B,C,L] gamma[C] beta[C], G groups (ip[0]) */
     TGDP_OP_COUNT
 };
 
@@ -148,6 +149,7 @@ typedef struct tgdp_node {
     int requires_grad;  /* inputs: whether backward computes their gradient */
     int is_param;       /* g points into a tgdp_params gradient buffer */
     int need;           /* internal: backward computes this node's gradient */
+    float *aux;         /* internal: what an op keeps for its backward (group norm: mean, 1/std) */
 } tgdp_node;
 
 typedef struct tgdp_graph {
@@ -194,8 +196,8 @@ int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table);
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation);
 int tgdp_avgpool2(tgdp_graph *gr, int x);
 int tgdp_upsample2(tgdp_graph *gr, int x);
-/* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes),
- * composed of the primitive ops above, so that it has tangents and second order. */
+/* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes): one op
+ * with tangent and exact second order (ops_norm.c). */
 int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta);
 /* Batched matrix product y[i] = alpha op(a[i]) op(b[i]) for i < B: each node is B matrices of C
  * rows and L columns ([B, C, L]; view it first), op the transpose when ta (tb) is nonzero. The

@@ -112,27 +112,6 @@ int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L)
     return id;
 }
 
-int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
-{
-    if (x < 0 || gamma < 0 || beta < 0 || gr->failed) return -1;
-    tgdp_node *nx = &gr->nodes[x];
-    int64_t B = nx->B, C = nx->C, L = nx->L;
-    if (G <= 0 || C % G != 0) {
-        tgdp_graph_fail(gr, TGDP_EINVAL, "group norm: %d groups do not divide %lld channels", G, (long long)C);
-        return -1;
-    }
-    int xv = tgdp_view(gr, x, B, G, (C / G) * L);
-    int mu = tgdp_mean_inner(gr, xv, G);
-    int xc = tgdp_addb(gr, xv, mu, G, 1, -1.0f);
-    int sq = tgdp_act_node(gr, xc, TGDP_ACT_SQUARE);
-    int var = tgdp_mean_inner(gr, sq, G);
-    int rstd = tgdp_act_node(gr, var, TGDP_ACT_RSQRT_EPS);
-    int xn = tgdp_mulb(gr, xc, rstd, G, 1);
-    int xn2 = tgdp_view(gr, xn, B, C, L);
-    int sc = tgdp_mulb(gr, xn2, gamma, C, 0);
-    return tgdp_addb(gr, sc, beta, C, 0, 1.0f);
-}
-
 /* ---------- tangent pass ---------- */
 int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir)
 {

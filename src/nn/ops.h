@@ -15,6 +15,10 @@ void nn_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_conv_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_pool_tangent(tgdp_graph *gr, tgdp_node *nd);
+int nn_norm_tangent(tgdp_graph *gr, tgdp_node *nd);
+void nn_norm_backward(tgdp_graph *gr, tgdp_node *nd);
+/* group normalisation composed of the element-wise ops (for gamma or beta that are not parameters) */
+int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta);
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_attn_tangent(tgdp_graph *gr, tgdp_node *nd);   /* TGDP_OP_BMM, TGDP_OP_SOFTMAX */
 void nn_attn_backward(tgdp_graph *gr, tgdp_node *nd);

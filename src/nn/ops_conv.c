@@ -253,7 +253,7 @@ static int conv_backward_dnnl(tgdp_graph *gr, tgdp_node *y)
                       b && b->need ? b->g : NULL);
     if (rc == 0 && y->dg) /* second order: the tangent's gradient */
         rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, x->dg, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
-    if (rc == -2) gr->failed = 1;
+    if (rc == -2) tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d backward: oneDNN failed after adding the input gradient");
     return rc != -1 ? 0 : -1;
 }
 

@@ -605,6 +605,7 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
     case TGDP_OP_UPSAMPLE2: return nn_pool_tangent(gr, nd);
     case TGDP_OP_BMM:
     case TGDP_OP_SOFTMAX: return nn_attn_tangent(gr, nd);
+    case TGDP_OP_GROUPNORM: return nn_norm_tangent(gr, nd);
     default: return TGDP_EUNSUPPORTED;
     }
     return gr->failed ? TGDP_ENOMEM : TGDP_OK;
@@ -628,6 +629,7 @@ void nn_backward(tgdp_graph *gr, tgdp_node *nd)
     case TGDP_OP_UPSAMPLE2: nn_pool_backward(gr, nd); break;
     case TGDP_OP_BMM:
     case TGDP_OP_SOFTMAX: nn_attn_backward(gr, nd); break;
+    case TGDP_OP_GROUPNORM: nn_norm_backward(gr, nd); break;
     default: tgdp_graph_fail(gr, TGDP_EINVAL, "backward: unknown op %d", nd->op); break;
     }
 }
