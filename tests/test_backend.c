@@ -185,6 +185,7 @@ static void test_training_steps(void)
         o.steps = 40;
         o.batch = 256;
         o.seed = 4;
+        o.precision = k ? TGDP_BF16 : TGDP_FP32;
         tgdp_train_result res;
         CHECK(tgdp_train_denoiser(&nets[k], &S, &data, &o, &res, NULL) == TGDP_OK);
         loss[k] = res.final_loss;

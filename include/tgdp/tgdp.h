@@ -131,6 +131,8 @@ typedef struct tgdp_train_opts {
     int64_t warmup;      /* linear learning-rate warm-up steps (0: none) */
     uint64_t seed;
     double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
+    tgdp_precision precision; /* of the steps' matrix products and convolutions (tgdp/nn.h): TGDP_FP32,
+                                 or TGDP_BF16 where tgdp_precision_check allows it (else fp32) */
     tgdp_train_progress progress;
     void *progress_ctx;
     /* Resumable training (all off when zeroed; see "Training state" below). */

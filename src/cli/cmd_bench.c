@@ -138,6 +138,7 @@ static int run_train(bench_env *E, int kind, int batch, wl_result *res, tgdp_err
         o.lr = 1e-4;
         o.steps = warm + steps;
         o.seed = 1;
+        o.precision = tgdp_get_precision();
         timer_ctx tc = {warm, 0, 0, 0, 0, {0, 0, 0}};
         o.progress = timer_progress;
         o.progress_ctx = &tc;

@@ -154,6 +154,7 @@ int cmd_sample(int argc, char **argv)
 {
     const char *cmd = "sample";
     const char *model = NULL, *guidance = NULL, *finetuned = NULL, *sampler = "dpm2";
+    const char *gemm = NULL, *precision = CLI_PRECISION_DEFAULT;
     sample_run R = {.out = "samples.npy", .method = "source", .n = 1000, .steps = 25, .w = 1.0, .t_end = 1e-3};
     int threads = 0;
     cli_opt opts[] = {
@@ -175,6 +176,7 @@ int cmd_sample(int argc, char **argv)
         {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &R.quiet, NULL, "no progress output", 0, -1},
         {"json", OPT_FLAG, &R.json, NULL, "print a JSON summary on stdout", 0, -1},
+        CLI_COMPUTE_OPTS(gemm, precision),
     };
     int pr = cli_parse(cmd, "Generate samples: eps = eps_source - w sigma_t grad log h (tgdp), eps_source + w (eps_ft - eps_source)\n"
                             "(domain-guidance), or a plain denoiser (source, target-only, fine-tuned).",
@@ -186,6 +188,9 @@ int cmd_sample(int argc, char **argv)
     if (!strcmp(R.method, "domain-guidance") && !finetuned)
         return cli_errorf(cmd, "--method domain-guidance needs --finetuned FILE"), 2;
     tgdp_set_threads(threads);
+    tgdp_precision prec;
+    if ((pr = cli_compute(cmd, gemm, precision, &prec))) return pr;
+    tgdp_use_precision(prec); /* the networks' evaluations */
     tgdp_error err;
     if (tgdp_sampler_parse(sampler, &R.sampler, &err)) return cli_error(cmd, &err), 2;
     sample_nets N;

@@ -20,6 +20,8 @@ typedef struct targs {
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
     const char *arch, *mult, *dilation; /* --arch and the convolutional nets' options */
     const char *lr_schedule;
+    const char *gemm, *precision; /* --gemm, --precision (prec: the precision the run gets) */
+    tgdp_precision prec;
     int warmup;
     int width, blocks, kernel, groups, skip, attn, attn_heads;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
@@ -45,7 +47,8 @@ typedef struct targs {
      "write the resumable state <out>.state.safetensors every N steps; 0: only on SIGINT/SIGTERM "     \
      "(default: every 10% of the steps, at most 1000)", 0, 1e9},                                                      \
     {"resume", OPT_FLAG, &a.resume, NULL,                                                                \
-     "continue the run saved in <out>.state.safetensors (same options and data; starts afresh if none)", 0, -1}
+     "continue the run saved in <out>.state.safetensors (same options and data; starts afresh if none)", 0, -1}, \
+    CLI_COMPUTE_OPTS(a.gemm, a.precision)
 #define O_NET(def)                                                                                               \
     {"hidden", OPT_STRING, &a.hidden, def, "mlp: hidden layer sizes", 0, -1},                                    \
     {"time-embedding", OPT_STRING, &a.time_mode, "raw", "mlp: how t enters the network, raw or fourier", 0, -1}, \
@@ -212,6 +215,7 @@ static void opts_from(targs *a, tgdp_train_opts *o, cli_progress *pg)
     o->ema = a->ema;
     tgdp_lr_schedule_parse(a->lr_schedule, &o->lr_schedule); /* checked by state_prepare */
     o->warmup = a->warmup;
+    o->precision = a->prec;
     o->progress = cli_progress_train;
     o->progress_ctx = pg;
     o->state_path = a->state;
@@ -287,6 +291,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
     if (finetune && !a.model) return cli_errorf(cmd, "--model FILE is required"), 2;
     if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
+    if ((pr = cli_compute(cmd, a.gemm, a.precision, &a.prec))) return pr;
     tgdp_error err;
     cli_data d;
     if (cli_load_data(a.data, a.labels, &d, &err)) return cli_error(cmd, &err);
@@ -370,6 +375,7 @@ int cmd_train_classifier(int argc, char **argv)
         return pr;
     if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
+    if ((pr = cli_compute(cmd, a.gemm, a.precision, &a.prec))) return pr;
     tgdp_error err;
     cli_data S, T;
     if (cli_load_data(a.source, a.source_labels, &S, &err)) return cli_error(cmd, &err);
@@ -454,6 +460,7 @@ int cmd_train_guidance(int argc, char **argv)
     if (!hexp && strcmp(a.hparam, "softplus")) return cli_errorf(cmd, "--h-param: expected softplus or exp"), 2;
     if ((pr = state_prepare(cmd, &a))) return pr;
     tgdp_set_threads(a.threads);
+    if ((pr = cli_compute(cmd, a.gemm, a.precision, &a.prec))) return pr;
     tgdp_error err;
     cli_data S, T;
     memset(&T, 0, sizeof T);

@@ -112,5 +112,10 @@ int cmd_version(int argc, char **argv)
     (void)argc;
     (void)argv;
     printf("tgdp 0.1.0\nmpi: %s\n", tgdp_dist_available() ? "yes" : "no");
+    char why[160] = "";
+    const int bf16 = tgdp_precision_check(TGDP_BF16, why, sizeof why);
+    printf("onednn: %s\ngemm: %s (default)\nbf16: %s%s%s\n",
+           tgdp_gemm_backend_available(TGDP_GEMM_ONEDNN) ? tgdp_onednn_isa() : "no",
+           tgdp_gemm_backend_name(tgdp_get_gemm_backend()), bf16 ? "yes" : "no (", why, bf16 ? "" : ")");
     return 0;
 }

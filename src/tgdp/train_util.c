@@ -84,6 +84,7 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const 
     fp_double(fp, "ema", o->ema);
     train_fp_add(fp, "seed", "%llu", (unsigned long long)o->seed);
     fp_double(fp, "t-min", o->t_min);
+    train_fp_add(fp, "precision", "%s", tgdp_precision_name(tgdp_precision_effective(o->precision)));
     fp_double(fp, "label-smoothing", co->label_smoothing);
     fp_double(fp, "grad-penalty", co->grad_penalty);
     fp_double(fp, "curv-penalty", co->curv_penalty);
@@ -124,6 +125,7 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const 
         tgdp_arena_init(&st->chunk_ar[k]);
         tgdp_arena_init(&st->chunk_ev[k]);
     }
+    st->caller_precision = tgdp_use_precision(o->precision); /* the steps' graphs, until train_end */
     return TGDP_OK;
 }
 
@@ -153,6 +155,7 @@ int train_step_end(train_state *st, tgdp_net *net, int64_t step, double loss, tg
 
 void train_end(train_state *st, tgdp_net *net)
 {
+    tgdp_use_precision(st->caller_precision);
     if (st->ema) memcpy(net->p.w, st->ema, net->p.n * sizeof(float));
     st->res->final_loss = st->loss_cnt ? st->loss_acc / (double)st->loss_cnt : NAN;
     free(st->ema);

@@ -46,6 +46,7 @@ typedef struct train_state {
     const tgdp_train_opts *o; /* the run's options */
     tgdp_train_result *res;   /* the run's result (the caller's, or own when it passed NULL) */
     tgdp_train_result own_res;
+    tgdp_precision caller_precision; /* restored by train_end */
 } train_state;
 
 /* Checks the options, allocates the optimiser state, completes fp with the options (co, go: the
