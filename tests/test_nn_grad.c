@@ -97,9 +97,10 @@ static int b_pool(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
     return tgdp_act_node(gr, tgdp_upsample2(gr, d), TGDP_ACT_TANH);
 }
 
+/* silu(groupnorm(x)): two nodes (ctx NULL), or the one fused op */
 static int b_groupnorm(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
 {
-    (void)ctx;
+    if (ctx) return tgdp_groupnorm_act(gr, x, 2, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), TGDP_ACT_SILU);
     int y = tgdp_groupnorm(gr, x, 2, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1));
     return tgdp_act_node(gr, y, TGDP_ACT_SILU);
 }
@@ -153,6 +154,8 @@ static void test_conv_family(void)
         tgdp_params P;
         mkparams(&P, 2, names, nd, sh, 31);
         run_check("groupnorm", b_groupnorm, NULL, &P, x, 2, 4, 9, 0, 1);
+        int fused = 1;
+        run_check("groupnorm+silu", b_groupnorm, &fused, &P, x, 2, 4, 9, 0, 1);
         tgdp_params_free(&P);
     }
     {
@@ -460,10 +463,11 @@ static void test_optim(void)
     CHECK_CLOSE(e[0], 1 - pow(0.9, 10), 1e-6, 1e-5);
 }
 
-/* the fused group norm (one op) computes what the ten ops it replaces compute: value, tangent,
- * first- and second-order gradients of input, tangent and parameters, on a [3, 12, 37] block
- * with 4 groups, seeded on both the output and its tangent */
-static void test_groupnorm_fused_vs_composed(void)
+/* the fused group norm (one op, with and without SiLU) computes what the ten ops it replaces
+ * (and the activation node) compute: value, tangent, first- and second-order gradients of input,
+ * tangent and parameters, on a [3, 12, 37] block with 4 groups, seeded on both the output and
+ * its tangent */
+static void groupnorm_fused_vs_composed(tgdp_act act)
 {
     enum { B = 3, C = 12, L = 37, N = B * C * L };
     static float x[N], v[N], c[N], out[2][4 * N + 64];
@@ -481,8 +485,9 @@ static void test_groupnorm_fused_vs_composed(void)
         tgdp_arena_reset(&arena);
         tgdp_graph_init(&gr, &arena);
         int xi = tgdp_input(&gr, x, B, C, L, 1), g = tgdp_param(&gr, &P, 0), b = tgdp_param(&gr, &P, 1);
-        int y = k ? tgdp_groupnorm(&gr, xi, 4, g, b) : nn_groupnorm_composed(&gr, xi, 4, g, b);
-        CHECK(y >= 0 && gr.nodes[y].op == (k ? TGDP_OP_GROUPNORM : TGDP_OP_ADDB));
+        int y = k ? tgdp_groupnorm_act(&gr, xi, 4, g, b, act) : nn_groupnorm_composed(&gr, xi, 4, g, b);
+        if (!k && act != TGDP_ACT_IDENTITY) y = tgdp_act_node(&gr, y, act);
+        CHECK(y >= 0 && gr.nodes[y].op == (k ? TGDP_OP_GROUPNORM : act ? TGDP_OP_ACT : TGDP_OP_ADDB));
         CHECK(tgdp_graph_tangent(&gr, xi, v) == TGDP_OK);
         tgdp_params_zero_grad(&P);
         CHECK(tgdp_graph_backward(&gr, y, c, c, 1) == TGDP_OK);
@@ -495,9 +500,16 @@ static void test_groupnorm_fused_vs_composed(void)
         double d = 0, m = 0;
         for (int i = q * N; i < (q < 4 ? (q + 1) * N : 4 * N + 2 * C); i++)
             d = fmax(d, fabs(out[0][i] - out[1][i])), m = fmax(m, fabs(out[0][i]));
-        CHECKF(m > 0 && d <= 2e-5 * m, "fused group norm %s differs by %g (max %g)", what[q], d, m);
+        CHECKF(m > 0 && d <= 2e-5 * m, "fused group norm (%s) %s differs by %g (max %g)", tgdp_act_name(act), what[q],
+               d, m);
     }
     tgdp_params_free(&P);
+}
+
+static void test_groupnorm_fused_vs_composed(void)
+{
+    groupnorm_fused_vs_composed(TGDP_ACT_IDENTITY);
+    groupnorm_fused_vs_composed(TGDP_ACT_SILU);
 }
 
 int main(void)

@@ -131,7 +131,7 @@ enum {
     TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
     TGDP_OP_BMM,       /* batched matrix product alpha op(a[b]) op(c[b]) (src/nn/ops_attn.c) */
     TGDP_OP_SOFTMAX,   /* softmax along L of every row of [B,C,L] (src/nn/ops_attn.c) */
-    TGDP_OP_GROUPNORM, /* x[B,C,L] gamma[C] beta[C], G groups (ip[0]) */
+    TGDP_OP_GROUPNORM, /* x[B,C,L] gamma[C] beta[C], G groups (ip[0]), SiLU after it (ip[1]) */
     TGDP_OP_COUNT
 };
 
@@ -206,6 +206,9 @@ int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta);
 int tgdp_bmm(tgdp_graph *gr, int a, int b, int ta, int tb, float alpha);
 /* Softmax along L of every row of x [B, C, L] (max-shifted; tangent y (dx - <y, dx>)). */
 int tgdp_softmax(tgdp_graph *gr, int x);
+/* act(group norm of x): the same op with the activation fused (TGDP_ACT_SILU; other activations
+ * are a separate node) */
+int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act);
 
 /* Tangent pass: dv(input) = dir (B*C*L floats, not copied), other inputs' tangents are zero. */
 int tgdp_graph_tangent(tgdp_graph *gr, int input, const float *dir);

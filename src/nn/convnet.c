@@ -332,8 +332,8 @@ int conv_pad_end(tgdp_graph *gr, int h, int64_t Lt)
 
 int conv_norm_act(tgdp_graph *gr, const tgdp_convnet *m, tgdp_params *p, int h)
 {
-    h = tgdp_groupnorm(gr, h, m->cfg.groups, tgdp_param(gr, p, m->norm_g), tgdp_param(gr, p, m->norm_b));
-    return tgdp_act_node(gr, h, TGDP_ACT_SILU);
+    return tgdp_groupnorm_act(gr, h, m->cfg.groups, tgdp_param(gr, p, m->norm_g), tgdp_param(gr, p, m->norm_b),
+                              TGDP_ACT_SILU);
 }
 
 int conv_pool(tgdp_graph *gr, int h)

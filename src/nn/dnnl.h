@@ -14,14 +14,15 @@ static inline int nn_dnnl_built(void) { return 1; }
 /* C = alpha op(A) op(B) + beta C (+ bias[j] on every row when bias), row-major as cblas_sgemm */
 int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                  const float *B, int ldb, float beta, float *C, int ldc, const float *bias);
-/* y = conv(x, W) + b (b may be NULL) */
-int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, const float *W, const float *b,
-                     float *y);
+/* y = conv(x, W) + b (b may be NULL); xs (NULL: scratch) receives x channels-last in the precision's
+ * type (B L Cin values: uint16_t in bf16, else float), for the backward */
+int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
+                     const float *b, float *y);
 /* given gy, the gradient of y: gx += its input gradient, gW += its weight gradient (with src as the
- * input), gb += its bias gradient; each may be NULL. -1: declined before adding anything; -2:
- * failed after gx was added to */
+ * input; srcs: src channels-last as the forward kept it, or NULL), gb += its bias gradient; each
+ * may be NULL. -1: declined before adding anything; -2: failed after gx was added to */
 int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                     float *gx, float *gW, float *gb);
+                     const void *srcs, float *gx, float *gW, float *gb);
 /* Runs the primitive of one recorded call (tgdp_gemm_call) on the thread's scratch buffers, without
  * the conversions around it: the primitive's own rate. */
 int nn_dnnl_replay(const tgdp_gemm_call *c);
@@ -36,16 +37,16 @@ static inline int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N
     (void)beta, (void)C, (void)ldc, (void)bias;
     return -1;
 }
-static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, const float *W,
-                                   const float *b, float *y)
+static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs,
+                                   const float *W, const float *b, float *y)
 {
-    (void)prec, (void)s, (void)x, (void)W, (void)b, (void)y;
+    (void)prec, (void)s, (void)x, (void)xs, (void)W, (void)b, (void)y;
     return -1;
 }
 static inline int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W,
-                                   const float *src, float *gx, float *gW, float *gb)
+                                   const float *src, const void *srcs, float *gx, float *gW, float *gb)
 {
-    (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)gx, (void)gW, (void)gb;
+    (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)srcs, (void)gx, (void)gW, (void)gb;
     return -1;
 }
 static inline int nn_dnnl_replay(const tgdp_gemm_call *c)

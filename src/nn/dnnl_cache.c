@@ -162,25 +162,6 @@ dnnl_status_t dn_attr(dnnl_primitive_attr_t *attr, float alpha, float beta)
     return st;
 }
 
-/* round to nearest even on the upper 16 bits; a NaN keeps a set mantissa bit (stays NaN) */
-static inline uint16_t to_bf16(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : r);
-}
-
-void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst)
-{
-#pragma omp parallel for schedule(static) if (rows * cols > 65536)
-    for (int64_t r = 0; r < rows; r++) {
-        const float *s = src + r * ld;
-        uint16_t *d = dst + r * cols;
-        for (int64_t c = 0; c < cols; c++) d[c] = to_bf16(s[c]);
-    }
-}
-
 const char *nn_dnnl_isa(void)
 {
     switch (dnnl_get_effective_cpu_isa()) {

@@ -39,6 +39,19 @@ dnnl_status_t dn_md(dnnl_memory_desc_t *md, int nd, const int64_t *dims, dnnl_da
 /* a primitive attribute: the scratchpad in the library's care, alpha as output scale (when not 1)
  * and beta * dst added (sum post-op, when not 0) */
 dnnl_status_t dn_attr(dnnl_primitive_attr_t *attr, float alpha, float beta);
-/* dst[r * cols + c] = bf16(src[r * ld + c]), rounded to nearest even (NaN stays NaN) */
+/* C = op(A) op(B) + beta C with A and B already in precision prec (bf16 as uint16_t) */
+int dn_matmul(tgdp_precision prec, int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B, int ldb,
+              float beta, float *C, int ldc);
+
+/* dnnl_layout.c: bf16 rounding (to nearest even; NaN stays NaN) and the convolutions' layouts */
+/* dst[r * cols + c] = bf16(src[r * ld + c]) */
 void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst);
+/* [B, C, L] float32 -> [B, L, C], as bf16 (uint16_t) or float32 */
+void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *out);
+/* out [B, C, L] = (add: +=) in [B, L, C] */
+void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, float *out);
+/* the input rows of a convolution's weight gradient from its channels-last input xs (elements of
+ * es bytes): rows[(n Lo + l) K Cin + k Cin + ci] = xs[n, l stride - padding + k dilation, ci]
+ * (0 outside) */
+void dn_conv_rows(const void *xs, const tgdp_conv_shape *s, size_t es, void *rows);
 #endif

@@ -1,17 +1,21 @@
-/* 1-D convolutions through oneDNN's convolution primitives (forward, backward data, backward
- * weights; the tangent is another forward). The graph keeps [B, C, L] tensors (ncw); the
- * primitives run on channels-last copies (nwc), the layout oneDNN's AMX and AVX-512 kernels
- * take, with weights in whatever layout the primitive asks for. The copies are oneDNN reorders
- * into the thread's scratch buffers, rounding to bf16 on the way in bf16; results come back
- * with a reorder that adds into the graph's gradients (sum post-op). Every primitive, reorders
- * included, is made once per shape and thread (dnnl_cache.c). */
+/* 1-D convolutions through oneDNN (forward and backward data: convolution primitives; the
+ * tangent is another forward; backward weights: one matrix product over the whole batch). The
+ * graph keeps [B, C, L] tensors (ncw); the primitives run on channels-last copies (nwc), the
+ * layout oneDNN's AMX and AVX-512 kernels take, rounded to bf16 on the way in bf16
+ * (dnnl_layout.c), with the weights reordered into whatever layout the primitive asks for.
+ * The weight gradient is gy^T [Cout, B Lo] times the input's rows [B Lo, Cin K], straight into
+ * the [Cout, Cin, K] gradient: oneDNN's backward-weights kernels ran at a fifth of the forward's
+ * rate at these shapes. Every primitive is made once per shape and thread (dnnl_cache.c); each
+ * call is counted (nn_count) with the time of its kernel alone. */
 #include "nn/dnnl_cache.h"
+#include "nn/fastmath.h"
+#include "nn/ops.h"
 
 #include <string.h>
 
-enum { RE_ACT = 100, RE_WEI = 101 };
+enum { RE_WEI = 101 };
 /* scratch slots (0 and 1 belong to the matrix products) */
-enum { S_SRC = 2, S_WEI = 3, S_OUT = 4, S_GY = 5, S_GW = 6, S_GB = 7 };
+enum { S_SRC = 2, S_WEI = 3, S_OUT = 4, S_GY = 5, S_ROWS = 6 };
 
 typedef struct cv_ctx {
     int op, prec, bias;
@@ -57,28 +61,23 @@ static dnnl_status_t fwd_pd(const cv_ctx *c, dnnl_engine_t eng, const_dnnl_primi
     return st == dnnl_success ? dnnl_primitive_desc_create(pd, &cd, attr, eng, NULL) : st;
 }
 
-static dnnl_status_t bwd_desc(const cv_ctx *c, dnnl_convolution_desc_t *cd)
+/* backward data: diff_dst and weights in the precision's type, diff_src float32 */
+static dnnl_status_t bwd_data_desc(const cv_ctx *c, dnnl_convolution_desc_t *cd)
 {
     const tgdp_conv_shape *s = &c->s;
     const dnnl_data_type_t dt = in_type(c->prec);
-    dnnl_memory_desc_t x, w, y, b;
-    dnnl_dims_t dw = {s->Cout, s->Cin, s->K}, db = {s->Cout};
+    dnnl_memory_desc_t x, w, y;
+    dnnl_dims_t dw = {s->Cout, s->Cin, s->K};
     dnnl_dims_t str = {s->stride}, dil = {s->dilation - 1}, pl = {s->padding};
     dnnl_dims_t pr = {(s->Lo - 1) * s->stride + (int64_t)(s->K - 1) * s->dilation + 1 - s->L - s->padding};
-    const int data = c->op == TGDP_CALL_CONV_BWD_DATA;
-    /* backward data: diff_dst and weights in dt, diff_src f32; weights: src and diff_dst in dt */
-    dnnl_status_t st = act_md(&x, s->B, s->Cin, s->L, data ? dnnl_f32 : dt, dnnl_nwc);
+    dnnl_status_t st = act_md(&x, s->B, s->Cin, s->L, dnnl_f32, dnnl_nwc);
     if (st == dnnl_success) st = act_md(&y, s->B, s->Cout, s->Lo, dt, dnnl_nwc);
-    if (st == dnnl_success) st = dnnl_memory_desc_init_by_tag(&w, 3, dw, data ? dt : dnnl_f32, dnnl_format_tag_any);
-    if (st == dnnl_success) st = dnnl_memory_desc_init_by_tag(&b, 1, db, dnnl_f32, dnnl_a);
+    if (st == dnnl_success) st = dnnl_memory_desc_init_by_tag(&w, 3, dw, dt, dnnl_format_tag_any);
     if (st != dnnl_success) return st;
-    if (data)
-        return dnnl_dilated_convolution_backward_data_desc_init(cd, dnnl_convolution_direct, &x, &w, &y, str, dil, pl,
-                                                                pr);
-    return dnnl_dilated_convolution_backward_weights_desc_init(cd, dnnl_convolution_direct, &x, &w, c->bias ? &b : NULL,
-                                                               &y, str, dil, pl, pr);
+    return dnnl_dilated_convolution_backward_data_desc_init(cd, dnnl_convolution_direct, &x, &w, &y, str, dil, pl, pr);
 }
 
+/* the forward primitive, or backward data (with the forward's as the hint) */
 static dnnl_status_t make_conv(dn_prim *p, dnnl_engine_t eng, const void *vc)
 {
     const cv_ctx *c = vc;
@@ -92,13 +91,10 @@ static dnnl_status_t make_conv(dn_prim *p, dnnl_engine_t eng, const void *vc)
     } else if (st == dnnl_success) {
         dnnl_convolution_desc_t cd;
         st = fwd_pd(c, eng, NULL, c->bias, &hint);
-        if (st == dnnl_success) st = bwd_desc(c, &cd);
+        if (st == dnnl_success) st = bwd_data_desc(c, &cd);
         if (st == dnnl_success) st = dnnl_primitive_desc_create(&pd, &cd, attr, eng, hint);
-        const int data[3] = {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
-        const int wei[4] = {DNNL_ARG_DIFF_DST, DNNL_ARG_SRC, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS};
-        if (st == dnnl_success)
-            st = c->op == TGDP_CALL_CONV_BWD_DATA ? dn_prim_from_pd(p, pd, data, 3)
-                                                  : dn_prim_from_pd(p, pd, wei, c->bias ? 4 : 3);
+        const int args[3] = {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
+        if (st == dnnl_success) st = dn_prim_from_pd(p, pd, args, 3);
     }
     if (hint) dnnl_primitive_desc_destroy(hint);
     if (pd) dnnl_primitive_desc_destroy(pd);
@@ -124,25 +120,6 @@ static dnnl_status_t make_reorder(dn_prim *p, dnnl_engine_t eng, const void *vc)
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (attr) dnnl_primitive_attr_destroy(attr);
     return st;
-}
-
-/* [B, C, L] float32 (ncw) -> channels-last in dt (to_nwc), or channels-last float32 -> ncw,
- * adding beta * to */
-static int act_reorder(int to_nwc, dnnl_data_type_t dt, int64_t B, int64_t C, int64_t L, float beta, const void *from,
-                       void *to)
-{
-    re_ctx c;
-    memset(&c, 0, sizeof c);
-    c.beta = beta;
-    if (act_md(&c.from, B, C, L, dnnl_f32, to_nwc ? dnnl_ncw : dnnl_nwc) != dnnl_success ||
-        act_md(&c.to, B, C, L, to_nwc ? dt : dnnl_f32, to_nwc ? dnnl_nwc : dnnl_ncw) != dnnl_success)
-        return -1;
-    uint32_t bb;
-    memcpy(&bb, &beta, sizeof bb);
-    const int key[7] = {RE_ACT, to_nwc, (int)dt, (int)B, (int)C, (int)L, (int)bb};
-    dn_prim *p = dn_get(key, 7, make_reorder, &c);
-    void *h[2] = {(void *)from, to};
-    return p ? dn_exec(p, h) : -1;
 }
 
 /* the weights [Cout, Cin, K] float32 <-> the layout of argument `arg` of conv primitive cp */
@@ -177,69 +154,110 @@ static size_t arg_bytes(const dn_prim *p, int arg)
     return 0;
 }
 
-int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, const float *W, const float *b,
-                     float *y)
+/* runs conv primitive p on h and counts it as call op */
+static int run_counted(dn_prim *p, void **h, const cv_ctx *c)
+{
+    const double t0 = nn_stats_on() ? nn_now() : 0;
+    if (dn_exec(p, h)) return -1;
+    if (nn_stats_on()) {
+        const tgdp_gemm_call r = {.op = c->op, .precision = c->prec, .conv = c->s, .bias = c->bias};
+        nn_count(&r, t0);
+    }
+    return 0;
+}
+
+int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
+                     const float *b, float *y)
 {
     const cv_ctx c = {TGDP_CALL_CONV_FWD, prec, b != NULL, *s};
     int key[DN_KEY];
     dn_prim *p = dn_get(key, cv_key(&c, key), make_conv, &c);
     if (!p) return -1;
-    void *xs = dn_scratch(S_SRC, arg_bytes(p, DNNL_ARG_SRC)), *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS));
-    void *ys = dn_scratch(S_OUT, arg_bytes(p, DNNL_ARG_DST));
-    if (!xs || !ws || !ys) return -1;
-    if (act_reorder(1, in_type(prec), s->B, s->Cin, s->L, 0.0f, x, xs) ||
-        wei_reorder(&c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws))
-        return -1;
+    if (!xs) xs = dn_scratch(S_SRC, arg_bytes(p, DNNL_ARG_SRC));
+    void *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS));
+    float *ys = dn_scratch(S_OUT, arg_bytes(p, DNNL_ARG_DST));
+    if (!xs || !ws || !ys || wei_reorder(&c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
+    dn_to_nwc(x, s->B, s->Cin, s->L, prec == TGDP_BF16, xs);
     void *h[4] = {xs, ws, ys, (void *)b};
-    if (dn_exec(p, h)) return -1;
-    return act_reorder(0, dnnl_f32, s->B, s->Cout, s->Lo, 0.0f, ys, y);
-}
-
-/* gx += the input gradient of gy (in the primitive's layout already: gys) */
-static int conv_bwd_data(tgdp_precision prec, const tgdp_conv_shape *s, const void *gys, const float *W, float *gx)
-{
-    const cv_ctx c = {TGDP_CALL_CONV_BWD_DATA, prec, 0, *s};
-    int key[DN_KEY];
-    dn_prim *p = dn_get(key, cv_key(&c, key), make_conv, &c);
-    if (!p) return -1;
-    void *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS)), *gxs = dn_scratch(S_OUT, arg_bytes(p, DNNL_ARG_DIFF_SRC));
-    if (!ws || !gxs || wei_reorder(&c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
-    void *h[3] = {(void *)gys, ws, gxs};
-    if (dn_exec(p, h)) return -1;
-    return act_reorder(0, dnnl_f32, s->B, s->Cin, s->L, 1.0f, gxs, gx);
-}
-
-/* gW += the weight gradient, gb += the bias gradient (gb may be NULL) */
-static int conv_bwd_weights(tgdp_precision prec, const tgdp_conv_shape *s, const void *gys, const float *src, float *gW,
-                            float *gb)
-{
-    const cv_ctx c = {TGDP_CALL_CONV_BWD_WEIGHTS, prec, gb != NULL, *s};
-    int key[DN_KEY];
-    dn_prim *p = dn_get(key, cv_key(&c, key), make_conv, &c);
-    if (!p) return -1;
-    void *xs = dn_scratch(S_SRC, arg_bytes(p, DNNL_ARG_SRC)), *gws = dn_scratch(S_GW, arg_bytes(p, DNNL_ARG_DIFF_WEIGHTS));
-    float *gbs = dn_scratch(S_GB, (size_t)s->Cout * sizeof(float));
-    if (!xs || !gws || !gbs || act_reorder(1, in_type(prec), s->B, s->Cin, s->L, 0.0f, src, xs)) return -1;
-    void *h[4] = {(void *)gys, xs, gws, gbs};
-    if (dn_exec(p, h) || wei_reorder(&c, p, DNNL_ARG_DIFF_WEIGHTS, 0, 1.0f, gws, gW)) return -1;
-    if (gb)
-        for (int64_t co = 0; co < s->Cout; co++) gb[co] += gbs[co];
+    if (run_counted(p, h, &c)) return -1;
+    dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, y);
     return 0;
 }
 
-int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                     float *gx, float *gW, float *gb)
+/* gx += the input gradient of gy (channels-last already: gys) */
+static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const float *W, float *gx)
 {
-    if (!gx && !gW) return 0;
-    /* the primitives first: declining before anything is added lets the caller do it all */
-    const cv_ctx cd = {TGDP_CALL_CONV_BWD_DATA, prec, 0, *s}, cw = {TGDP_CALL_CONV_BWD_WEIGHTS, prec, gb != NULL, *s};
-    int kd[DN_KEY], kw[DN_KEY];
-    if ((gx && !dn_get(kd, cv_key(&cd, kd), make_conv, &cd)) || (gW && !dn_get(kw, cv_key(&cw, kw), make_conv, &cw)))
-        return -1;
+    const tgdp_conv_shape *s = &c->s;
+    void *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS));
+    float *gxs = dn_scratch(S_OUT, arg_bytes(p, DNNL_ARG_DIFF_SRC));
+    if (!ws || !gxs || wei_reorder(c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
+    void *h[3] = {(void *)gys, ws, gxs};
+    if (run_counted(p, h, c)) return -1;
+    dn_from_nwc(gxs, s->B, s->Cin, s->L, 1, gx);
+    return 0;
+}
+
+/* gW [Cout, Cin, K] += the weight gradient: gys^T [Cout, B Lo] times the input's rows
+ * [B Lo, K Cin] (rows[(n, l), k Cin + ci] = srcs[n, l stride - padding + k dilation, ci], copies
+ * of channels-last rows), one product counted as such, then added into gW's [Cout, Cin, K] order */
+static int conv_bwd_weights(tgdp_precision prec, const tgdp_conv_shape *s, const void *gys, const void *srcs, float *gW)
+{
+    const int M = (int)s->Cout, N = (int)(s->Cin * s->K), K = (int)(s->B * s->Lo);
+    const size_t es = prec == TGDP_BF16 ? 2 : 4;
+    const void *rows = srcs;
+    if (s->K != 1 || s->stride != 1 || s->L != s->Lo) { /* a 1x1 convolution of stride 1 takes srcs as is */
+        void *r = dn_scratch(S_ROWS, (size_t)K * (size_t)N * es);
+        if (!r) return -1;
+        dn_conv_rows(srcs, s, es, r);
+        rows = r;
+    }
+    float *dw = dn_scratch(S_WEI, (size_t)M * (size_t)N * sizeof(float));
+    if (!dw) return -1;
+    const double t0 = nn_stats_on() ? nn_now() : 0;
+    if (dn_matmul(prec, 1, 0, M, N, K, gys, M, rows, N, 0.0f, dw, N)) return -1;
+    if (nn_stats_on()) {
+        const tgdp_gemm_call r = {.ta = CblasTrans, .tb = CblasNoTrans, .M = M, .N = N, .K = K, .beta = 0.0f,
+                                  .op = TGDP_CALL_GEMM, .precision = prec};
+        nn_count(&r, t0);
+    }
+    const int64_t Cin = s->Cin, KK = s->K;
+    for (int64_t co = 0; co < M; co++)
+        for (int64_t k = 0; k < KK; k++)
+            for (int64_t ci = 0; ci < Cin; ci++) gW[(co * Cin + ci) * KK + k] += dw[co * N + k * Cin + ci];
+    return 0;
+}
+
+/* gb[co] += sum over samples and positions of gy[n, co, l], in a fixed order */
+static void bias_grad(const float *gy, const tgdp_conv_shape *s, float *gb)
+{
+#pragma omp parallel for schedule(static) if (s->B * s->Cout * s->Lo > 32768)
+    for (int64_t co = 0; co < s->Cout; co++) {
+        double t = 0;
+        for (int64_t n = 0; n < s->B; n++) t += sum8(gy + (n * s->Cout + co) * s->Lo, s->Lo);
+        gb[co] += (float)t;
+    }
+}
+
+int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
+                     const void *srcs, float *gx, float *gW, float *gb)
+{
+    if (!gx && !gW && !gb) return 0;
+    /* the primitive and the buffers first: declining before anything is added lets the caller do it all */
+    const cv_ctx cd = {TGDP_CALL_CONV_BWD_DATA, prec, 0, *s};
+    int kd[DN_KEY];
+    dn_prim *pd = gx ? dn_get(kd, cv_key(&cd, kd), make_conv, &cd) : NULL;
     void *gys = dn_scratch(S_GY, (size_t)(s->B * s->Cout * s->Lo) * (prec == TGDP_BF16 ? 2 : 4));
-    if (!gys || act_reorder(1, in_type(prec), s->B, s->Cout, s->Lo, 0.0f, gy, gys)) return -1;
-    if (gx && conv_bwd_data(prec, s, gys, W, gx)) return -1;
-    if (gW && conv_bwd_weights(prec, s, gys, src, gW, gb)) return gx ? -2 : -1;
+    if ((gx && !pd) || !gys) return -1;
+    dn_to_nwc(gy, s->B, s->Cout, s->Lo, prec == TGDP_BF16, gys);
+    if (gx && conv_bwd_data(&cd, pd, gys, W, gx)) return -1;
+    if (gW && !srcs) {
+        void *t = dn_scratch(S_SRC, (size_t)(s->B * s->L * s->Cin) * (prec == TGDP_BF16 ? 2 : 4));
+        if (!t) return gx ? -2 : -1;
+        dn_to_nwc(src, s->B, s->Cin, s->L, prec == TGDP_BF16, t);
+        srcs = t;
+    }
+    if (gW && conv_bwd_weights(prec, s, gys, srcs, gW)) return gx ? -2 : -1;
+    if (gb) bias_grad(gy, s, gb);
     return 0;
 }
 

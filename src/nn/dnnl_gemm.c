@@ -68,6 +68,13 @@ int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float
     return run_matmul(&c, a16, b16, C, bias);
 }
 
+int dn_matmul(tgdp_precision prec, int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B, int ldb,
+              float beta, float *C, int ldc)
+{
+    const mm_ctx c = {prec, ta, tb, M, N, K, 0, lda, ldb, ldc, 1.0f, beta};
+    return run_matmul(&c, A, B, C, NULL);
+}
+
 int nn_dnnl_replay(const tgdp_gemm_call *g)
 {
     if (g->op != TGDP_CALL_GEMM) return nn_dnnl_conv_replay(g);

@@ -53,4 +53,14 @@ static inline double dot8(const float *u, const float *v, int64_t n)
     for (; i < n; i++) acc[i & 7] += (double)u[i] * v[i];
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
+/* sum of (v[i] - mu)^2 in double over 8 fixed lanes */
+static inline double sqdev8(const float *v, double mu, int64_t n)
+{
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += ((double)v[i + l] - mu) * ((double)v[i + l] - mu);
+    for (; i < n; i++) acc[i & 7] += ((double)v[i] - mu) * ((double)v[i] - mu);
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
 #endif

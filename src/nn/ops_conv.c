@@ -113,45 +113,27 @@ static tgdp_conv_shape conv_shape(const tgdp_node *x, const tgdp_node *w, const 
     return (tgdp_conv_shape){x->B, x->C, x->L, y->C, y->L, (int)w->L, y->ip[0], y->ip[1], y->ip[2]};
 }
 
-/* y = conv(x, W) + b through oneDNN (counted like a GEMM); non-zero when not on that backend or
- * when oneDNN declines (the caller computes it with im2col + sgemm) */
-static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *x, const float *W, const float *b,
-                    float *y)
+/* y = conv(x, W) + b through oneDNN (which counts its calls); non-zero when not on that backend
+ * or when oneDNN declines (the caller computes it with im2col + sgemm) */
+static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
+                    const float *b, float *y)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    const double t0 = nn_stats_on() ? nn_now() : 0;
-    if (nn_dnnl_conv_fwd(gr->precision, s, x, W, b, y)) {
-        nn_dnnl_declined();
-        return -1;
-    }
-    if (nn_stats_on()) {
-        const tgdp_gemm_call c = {.op = TGDP_CALL_CONV_FWD, .precision = gr->precision, .conv = *s, .bias = b != NULL};
-        nn_count(&c, t0);
-    }
-    return 0;
+    if (nn_dnnl_conv_fwd(gr->precision, s, x, xs, W, b, y) == 0) return 0;
+    nn_dnnl_declined();
+    return -1;
 }
 
 /* the backward of one convolution through oneDNN: gx += input gradient of gy, gW += weight
  * gradient with src as input, gb += bias gradient (each may be NULL). 0: done; -1: declined
  * before anything was added (the caller computes it otherwise); -2: failed half-way */
 static int dnnl_bwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                    float *gx, float *gW, float *gb)
+                    const void *srcs, float *gx, float *gW, float *gb)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    const double t0 = nn_stats_on() ? nn_now() : 0;
-    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, gx, gW, gb);
-    if (rc) {
-        if (rc == -1) nn_dnnl_declined();
-        return rc;
-    }
-    if (nn_stats_on()) { /* both passes in the first record's time */
-        const tgdp_gemm_call d = {.op = TGDP_CALL_CONV_BWD_DATA, .precision = gr->precision, .conv = *s};
-        const tgdp_gemm_call w = {.op = TGDP_CALL_CONV_BWD_WEIGHTS, .precision = gr->precision, .conv = *s,
-                                  .bias = gb != NULL};
-        if (gx) nn_count(&d, t0);
-        if (gW) nn_count(&w, gx ? nn_now() : t0);
-    }
-    return 0;
+    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, srcs, gx, gW, gb);
+    if (rc == -1) nn_dnnl_declined();
+    return rc;
 }
 
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
@@ -180,7 +162,13 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
     y->ip[2] = dilation;
     const tgdp_conv_shape s = conv_shape(&gr->nodes[x], &gr->nodes[W], y);
     const float *bv = b >= 0 ? gr->nodes[b].v : NULL;
-    if (dnnl_fwd(gr, &s, gr->nodes[x].v, gr->nodes[W].v, bv, y->v) == 0) return id;
+    if (tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN) { /* the input channels-last, kept for the backward */
+        const size_t es = gr->precision == TGDP_BF16 ? 2 : sizeof(float);
+        if (!(y->aux = tgdp_arena_alloc(gr->arena, (size_t)(s.B * s.L * s.Cin) * es)))
+            return tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
+        if (dnnl_fwd(gr, &s, gr->nodes[x].v, y->aux, gr->nodes[W].v, bv, y->v) == 0) return id;
+        y->aux = NULL;
+    }
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);
     float *cols = conv_cols(gr, T, Cin, K, Lo);
     if (!cols) {
@@ -197,7 +185,7 @@ int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!x->dv) return TGDP_OK;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    if (dnnl_fwd(gr, &s, x->dv, w->v, NULL, y->dv) == 0) return TGDP_OK;
+    if (dnnl_fwd(gr, &s, x->dv, NULL, w->v, NULL, y->dv) == 0) return TGDP_OK;
     const int K = (int)w->L, T = conv_threads(y->B, x->C, y->C, y->L, K);
     float *cols = conv_cols(gr, T, x->C, K, y->L);
     if (!cols) return TGDP_ENOMEM;
@@ -249,10 +237,10 @@ static int conv_backward_dnnl(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, x->need ? x->g : NULL, w->need ? w->g : NULL,
+    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, y->aux, x->need ? x->g : NULL, w->need ? w->g : NULL,
                       b && b->need ? b->g : NULL);
     if (rc == 0 && y->dg) /* second order: the tangent's gradient */
-        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, x->dg, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
+        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, NULL, x->dg, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
     if (rc == -2) tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d backward: oneDNN failed after adding the input gradient");
     return rc != -1 ? 0 : -1;
 }

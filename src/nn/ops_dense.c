@@ -258,16 +258,20 @@ static void add_tangent(tgdp_graph *gr, tgdp_node *y)
         y->dv[i] = (a->dv ? a->dv[i] : 0.0f) + (b->dv ? y->alpha * b->dv[i] : 0.0f);
 }
 
+/* dst[i] += k src[i]: branch-free, vectorised */
+static void axpy(float *dst, const float *src, float k, size_t n)
+{
+#pragma omp parallel for schedule(static) if (n > 32768)
+    for (size_t i = 0; i < n; i++) dst[i] += k * src[i];
+}
+
 static void add_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
-    const float al = y->alpha;
-    for (size_t i = 0; i < y->n; i++) {
-        if (a->need) a->g[i] += y->g[i];
-        if (b->need) b->g[i] += al * y->g[i];
-        if (y->dg && a->dg) a->dg[i] += y->dg[i];
-        if (y->dg && b->dg) b->dg[i] += al * y->dg[i];
-    }
+    if (a->need) axpy(a->g, y->g, 1.0f, y->n);
+    if (b->need) axpy(b->g, y->g, y->alpha, y->n);
+    if (y->dg && a->dg) axpy(a->dg, y->dg, 1.0f, y->n);
+    if (y->dg && b->dg) axpy(b->dg, y->dg, y->alpha, y->n);
 }
 
 static void mul_tangent(tgdp_graph *gr, tgdp_node *y)
@@ -511,14 +515,18 @@ static void concat_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
     const size_t sa = (size_t)(a->C * a->L), sb = (size_t)(b->C * b->L);
-    for (int64_t i = 0; i < y->B; i++)
-        for (size_t k = 0; k < sa + sb; k++) {
-            const size_t yi = (size_t)i * (sa + sb) + k;
-            tgdp_node *t = k < sa ? a : b;
-            const size_t ti = k < sa ? (size_t)i * sa + k : (size_t)i * sb + (k - sa);
-            if (t->need) t->g[ti] += y->g[yi];
-            if (y->dg && t->dg) t->dg[ti] += y->dg[yi];
-        }
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (int64_t i = 0; i < y->B; i++) {
+        const size_t o = (size_t)i * (sa + sb);
+        if (a->need)
+            for (size_t k = 0; k < sa; k++) a->g[(size_t)i * sa + k] += y->g[o + k];
+        if (b->need)
+            for (size_t k = 0; k < sb; k++) b->g[(size_t)i * sb + k] += y->g[o + sa + k];
+        if (y->dg && a->dg)
+            for (size_t k = 0; k < sa; k++) a->dg[(size_t)i * sa + k] += y->dg[o + k];
+        if (y->dg && b->dg)
+            for (size_t k = 0; k < sb; k++) b->dg[(size_t)i * sb + k] += y->dg[o + sa + k];
+    }
 }
 
 /* ---------------- sinusoidal time embedding ---------------- */

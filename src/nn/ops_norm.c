@@ -1,17 +1,19 @@
-/* Group normalisation as one op: y = gamma_c (x - mu) r + beta_c over each (sample, group) row
- * of M = (C/G) L values, mu its mean, r = 1/sqrt(var + 1e-5). Forward, tangent and backward
- * (first and second order) each make one pass over the row instead of the ten ops it is composed
- * of (nn_groupnorm_composed, kept for gamma or beta that are not parameters). With xn the
- * normalised row and means over the row:
- *   tangent      dxn = r (dx - mean(dx) - xn mean(xn dx)),  dy = gamma dxn
- *   backward     k = gamma gy:  gx += r (k - mean(k) - xn mean(k xn)),  ggamma += sum gy xn,
- *                gbeta += sum gy
- *   second order (gdy, the gradient of dy; h = gamma gdy, m1 = mean(dx), m2 = mean(xn dx)):
- *                gdx += r (h - mean(h) - xn mean(h xn)),  ggamma += sum gdy dxn,
+/* Group normalisation as one op, optionally followed by SiLU: z = gamma_c (x - mu) r + beta_c over
+ * each (sample, group) row of M = (C/G) L values, mu its mean, r = 1/sqrt(var + 1e-5), and
+ * y = z or y = silu(z). Forward, tangent and backward (first and second order) each make one or
+ * two passes over a row instead of the ten ops group normalisation is composed of
+ * (nn_groupnorm_composed, kept for gamma or beta that are not parameters) plus the activation.
+ * With xn the normalised row and means over the row:
+ *   tangent      dxn = r (dx - mean(dx) - xn mean(xn dx)),  dz = gamma dxn,  dy = silu'(z) dz
+ *   backward     gz = gy silu'(z) (+ gdy silu''(z) dz), gdz = gdy silu'(z)  (SiLU; else gz = gy, gdz = gdy)
+ *                k = gamma gz:  gx += r (k - mean(k) - xn mean(k xn)),  ggamma += sum gz xn,
+ *                gbeta += sum gz
+ *   second order (gdz, the gradient of dz; h = gamma gdz, m1 = mean(dx), m2 = mean(xn dx)):
+ *                gdx += r (h - mean(h) - xn mean(h xn)),  ggamma += sum gdz dxn,
  *                gx += r^2 (-m2 (h - mean(h)) - mean(h xn) (dx - m1)
  *                           + xn (3 m2 mean(h xn) - mean(h dx) + m1 mean(h)))
- * Row statistics are summed in double in a fixed order; the parameter gradients are summed
- * over the samples in order: the same on any number of threads. */
+ * Row statistics are summed in double (8 fixed lanes) in a fixed order; the parameter gradients
+ * are summed over the samples in order: the same on any number of threads. */
 #include "nn/fastmath.h"
 #include "nn/ops.h"
 
@@ -33,7 +35,15 @@ int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta)
     return tgdp_addb(gr, sc, beta, C, 0, 1.0f);
 }
 
+/* z for element l of channel c of a row, and y = act(z) */
+static inline float gn_z(float x, float mu, float rs, float g, float b) { return ((x - mu) * rs) * g + b; }
+
 int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
+{
+    return tgdp_groupnorm_act(gr, x, G, gamma, beta, TGDP_ACT_IDENTITY);
+}
+
+int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act)
 {
     if (x < 0 || gamma < 0 || beta < 0 || gr->failed) return -1;
     tgdp_node *nx = &gr->nodes[x];
@@ -42,13 +52,17 @@ int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
         return tgdp_graph_fail(gr, TGDP_EINVAL, "group norm: %d groups do not divide %lld channels", G, (long long)C);
     if (gr->nodes[gamma].n != (size_t)C || gr->nodes[beta].n != (size_t)C)
         return tgdp_graph_fail(gr, TGDP_EINVAL, "group norm: scale and shift need %lld values", (long long)C);
-    if (!gr->nodes[gamma].is_param || !gr->nodes[beta].is_param) return nn_groupnorm_composed(gr, x, G, gamma, beta);
+    if (!gr->nodes[gamma].is_param || !gr->nodes[beta].is_param || (act != TGDP_ACT_IDENTITY && act != TGDP_ACT_SILU)) {
+        const int z = nn_groupnorm_composed(gr, x, G, gamma, beta);
+        return act == TGDP_ACT_IDENTITY ? z : tgdp_act_node(gr, z, act);
+    }
     const int id = nn_new_node(gr, TGDP_OP_GROUPNORM, B, C, L, 1);
     float *st = id >= 0 ? tgdp_arena_floats(gr->arena, (size_t)(2 * B * G)) : NULL;
     if (!st) return tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm: out of memory");
     tgdp_node *y = &gr->nodes[id];
     y->in[0] = x, y->in[1] = gamma, y->in[2] = beta;
     y->ip[0] = G;
+    y->ip[1] = act == TGDP_ACT_SILU;
     y->aux = st;
     const float *xv = gr->nodes[x].v, *ga = gr->nodes[gamma].v, *be = gr->nodes[beta].v;
     const int64_t CG = C / G, M = CG * L;
@@ -56,15 +70,19 @@ int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
     for (int64_t r = 0; r < B * G; r++) {
         const float *xr = xv + r * M;
         const float mu = (float)(sum8(xr, M) / (double)M);
-        double s = 0;
-        for (int64_t i = 0; i < M; i++) s += (double)((xr[i] - mu) * (xr[i] - mu));
-        const float var = (float)(s / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
+        const float var = (float)(sqdev8(xr, mu, M) / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
         st[2 * r] = mu, st[2 * r + 1] = rs;
         float *yr = y->v + r * M;
         for (int64_t c = 0; c < CG; c++) {
             const int64_t ch = (r % G) * CG + c;
             const float g = ga[ch], b = be[ch];
-            for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = ((xr[l] - mu) * rs) * g + b;
+            if (y->ip[1])
+                for (int64_t l = c * L; l < (c + 1) * L; l++) {
+                    const float z = gn_z(xr[l], mu, rs, g, b);
+                    yr[l] = z * tg_sigmoidf(z);
+                }
+            else
+                for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
         }
     }
     return id;
@@ -75,18 +93,22 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0);
     if (!x->dv) return TGDP_OK;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
-    const float *ga = NN_IN(gr, y, 1)->v, *st = y->aux;
+    const float *ga = NN_IN(gr, y, 1)->v, *be = NN_IN(gr, y, 2)->v, *st = y->aux;
     const int64_t G = y->ip[0], CG = y->C / G, L = y->L, M = CG * L;
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < y->B * G; r++) {
         const float *xr = x->v + r * M, *dx = x->dv + r * M, mu = st[2 * r], rs = st[2 * r + 1];
-        double s1 = 0, s2 = 0;
-        for (int64_t i = 0; i < M; i++) s1 += dx[i], s2 += (double)((xr[i] - mu) * rs) * dx[i];
+        const double s1 = sum8(dx, M), s2 = rs * (dot8(xr, dx, M) - mu * s1); /* sum dx, sum xn dx */
         const float m1 = (float)(s1 / (double)M), m2 = (float)(s2 / (double)M);
         float *dy = y->dv + r * M;
         for (int64_t c = 0; c < CG; c++) {
-            const float g = ga[(r % G) * CG + c];
+            const float g = ga[(r % G) * CG + c], b = be[(r % G) * CG + c];
             for (int64_t l = c * L; l < (c + 1) * L; l++) dy[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
+            if (y->ip[1]) /* silu'(z) = s (1 + z (1 - s)), s = sigmoid(z) */
+                for (int64_t l = c * L; l < (c + 1) * L; l++) {
+                    const float z = gn_z(xr[l], mu, rs, g, b), sg = tg_sigmoidf(z);
+                    dy[l] *= sg * (1.0f + z * (1.0f - sg));
+                }
         }
     }
     return TGDP_OK;
@@ -99,50 +121,87 @@ typedef struct row_means {
     float m1, m2;          /* mean(dx), mean(xn dx) */
 } row_means;
 
+/* The row's means from per-channel sums (8-lane double sums over each channel's L values, with
+ * sum(a xn) = rs (sum(a x) - mu sum(a))), and each channel's share of the parameter gradients:
+ * pg = sum gy xn + sum gdy dxn, pb = sum gy. */
 static row_means means(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga, int64_t CG,
-                       int64_t L, float mu, float rs)
+                       int64_t L, float mu, float rs, double *pg, double *pb)
 {
-    double k = 0, kx = 0, h = 0, hx = 0, hdx = 0, m1 = 0, m2 = 0;
+    double k = 0, kx = 0, h = 0, hx = 0, hdx = 0, m1 = 0, xdx = 0;
     for (int64_t c = 0; c < CG; c++) {
-        const float g = ga[c];
-        for (int64_t l = c * L; l < (c + 1) * L; l++) {
-            const float xn = (xr[l] - mu) * rs, kl = g * gy[l];
-            k += kl, kx += (double)kl * xn;
-            if (gdy) {
-                const float hl = g * gdy[l];
-                h += hl, hx += (double)hl * xn, hdx += (double)hl * dx[l];
-                m1 += dx[l], m2 += (double)xn * dx[l];
-            }
+        const float *xc = xr + c * L;
+        const double g = ga[c], sgy = sum8(gy + c * L, L), sgyx = rs * (dot8(gy + c * L, xc, L) - mu * sgy);
+        k += g * sgy, kx += g * sgyx;
+        pb[c] = sgy, pg[c] = sgyx;
+        if (gdy) { /* sum gdy dxn = rs (sum gdy dx - m1 sum gdy - m2 sum gdy xn): pb keeps the sums */
+            const float *gc = gdy + c * L, *dc = dx + c * L;
+            const double sg = sum8(gc, L), sgx = rs * (dot8(gc, xc, L) - mu * sg), sgd = dot8(gc, dc, L);
+            h += g * sg, hx += g * sgx, hdx += g * sgd;
+            const double sdx = sum8(dc, L);
+            m1 += sdx, xdx += dot8(xc, dc, L);
+            pb[CG + c] = sg, pb[2 * CG + c] = sgx, pb[3 * CG + c] = sgd;
         }
     }
-    const double M = (double)(CG * L);
-    return (row_means){(float)(k / M), (float)(kx / M), (float)(h / M), (float)(hx / M), (float)(hdx / M),
-                       (float)(m1 / M), (float)(m2 / M)};
+    const double M = (double)(CG * L), m2 = rs * (xdx - mu * m1) / M;
+    m1 /= M;
+    if (gdy)
+        for (int64_t c = 0; c < CG; c++)
+            pg[c] += rs * (pb[3 * CG + c] - m1 * pb[CG + c] - m2 * pb[2 * CG + c]);
+    return (row_means){(float)(k / M), (float)(kx / M), (float)(h / M), (float)(hx / M), (float)(hdx / M), (float)m1,
+                       (float)m2};
 }
 
-/* one row: the input gradients, and the row's share of the parameter gradients (pg: per
- * channel of the group, sum gy xn + sum gdy dxn; pb: sum gy) */
+/* one row: the input gradients, and the row's share of the parameter gradients (pg, pb: per
+ * channel of the group; pb has room for 4 CG values) */
 static void norm_row(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga, int64_t CG,
                      int64_t L, float mu, float rs, float *gx, float *gdx, double *pg, double *pb)
 {
-    const row_means m = means(xr, gy, gdy, dx, ga, CG, L, mu, rs);
-    const float c3 = 3.0f * m.m2 * m.hx - m.hdx + m.m1 * m.h;
+    const row_means m = means(xr, gy, gdy, dx, ga, CG, L, mu, rs, pg, pb);
+    const float c3 = 3.0f * m.m2 * m.hx - m.hdx + m.m1 * m.h, rs2 = rs * rs;
     for (int64_t c = 0; c < CG; c++) {
         const float g = ga[c];
-        double sg = 0, sb = 0;
-        for (int64_t l = c * L; l < (c + 1) * L; l++) {
-            const float xn = (xr[l] - mu) * rs;
-            float gxl = rs * (g * gy[l] - m.k - xn * m.kx);
-            sg += (double)gy[l] * xn, sb += gy[l];
-            if (gdy) {
-                const float hl = g * gdy[l], dxn = rs * (dx[l] - m.m1 - xn * m.m2);
-                gxl += rs * rs * (-m.m2 * (hl - m.h) - m.hx * (dx[l] - m.m1) + xn * c3);
-                if (gdx) gdx[l] += rs * (hl - m.h - xn * m.hx);
-                sg += (double)gdy[l] * dxn;
-            }
-            if (gx) gx[l] += gxl;
+        const int64_t o = c * L;
+        if (gx && !gdy)
+            for (int64_t l = o; l < o + L; l++) gx[l] += rs * (g * gy[l] - m.k - ((xr[l] - mu) * rs) * m.kx);
+        if (!gdy) continue;
+        for (int64_t l = o; l < o + L; l++) {
+            const float xn = (xr[l] - mu) * rs, hl = g * gdy[l];
+            if (gx)
+                gx[l] += rs * (g * gy[l] - m.k - xn * m.kx) +
+                         rs2 * (-m.m2 * (hl - m.h) - m.hx * (dx[l] - m.m1) + xn * c3);
+            if (gdx) gdx[l] += rs * (hl - m.h - xn * m.hx);
         }
-        pg[c] = sg, pb[c] = sb;
+    }
+}
+
+/* SiLU: the gradients of z (and of its tangent dz) from those of y = silu(z) and dy = silu'(z) dz,
+ * for one row: gz = gy silu'(z) + gdy silu''(z) dz, gdz = gdy silu'(z) */
+static void silu_seeds(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga,
+                       const float *be, int64_t CG, int64_t L, float mu, float rs, float *gz, float *gdz)
+{
+    float m1 = 0, m2 = 0;
+    if (gdy) {
+        const int64_t M = CG * L;
+        const double s1 = sum8(dx, M);
+        m1 = (float)(s1 / (double)M), m2 = (float)(rs * (dot8(xr, dx, M) - mu * s1) / (double)M);
+    }
+    for (int64_t c = 0; c < CG; c++) {
+        const float g = ga[c], b = be[c];
+        const int64_t o = c * L;
+        if (!gdy) {
+            for (int64_t l = o; l < o + L; l++) {
+                const float z = gn_z(xr[l], mu, rs, g, b), s = tg_sigmoidf(z);
+                gz[l] = gy[l] * (s * (1.0f + z * (1.0f - s)));
+            }
+            continue;
+        }
+        for (int64_t l = o; l < o + L; l++) {
+            const float z = gn_z(xr[l], mu, rs, g, b), s = tg_sigmoidf(z), d1 = s * (1.0f + z * (1.0f - s));
+            const float d2 = s * (1.0f - s) * (2.0f + z * (1.0f - 2.0f * s));
+            const float dz = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
+            gz[l] = gy[l] * d1 + gdy[l] * d2 * dz;
+            gdz[l] = gdy[l] * d1;
+        }
     }
 }
 
@@ -151,21 +210,31 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0), *ga = NN_IN(gr, y, 1), *be = NN_IN(gr, y, 2);
     const int64_t B = y->B, C = y->C, G = y->ip[0], CG = C / G, L = y->L, M = CG * L;
     const float *st = y->aux, *gdy = y->dg && x->dv ? y->dg : NULL;
-    double *part = tgdp_arena_alloc(gr->arena, (size_t)(2 * B * C) * sizeof *part); /* [B, C] x (gamma, beta) */
-    if (!part) {
+    double *part = tgdp_arena_alloc(gr->arena, (size_t)(5 * B * C) * sizeof *part); /* [B, C]: gamma; 4 x beta */
+    float *sz = y->ip[1] ? tgdp_arena_floats(gr->arena, (gdy ? 2 : 1) * y->n) : NULL; /* SiLU: gz (and gdz) */
+    if (!part || (y->ip[1] && !sz)) {
         tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm backward: out of memory");
         return;
     }
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < B * G; r++) {
         const int64_t n = r / G, c0 = (r % G) * CG;
-        norm_row(x->v + r * M, y->g + r * M, gdy ? gdy + r * M : NULL, gdy ? x->dv + r * M : NULL, ga->v + c0, CG, L,
-                 st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL, gdy && x->dg ? x->dg + r * M : NULL,
-                 part + n * C + c0, part + B * C + n * C + c0);
+        const float *xr = x->v + r * M, *dx = gdy ? x->dv + r * M : NULL, *gz = y->g + r * M;
+        const float *gdz = gdy ? gdy + r * M : NULL;
+        if (sz) { /* the seeds of z from those of silu(z) */
+            float *tz = sz + r * M, *tdz = gdy ? sz + y->n + r * M : NULL;
+            silu_seeds(xr, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r], st[2 * r + 1], tz, tdz);
+            gz = tz, gdz = tdz;
+        }
+        norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL,
+                 gdy && x->dg ? x->dg + r * M : NULL, part + n * C + c0, part + B * C + 4 * (n * C + c0));
     }
     for (int64_t c = 0; c < C; c++) { /* over the samples in order */
         double sg = 0, sb = 0;
-        for (int64_t n = 0; n < B; n++) sg += part[n * C + c], sb += part[B * C + n * C + c];
+        for (int64_t n = 0; n < B; n++) {
+            const int64_t c0 = c - c % CG; /* the row's first channel: its pb block of 4 CG values */
+            sg += part[n * C + c], sb += part[B * C + 4 * (n * C + c0) + c % CG];
+        }
         if (ga->need) ga->g[c] += (float)sg;
         if (be->need) be->g[c] += (float)sb;
     }

@@ -72,12 +72,12 @@ void tgdp_resblock1d_init_weights(const tgdp_resblock1d *rb, tgdp_params *p, tgd
 int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_params *p, int x, int temb)
 {
     const int pad = rb->K / 2;
-    int h = tgdp_groupnorm(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b));
-    h = tgdp_act_node(gr, h, TGDP_ACT_SILU);
+    int h = tgdp_groupnorm_act(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b),
+                               TGDP_ACT_SILU);
     h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), 1, pad, 1);
     if (temb >= 0) h = tgdp_addb(gr, h, temb, rb->cout, 1, 1.0f);
-    h = tgdp_groupnorm(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b));
-    h = tgdp_act_node(gr, h, TGDP_ACT_SILU);
+    h = tgdp_groupnorm_act(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b),
+                           TGDP_ACT_SILU);
     const int dil = rb->dil > 1 ? rb->dil : 1;
     h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), 1, dil * pad, dil);
     int skip = x;

@@ -1,0 +1,167 @@
+/* The layout copies around the oneDNN convolutions: the graph's [B, C, L] tensors (ncw) to and
+ * from channels-last (nwc), and the rows of the weight gradient's product. Blocked in 16 x 16
+ * tiles so that both sides stream through the cache; one sample per thread. (oneDNN's own
+ * reorder took up to 20 times as long for nwc -> ncw at these shapes.) */
+#include "nn/dnnl_cache.h"
+
+#include <string.h>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+enum { T = 16 };
+
+static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* round to nearest even on the upper 16 bits; a NaN keeps a set mantissa bit (stays NaN) */
+static inline uint16_t to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : r);
+}
+
+void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst)
+{
+#pragma omp parallel for schedule(static) if (rows * cols > 65536)
+    for (int64_t r = 0; r < rows; r++) {
+        const float *s = src + r * ld;
+        uint16_t *d = dst + r * cols;
+        for (int64_t c = 0; c < cols; c++) d[c] = to_bf16(s[c]);
+    }
+}
+
+#if defined(__AVX512F__)
+/* r[i] holds row i of a 16 x 16 block; on return r[i] holds column i */
+static inline void tr16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+        const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; i++) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    }
+}
+
+/* to_bf16 on 16 values */
+static inline __m256i to_bf16x16(__m512 v)
+{
+    const __m512i u = _mm512_castps_si512(v), one = _mm512_set1_epi32(1);
+    const __m512i r = _mm512_srli_epi32(
+        _mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), _mm512_and_si512(_mm512_srli_epi32(u, 16), one)),
+        16);
+    const __m512i a = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
+    const __mmask16 nan = _mm512_cmpgt_epu32_mask(a, _mm512_set1_epi32(0x7f800000));
+    const __m512i q = _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40));
+    return _mm512_cvtepi32_epi16(_mm512_mask_blend_epi32(nan, r, q));
+}
+
+/* one full 16 x 16 tile: rows c0.. of s (stride L) from l0, to rows l0.. of d (stride C) from c0 */
+static inline void tile_to_nwc(const float *s, int64_t L, int64_t C, int bf16, void *d)
+{
+    __m512 r[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * L);
+    tr16(r);
+    for (int i = 0; i < 16; i++) {
+        if (bf16) _mm256_storeu_si256((__m256i *)((uint16_t *)d + i * C), to_bf16x16(r[i]));
+        else _mm512_storeu_ps((float *)d + i * C, r[i]);
+    }
+}
+
+/* one full tile back: rows l0.. of s (stride C) from c0, into rows c0.. of d (stride L) from l0 */
+static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, float *d)
+{
+    __m512 r[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * C);
+    tr16(r);
+    for (int i = 0; i < 16; i++)
+        _mm512_storeu_ps(d + i * L, add ? _mm512_add_ps(_mm512_loadu_ps(d + i * L), r[i]) : r[i]);
+}
+#define FULL_TILES 1
+#else
+#define FULL_TILES 0
+#endif
+
+void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *out)
+{
+#pragma omp parallel for schedule(static) if (B * C * L > 32768)
+    for (int64_t b = 0; b < B; b++) {
+        const float *s = x + b * C * L;
+        float *df = bf16 ? NULL : (float *)out + b * L * C;
+        uint16_t *dh = bf16 ? (uint16_t *)out + b * L * C : NULL;
+        for (int64_t c0 = 0; c0 < C; c0 += T)
+            for (int64_t l0 = 0; l0 < L; l0 += T) {
+                const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
+#if FULL_TILES
+                if (cm - c0 == T && lm - l0 == T) {
+                    tile_to_nwc(s + c0 * L + l0, L, C, bf16, bf16 ? (void *)(dh + l0 * C + c0) : (void *)(df + l0 * C + c0));
+                    continue;
+                }
+#endif
+                for (int64_t l = l0; l < lm; l++) {
+                    if (bf16)
+                        for (int64_t c = c0; c < cm; c++) dh[l * C + c] = to_bf16(s[c * L + l]);
+                    else
+                        for (int64_t c = c0; c < cm; c++) df[l * C + c] = s[c * L + l];
+                }
+            }
+    }
+}
+
+void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, float *out)
+{
+#pragma omp parallel for schedule(static) if (B * C * L > 32768)
+    for (int64_t b = 0; b < B; b++) {
+        const float *s = in + b * L * C;
+        float *d = out + b * C * L;
+        for (int64_t l0 = 0; l0 < L; l0 += T)
+            for (int64_t c0 = 0; c0 < C; c0 += T) {
+                const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
+#if FULL_TILES
+                if (cm - c0 == T && lm - l0 == T) {
+                    tile_from_nwc(s + l0 * C + c0, C, L, add, d + c0 * L + l0);
+                    continue;
+                }
+#endif
+                for (int64_t c = c0; c < cm; c++) {
+                    if (add)
+                        for (int64_t l = l0; l < lm; l++) d[c * L + l] += s[l * C + c];
+                    else
+                        for (int64_t l = l0; l < lm; l++) d[c * L + l] = s[l * C + c];
+                }
+            }
+    }
+}
+
+void dn_conv_rows(const void *xs, const tgdp_conv_shape *s, size_t es, void *rows)
+{
+    const int64_t Cin = s->Cin, L = s->L, Lo = s->Lo, K = s->K;
+    const size_t row = (size_t)Cin * es;
+#pragma omp parallel for schedule(static) if (s->B * Lo * K * Cin > 32768)
+    for (int64_t b = 0; b < s->B; b++)
+        for (int64_t l = 0; l < Lo; l++) {
+            unsigned char *d = (unsigned char *)rows + (size_t)((b * Lo + l) * K) * row;
+            for (int64_t k = 0; k < K; k++, d += row) {
+                const int64_t p = l * s->stride - s->padding + k * s->dilation;
+                if (p >= 0 && p < L) memcpy(d, (const unsigned char *)xs + (size_t)(b * L + p) * row, row);
+                else memset(d, 0, row);
+            }
+        }
+}
