@@ -150,6 +150,7 @@ typedef struct tgdp_node {
     int is_param;       /* g points into a tgdp_params gradient buffer */
     int need;           /* internal: backward computes this node's gradient */
     float *aux;         /* internal: what an op keeps for its backward (group norm: mean, 1/std) */
+    const uint16_t *v16; /* internal: v rounded to bf16, made by the first bf16 product that reads it */
 } tgdp_node;
 
 typedef struct tgdp_graph {

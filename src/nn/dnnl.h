@@ -11,9 +11,14 @@
 
 #ifdef TGDP_HAVE_DNNL
 static inline int nn_dnnl_built(void) { return 1; }
-/* C = alpha op(A) op(B) + beta C (+ bias[j] on every row when bias), row-major as cblas_sgemm */
-int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float beta, float *C, int ldc, const float *bias);
+/* C = alpha op(A) op(B) + beta C (+ bias[j] on every row when bias), row-major as cblas_sgemm; in
+ * bf16, A16 and B16 are A's and B's bf16 copies (dense: the leading dimension is the stored
+ * matrix's row length) when the caller has them, else NULL (rounded here) */
+int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                 const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta, float *C,
+                 int ldc, const float *bias);
+/* dst[i] = bf16(src[i]) for n values (rounded to nearest even) */
+void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst);
 /* y = conv(x, W) + b (b may be NULL); xs (NULL: scratch) receives x channels-last in the precision's
  * type (B L Cin values: uint16_t in bf16, else float), for the backward */
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
@@ -31,12 +36,14 @@ const char *nn_dnnl_isa(void);
 #else
 static inline int nn_dnnl_built(void) { return 0; }
 static inline int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A,
-                               int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+                               const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta,
+                               float *C, int ldc, const float *bias)
 {
-    (void)prec, (void)ta, (void)tb, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)lda, (void)B, (void)ldb;
-    (void)beta, (void)C, (void)ldc, (void)bias;
+    (void)prec, (void)ta, (void)tb, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)A16, (void)lda, (void)B;
+    (void)B16, (void)ldb, (void)beta, (void)C, (void)ldc, (void)bias;
     return -1;
 }
+static inline void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst) { (void)src, (void)n, (void)dst; }
 static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs,
                                    const float *W, const float *b, float *y)
 {

@@ -51,22 +51,33 @@ static int run_matmul(const mm_ctx *c, const void *A, const void *B, float *C, c
     return dn_exec(p, h);
 }
 
-int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                 const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta, float *C,
+                 int ldc, const float *bias)
 {
     if (M <= 0 || N <= 0 || K <= 0) return -1;
     mm_ctx c = {prec, ta == CblasTrans, tb == CblasTrans, M, N, K, bias != NULL, lda, ldb, ldc, alpha, beta};
     if (prec != TGDP_BF16) return run_matmul(&c, A, B, C, bias);
     /* the stored matrices (op(A) = A^T is stored K x M) rounded to bf16, packed densely */
     const int64_t ar = c.ta ? K : M, ac = c.ta ? M : K, br = c.tb ? N : K, bc = c.tb ? K : N;
-    uint16_t *a16 = dn_scratch(0, (size_t)(ar * ac) * 2), *b16 = dn_scratch(1, (size_t)(br * bc) * 2);
-    if (!a16 || !b16) return -1;
-    dn_to_bf16(A, ar, ac, lda, a16);
-    dn_to_bf16(B, br, bc, ldb, b16);
+    if (!A16) {
+        uint16_t *a = dn_scratch(0, (size_t)(ar * ac) * 2);
+        if (!a) return -1;
+        dn_to_bf16(A, ar, ac, lda, a);
+        A16 = a;
+    }
+    if (!B16) {
+        uint16_t *b = dn_scratch(1, (size_t)(br * bc) * 2);
+        if (!b) return -1;
+        dn_to_bf16(B, br, bc, ldb, b);
+        B16 = b;
+    }
     c.lda = ac;
     c.ldb = bc;
-    return run_matmul(&c, a16, b16, C, bias);
+    return run_matmul(&c, A16, B16, C, bias);
 }
+
+void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst) { dn_to_bf16(src, 1, (int64_t)n, (int64_t)n, dst); }
 
 int dn_matmul(tgdp_precision prec, int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B, int ldb,
               float beta, float *C, int ldc)

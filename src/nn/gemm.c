@@ -71,10 +71,11 @@ void nn_count(const tgdp_gemm_call *c, double t0)
 }
 
 static void gemm_run(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
-                     const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+                     const float *A, const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb,
+                     float beta, float *C, int ldc, const float *bias)
 {
     if (tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN) {
-        if (nn_dnnl_gemm(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias) == 0) return;
+        if (nn_dnnl_gemm(prec, ta, tb, M, N, K, alpha, A, A16, lda, B, B16, ldb, beta, C, ldc, bias) == 0) return;
         nn_dnnl_declined();
     }
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -85,19 +86,41 @@ static void gemm_run(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb
     }
 }
 
-void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
-             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+void nn_gemm_pre(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                 const float *A, const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta,
+                 float *C, int ldc, const float *bias)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) prec = TGDP_FP32;
+    if (prec != TGDP_BF16) A16 = B16 = NULL;
     if (!stats_on) {
-        gemm_run(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+        gemm_run(prec, ta, tb, M, N, K, alpha, A, A16, lda, B, B16, ldb, beta, C, ldc, bias);
         return;
     }
     const double t0 = nn_now();
-    gemm_run(prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+    gemm_run(prec, ta, tb, M, N, K, alpha, A, A16, lda, B, B16, ldb, beta, C, ldc, bias);
     const tgdp_gemm_call c = {.ta = (int)ta, .tb = (int)tb, .M = M, .N = N, .K = K, .beta = beta,
                               .op = TGDP_CALL_GEMM, .precision = prec};
     nn_count(&c, t0);
+}
+
+void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias)
+{
+    nn_gemm_pre(prec, ta, tb, M, N, K, alpha, A, NULL, lda, B, NULL, ldb, beta, C, ldc, bias);
+}
+
+const uint16_t *nn_bf16_of(tgdp_graph *gr, const float *v, size_t n)
+{
+    if (gr->precision != TGDP_BF16 || tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return NULL;
+    uint16_t *h = tgdp_arena_alloc(gr->arena, n * sizeof *h);
+    if (h) nn_dnnl_to_bf16(v, n, h);
+    return h;
+}
+
+const uint16_t *nn_value_bf16(tgdp_graph *gr, tgdp_node *nd)
+{
+    if (!nd->v16) nd->v16 = nn_bf16_of(gr, nd->v, nd->n);
+    return nd->v16;
 }
 
 const char *tgdp_onednn_isa(void) { return nn_dnnl_isa(); }

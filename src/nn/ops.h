@@ -28,6 +28,15 @@ void nn_attn_backward(tgdp_graph *gr, tgdp_node *nd);
  * GEMM counters of tgdp_gemm_stats_enable */
 void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc, const float *bias);
+/* the same with A's and B's bf16 copies when the caller has them (else NULL): used in bf16 on oneDNN */
+void nn_gemm_pre(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                 const float *A, const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta,
+                 float *C, int ldc, const float *bias);
+/* n values rounded to bf16 in the graph's arena when the graph computes in bf16 on oneDNN, else
+ * NULL (also when out of memory: the product then rounds them itself) */
+const uint16_t *nn_bf16_of(tgdp_graph *gr, const float *v, size_t n);
+/* the node's value rounded to bf16, made once per graph (nn_bf16_of) */
+const uint16_t *nn_value_bf16(tgdp_graph *gr, tgdp_node *nd);
 /* the counters: whether they are on, the clock, and one call that started at t0 (nn_now) */
 int nn_stats_on(void);
 double nn_now(void);

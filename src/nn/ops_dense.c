@@ -62,9 +62,11 @@ int tgdp_linear(tgdp_graph *gr, int x, int W, int b)
     y->in[0] = x;
     y->in[1] = W;
     y->in[2] = b;
-    /* the bias is fused into the product (the primitive's bias on oneDNN) */
-    nn_gemm(gr->precision, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, (int)in, nw->v, (int)in,
-            0.0f, y->v, (int)out, b >= 0 ? gr->nodes[b].v : NULL);
+    /* the bias is fused into the product (the primitive's bias on oneDNN); in bf16 the input's and
+     * weight's bf16 copies stay with their nodes for the backward */
+    const uint16_t *x16 = nn_value_bf16(gr, nx), *w16 = nn_value_bf16(gr, nw);
+    nn_gemm_pre(gr->precision, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, nx->v, x16, (int)in, nw->v,
+                w16, (int)in, 0.0f, y->v, (int)out, b >= 0 ? gr->nodes[b].v : NULL);
     return id;
 }
 
@@ -86,9 +88,14 @@ static void linear_backward(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const int B = (int)y->B, out = (int)y->C, in = (int)(x->C * x->L);
     const tgdp_precision p = gr->precision;
-    if (x->need) nn_gemm(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, out, w->v, in, 1.0f, x->g, in, NULL);
+    /* in bf16 the gradient is rounded once for both products */
+    const uint16_t *g16 = x->need || w->need ? nn_bf16_of(gr, y->g, y->n) : NULL;
+    if (x->need)
+        nn_gemm_pre(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, g16, out, w->v, w->v16, in, 1.0f, x->g, in,
+                    NULL);
     if (w->need) {
-        nn_gemm(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, out, x->v, in, 1.0f, w->g, in, NULL);
+        nn_gemm_pre(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, g16, out, x->v, x->v16, in, 1.0f, w->g, in,
+                    NULL);
         if (y->dg && x->dv)
             nn_gemm(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->dg, out, x->dv, in, 1.0f, w->g, in, NULL);
     }
