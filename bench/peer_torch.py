@@ -39,7 +39,7 @@ Timing as tgdp bench: training = 2 warm-up steps, then at least 3 timed steps an
 --min-time seconds; sampling = one warm-up run, then timed runs until --min-time has passed.
 
 gflops = (matrix-product FLOPs of one step, 2 M N K per GEMM, forward + backward, counted the
-way tgdp's nn_sgemm counter counts ITS step) * rate. The counts are derived from the shapes
+way tgdp's nn_gemm counter counts ITS step) * rate. The counts are derived from the shapes
 (flops_per_step below) and agree exactly with `tgdp bench --json` gflops/rate. Using tgdp's count
 for both makes gflops a measure of the same useful work.
 

@@ -28,11 +28,13 @@ typedef struct bmm_dims {
     int ta, tb;
     float alpha;
     size_t sa, sb, sy;/* matrix sizes */
+    tgdp_precision prec; /* the graph's (nn_gemm) */
 } bmm_dims;
 
-static bmm_dims bmm_dims_of(const tgdp_node *a, const tgdp_node *b, int ta, int tb, float alpha)
+static bmm_dims bmm_dims_of(const tgdp_graph *gr, const tgdp_node *a, const tgdp_node *b, int ta, int tb, float alpha)
 {
     bmm_dims d;
+    d.prec = gr->precision;
     d.nb = a->B;
     d.ta = ta, d.tb = tb, d.alpha = alpha;
     d.M = (int)(ta ? a->L : a->C);
@@ -53,8 +55,8 @@ static void bmm_fwd(const bmm_dims *d, const float *A, const float *B, float *Y,
 {
 #pragma omp parallel for schedule(static) if (bmm_parallel(d))
     for (int64_t i = 0; i < d->nb; i++)
-        nn_sgemm(tr(d->ta), tr(d->tb), d->M, d->N, d->K, d->alpha, A + i * d->sa, d->lda, B + i * d->sb, d->ldb, beta,
-                 Y + i * d->sy, d->N);
+        nn_gemm(d->prec, tr(d->ta), tr(d->tb), d->M, d->N, d->K, d->alpha, A + i * d->sa, d->lda, B + i * d->sb, d->ldb,
+                beta, Y + i * d->sy, d->N, NULL);
 }
 
 /* gA += alpha G op(B)^T (transposed when ta) for every matrix */
@@ -64,8 +66,12 @@ static void bmm_grad_a(const bmm_dims *d, const float *G, const float *B, float 
     for (int64_t i = 0; i < d->nb; i++) {
         const float *g = G + i * d->sy, *b = B + i * d->sb;
         float *o = gA + i * d->sa;
-        if (!d->ta) nn_sgemm(CblasNoTrans, tr(!d->tb), d->M, d->K, d->N, d->alpha, g, d->N, b, d->ldb, 1.0f, o, d->lda);
-        else nn_sgemm(tr(d->tb), CblasTrans, d->K, d->M, d->N, d->alpha, b, d->ldb, g, d->N, 1.0f, o, d->lda);
+        if (!d->ta)
+            nn_gemm(d->prec, CblasNoTrans, tr(!d->tb), d->M, d->K, d->N, d->alpha, g, d->N, b, d->ldb, 1.0f, o, d->lda,
+                    NULL);
+        else
+            nn_gemm(d->prec, tr(d->tb), CblasTrans, d->K, d->M, d->N, d->alpha, b, d->ldb, g, d->N, 1.0f, o, d->lda,
+                    NULL);
     }
 }
 
@@ -76,8 +82,12 @@ static void bmm_grad_b(const bmm_dims *d, const float *G, const float *A, float 
     for (int64_t i = 0; i < d->nb; i++) {
         const float *g = G + i * d->sy, *a = A + i * d->sa;
         float *o = gB + i * d->sb;
-        if (!d->tb) nn_sgemm(tr(!d->ta), CblasNoTrans, d->K, d->N, d->M, d->alpha, a, d->lda, g, d->N, 1.0f, o, d->ldb);
-        else nn_sgemm(CblasTrans, tr(d->ta), d->N, d->K, d->M, d->alpha, g, d->N, a, d->lda, 1.0f, o, d->ldb);
+        if (!d->tb)
+            nn_gemm(d->prec, tr(!d->ta), CblasNoTrans, d->K, d->N, d->M, d->alpha, a, d->lda, g, d->N, 1.0f, o, d->ldb,
+                    NULL);
+        else
+            nn_gemm(d->prec, CblasTrans, tr(d->ta), d->N, d->K, d->M, d->alpha, g, d->N, a, d->lda, 1.0f, o, d->ldb,
+                    NULL);
     }
 }
 
@@ -85,7 +95,7 @@ int tgdp_bmm(tgdp_graph *gr, int a, int b, int ta, int tb, float alpha)
 {
     if (a < 0 || b < 0 || gr->failed) return bad(gr, "bmm: invalid input");
     const tgdp_node *na = &gr->nodes[a], *nb = &gr->nodes[b];
-    bmm_dims d = bmm_dims_of(na, nb, ta != 0, tb != 0, alpha);
+    bmm_dims d = bmm_dims_of(gr, na, nb, ta != 0, tb != 0, alpha);
     const int kb = (int)(tb ? nb->L : nb->C);
     if (na->B != nb->B || d.K != kb) {
         tgdp_graph_fail(gr, TGDP_EINVAL, "bmm: [%lld, %lld, %lld]%s times [%lld, %lld, %lld]%s do not fit",
@@ -110,7 +120,7 @@ static int bmm_tangent(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
     if (!a->dv && !b->dv) return TGDP_OK;
     if (!(y->dv = nn_zeros(gr, y->n))) return TGDP_ENOMEM;
-    bmm_dims d = bmm_dims_of(a, b, y->ip[0], y->ip[1], y->alpha);
+    bmm_dims d = bmm_dims_of(gr, a, b, y->ip[0], y->ip[1], y->alpha);
     if (a->dv) bmm_fwd(&d, a->dv, b->v, y->dv, 1.0f);
     if (b->dv) bmm_fwd(&d, a->v, b->dv, y->dv, 1.0f);
     return TGDP_OK;
@@ -119,7 +129,7 @@ static int bmm_tangent(tgdp_graph *gr, tgdp_node *y)
 static void bmm_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
-    bmm_dims d = bmm_dims_of(a, b, y->ip[0], y->ip[1], y->alpha);
+    bmm_dims d = bmm_dims_of(gr, a, b, y->ip[0], y->ip[1], y->alpha);
     if (a->need) {
         bmm_grad_a(&d, y->g, b->v, a->g);
         if (y->dg && b->dv) bmm_grad_a(&d, y->dg, b->dv, a->g);
