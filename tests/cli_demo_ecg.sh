@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tgdp demo ecg at the small configuration (--quick) on the shared ECG records:
-# results.json holds all 7 methods x folds x seeds with finite metrics in their ranges, the
-# 12-lead PNGs are valid PNG files, and one measured ordering holds (below).
-# Usage: bash cli_demo_ecg.sh <tgdp binary> <shared dir>
+# results.json holds all 7 methods x folds x seeds with finite metrics in their ranges (the
+# distribution metrics, the realism metrics and the utility metrics with their intervals, and
+# source_c2st_auroc), the 12-lead PNGs are valid PNG files, and one measured ordering holds (below).
+# Usage: bash cli_demo_ecg.sh <tgdp binary> <shared dir>. Exits 77 without the data or python3.
 set -u
 TGDP=$1
 SHARED=${2:-}
@@ -11,6 +12,8 @@ if [ -z "$SHARED" ] || [ ! -d "$DATA/ludb" ]; then
     echo "SKIP: no shared ECG data at $DATA"
     exit 77
 fi
+PY=$(command -v python3 || true)
+[ -n "$PY" ] || { echo "SKIP: no python3 to read results.json"; exit 77; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -71,4 +74,33 @@ END {
     }
     exit bad
 }' || fail "results.json check"
+
+# the realism and utility keys, for every method and result, in their ranges
+"$PY" - "$J" <<'PY' || fail "results.json: realism / utility keys"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+methods = ["source_only", "target_only", "finetune", "domain_guidance", "tgdp", "tgdp_reg", "tgdp_cond"]
+unit = ["beat_fraction", "real_beat_fraction", "aug_macro_auroc", "aug_fbeta2", "aug_gbeta2",
+        "real_only_macro_auroc", "real_only_fbeta2", "real_only_gbeta2"]
+util = [k for k in unit if k.startswith(("aug_", "real_only_"))]
+def ok(v, lo=0.0, hi=1.0): return v is not None and lo <= v <= hi
+assert ok(j["source_c2st_auroc"]), j["source_c2st_auroc"]
+assert j["source_heldout_windows"] > 0 and ok(j["source_model"]["real_beat_fraction"]["mean"], 0.8)
+for m in methods:
+    s = j["summary"][m]
+    for k in unit: assert ok(s[k]["mean"]), (m, k, s[k])
+    assert ok(s["hf_noise_ratio"]["mean"], 1e-3, 1e3), (m, s["hf_noise_ratio"])
+    assert s["hr_w1"]["mean"] is None or s["hr_w1"]["mean"] >= 0, (m, s["hr_w1"])
+    for k in util: assert s[k]["lo"] <= s[k]["mean"] + 1e-9 <= s[k]["hi"] + 2e-9, (m, k, s[k])
+    # real held-out target windows have beats: the detector finds them
+    assert s["real_beat_fraction"]["mean"] >= 0.8, (m, s["real_beat_fraction"])
+for k in ("real_only_macro_auroc", "real_only_fbeta2", "real_only_gbeta2"):
+    assert j["reference"][k] == j["summary"]["source_only"][k], k
+for r in j["results"]:
+    for k in unit: assert ok(r[k]), (r["method"], k, r[k])
+    for k in util: assert r[k + "_lo"] <= r[k + "_hi"], (r["method"], k)
+    assert ok(r["hf_noise_ratio"], 1e-3, 1e3) and (r["rr_cv"] is None or r["rr_cv"] >= 0)
+print("realism and utility keys: ok for %d results" % len(j["results"]))
+PY
+grep -q "aug_macro_auroc" "$OUT/stdout" && grep -q "beat_fraction" "$OUT/stdout" || fail "the tables lack the new metrics"
 echo "PASS"

@@ -74,13 +74,35 @@ npy('labels5.npy', (36, 5), [0] * 180, 'q')
 npy('five.npy', (36, 5), [0.0] * 180, 'f')
 PY
 
-SMALL="--c2st-steps 20 --tstr-steps 20 --feature-steps 20 --c2st-hidden 16 --tstr-hidden 16 --feature-hidden 16 --threads 2"
+SMALL="--c2st-steps 20 --tstr-steps 20 --feature-steps 20 --c2st-hidden 16 --tstr-hidden 16 --feature-hidden 16 --threads 2 --utility-width 8 --utility-steps 20 --boot 30"
 R="--real real.npy --real-labels real_labels.npy --real-records real_record.npy"
 ok "$T" ecg evaluate $R --generated gen.npy --generated-labels gen_classes.npy --folds 3 --out r1.json $SMALL
-for k in c2st_auroc feature_distance mmd2 tstr_macro_auroc trtr_macro_auroc; do has r1.json $k; done
+for k in c2st_auroc feature_distance mmd2 tstr_macro_auroc trtr_macro_auroc hf_noise_ratio real_beat_fraction beat_fraction \
+         aug_macro_auroc aug_fbeta2 aug_gbeta2 real_only_macro_auroc real_only_fbeta2 real_only_gbeta2; do has r1.json $k; done
 grep -q '"feature_extractor": "ecg_stats"' r1.json && pass=$((pass+1)) || no "r1.json: feature extractor is not ecg_stats"
 [ "$(grep -c '"fold": ' r1.json)" -eq 3 ] && pass=$((pass+1)) || no "r1.json: not 3 fold entries"
 grep -q "c2st_auroc" out.txt && pass=$((pass+1)) || no "no table on stdout"
+grep -q "aug_macro_auroc .*5-95%: \[" out.txt && pass=$((pass+1)) || no "no utility interval in the table: $(cat out.txt)"
+# the utility metrics: in [0, 1], inside their bootstrap interval, once per fold; the realism keys
+"$PY" - r1.json <<'PY' && pass=$((pass+1)) || no "r1.json: utility/realism values"
+import json, sys
+j = json.load(open(sys.argv[1]))
+for k in ("aug_macro_auroc", "aug_fbeta2", "aug_gbeta2", "real_only_macro_auroc", "real_only_fbeta2", "real_only_gbeta2"):
+    v, lo, hi = j[k], j[k + "_lo"], j[k + "_hi"]
+    assert 0 <= lo <= v <= hi <= 1, (k, lo, v, hi)
+    s = j["summary"][k]
+    assert s["n"] == 3 and s["lo"] == lo and s["hi"] == hi, (k, s)
+    for r in j["results"]:
+        assert 0 <= r[k] <= 1 and r[k + "_lo"] <= r[k + "_hi"], (k, r)
+# sine windows at 100 Hz have no QRS: no beats on either side; both have the same spectrum
+assert j["beat_fraction"] == 0 and j["real_beat_fraction"] == 0 and j["hr_w1"] is None, j
+assert 0.5 < j["hf_noise_ratio"] < 2, j["hf_noise_ratio"]
+assert j["settings"]["fs"] == 100 and j["settings"]["realism_lead"] == "II"
+PY
+ok "$T" ecg evaluate $R --generated gen.npy --generated-labels gen_classes.npy --folds 3 --out r5.json --no-utility $SMALL
+grep -q '"aug_macro_auroc": null' r5.json && grep -q '"real_only_fbeta2": null' r5.json && pass=$((pass+1)) || no "--no-utility: utility keys not null"
+bad "utility-arch" "$T" ecg evaluate $R --generated gen.npy --utility-arch vgg $SMALL
+bad "lead" "$T" ecg evaluate $R --generated gen.npy --lead X9 $SMALL
 # the source feature classifier, multi-hot generated labels, 2 seeds, flat generated windows, --json
 ok "$T" ecg evaluate $R --generated gen_flat.npy --generated-labels gen_labels.npy --source src.npy \
    --source-labels src_labels.npy --folds 2 --seeds 2 --out r2.json --json --quiet $SMALL

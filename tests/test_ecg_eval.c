@@ -543,6 +543,10 @@ static void test_kfold_eval(void)
     cfg.tstr.steps = 150;
     cfg.tstr.lr = 3e-3;
     cfg.seed = 7;
+    cfg.tstr.n_leads = C; /* the realism metrics read lead II of [C, L] windows */
+    cfg.util.cls.width = 8; /* a small utility classifier (resnet1d over [C, L]) */
+    cfg.util.cls.steps = 40;
+    cfg.util.n_boot = 50;
     tgdp_eval_classifier_opts fo = cfg.tstr;
     tgdp_feature_extractor fe;
     CHECK(tgdp_source_features(&fe, &src, &fo, NULL) == TGDP_OK);
@@ -566,12 +570,32 @@ static void test_kfold_eval(void)
     CHECK(tested == NR); /* every real window tested exactly once per seed */
     tgdp_ecg_eval_summary sm;
     tgdp_ecg_eval_summarize(res, 6, &sm);
-    CHECK(sm.c2st_auroc.n == 6 && sm.tstr_macro_auroc.n == 6 && sm.c2st_auroc.sd >= 0);
+    const tgdp_stat *st = sm.m;
+    CHECK(st[TGDP_EM_C2ST_AUROC].n == 6 && st[TGDP_EM_TSTR_MACRO_AUROC].n == 6 && st[TGDP_EM_C2ST_AUROC].sd >= 0);
     printf("summary: c2st %.3f +- %.3f, frechet %.3f +- %.3f, mmd2 %.4f +- %.4f, tstr %.3f +- %.3f, trtr %.3f +- %.3f\n",
-           sm.c2st_auroc.mean, sm.c2st_auroc.sd, sm.feature_distance.mean, sm.feature_distance.sd, sm.mmd2.mean,
-           sm.mmd2.sd, sm.tstr_macro_auroc.mean, sm.tstr_macro_auroc.sd, sm.trtr_macro_auroc.mean,
-           sm.trtr_macro_auroc.sd);
-    CHECK(sm.trtr_macro_auroc.mean > 0.7);
+           st[TGDP_EM_C2ST_AUROC].mean, st[TGDP_EM_C2ST_AUROC].sd, st[TGDP_EM_FEATURE_DISTANCE].mean,
+           st[TGDP_EM_FEATURE_DISTANCE].sd, st[TGDP_EM_MMD2].mean, st[TGDP_EM_MMD2].sd, st[TGDP_EM_TSTR_MACRO_AUROC].mean,
+           st[TGDP_EM_TSTR_MACRO_AUROC].sd, st[TGDP_EM_TRTR_MACRO_AUROC].mean, st[TGDP_EM_TRTR_MACRO_AUROC].sd);
+    CHECK(st[TGDP_EM_TRTR_MACRO_AUROC].mean > 0.7);
+    /* Gaussian "windows" have no beats; their high-frequency share is that of white noise */
+    CHECK(st[TGDP_EM_BEAT_FRACTION].n == 6 && st[TGDP_EM_BEAT_FRACTION].mean == 0 && st[TGDP_EM_REAL_BEAT_FRACTION].mean == 0);
+    CHECK(st[TGDP_EM_HR_W1].n == 0 && st[TGDP_EM_RR_CV].n == 0);
+    CHECKF(fabs(st[TGDP_EM_HF_NOISE_RATIO].mean - 1) < 0.2, "hf_noise_ratio %g", st[TGDP_EM_HF_NOISE_RATIO].mean);
+    for (int m = 0; m < TGDP_EM_COUNT; m++) {
+        CHECK(tgdp_ecg_metric_key(m) && tgdp_ecg_metric_help(m));
+        double v = tgdp_ecg_metric_value(&res[0], m);
+        CHECK(v == v || m == TGDP_EM_HR_W1 || m == TGDP_EM_RR_CV || m == TGDP_EM_REAL_RR_CV);
+    }
+    CHECK(strcmp(tgdp_ecg_metric_key(TGDP_EM_HF_NOISE_RATIO), "hf_noise_ratio") == 0 && !tgdp_ecg_metric_key(TGDP_EM_COUNT));
+    /* utility: both classifiers in every fold, the pooled interval around the mean */
+    for (int m = TGDP_EM_AUG_MACRO_AUROC; m < TGDP_EM_COUNT; m++) {
+        CHECKF(st[m].n == 6 && sm.lo[m] <= st[m].mean && st[m].mean <= sm.hi[m] && sm.lo[m] < sm.hi[m],
+               "%s: %g [%g, %g] n %d", tgdp_ecg_metric_key(m), st[m].mean, sm.lo[m], sm.hi[m], st[m].n);
+    }
+    CHECK(isnan(sm.lo[TGDP_EM_C2ST_AUROC]) && res[0].aug.n_train == res[0].n_real_train + NG);
+    printf("utility: aug AUROC %.3f [%.3f, %.3f], real only %.3f [%.3f, %.3f]\n", st[TGDP_EM_AUG_MACRO_AUROC].mean,
+           sm.lo[TGDP_EM_AUG_MACRO_AUROC], sm.hi[TGDP_EM_AUG_MACRO_AUROC], st[TGDP_EM_REAL_ONLY_MACRO_AUROC].mean,
+           sm.lo[TGDP_EM_REAL_ONLY_MACRO_AUROC], sm.hi[TGDP_EM_REAL_ONLY_MACRO_AUROC]);
     /* generated windows without labels: TSTR not computed (NaN), the rest is */
     tgdp_eval_set gen_nl = {NG, D, xg, 0, NULL, NULL};
     CHECK(tgdp_ecg_eval_kfold(&cfg, &real, &gen_nl, NULL, 2, 1, res, NULL, NULL, NULL) == TGDP_OK);

@@ -6,8 +6,12 @@
  *             multi-hot labels, record ids; a record in both domains stays in the target
  *   classes   one conditioning class per window, the rule of every command (tgdp/labels.h): class
  *             k = label k (its first abnormal label, NORM when only normal), class K = no label
- *   per seed  the label-conditional source denoiser eps(x_t, y, t) on all source windows, and
- *             (once, seed 0's) the source feature classifier of the evaluation
+ *   source    source_holdout of the source records (10%) are held out of every source-side training;
+ *             the source feature classifier of the evaluation trains on the rest (once)
+ *   per seed  the label-conditional source denoiser eps(x_t, y, t) on the source training windows
+ *             (once, or per seed with source_per_seed), and its samples measured against the held-out
+ *             source windows (source_c2st_auroc and the realism metrics: how good the pre-trained
+ *             model is before any transfer)
  *   per fold  target records are dealt into k folds (tgdp_record_kfold, stratified, a fresh
  *             split per seed); the models that see target data train on the other folds'
  *             windows only:
@@ -22,7 +26,8 @@
  *     tgdp_cond        as tgdp with a label-conditional time-dependent classifier c'(x_t, y, t)
  *   Every method samples n_gen windows with labels drawn from the target training windows' class
  *   frequencies (DPM-Solver-2), and tgdp_ecg_eval_fold measures them against the held-out fold:
- *   C2ST AUROC, Frechet distance and MMD^2 in the source classifier's feature space, TSTR macro-AUROC.
+ *   C2ST AUROC, Frechet distance and MMD^2 in the source classifier's feature space, TSTR macro-AUROC,
+ *   and the rhythm realism (beat_fraction, hr_w1, rr_cv, hf_noise_ratio; tgdp/ecg_beats.h).
  *
  * Library code: no printing (progress through the log callback), errors in tgdp_error. */
 #ifndef TGDP_ECG_DEMO_H
@@ -80,6 +85,9 @@ typedef struct tgdp_ecg_demo_config {
     int sample_steps;
     tgdp_sampler sampler;
     int n_gen;                             /* generated windows per method and fold */
+    double source_holdout;                 /* share of the source records held out of every source-side
+                                              training, to measure the source model on (source_c2st_auroc;
+                                              0: none) */
     tgdp_ecg_eval_config eval;             /* C2ST / TSTR classifiers */
     tgdp_eval_classifier_opts features;    /* the source feature classifier */
     void (*log)(void *ctx, const char *msg);
@@ -102,6 +110,11 @@ typedef struct tgdp_ecg_demo_output {
     int class_label[TGDP_EVAL_MAX_LABELS];  /* label index of class j (-1: other) */
     tgdp_ecg_demo_result *results;          /* seeds x folds x methods, in that order */
     int n_results;
+    /* the source model's samples against the held-out source records (one per source model:
+     * seed 0's, or every seed's with source_per_seed); c2st_auroc is source_c2st_auroc */
+    tgdp_ecg_eval_result *source_results;
+    int n_source_results;
+    int64_t source_heldout_windows;
     /* for the plots (seed 0, fold 0): generated windows [n_plot, 12 * window] per method and real
      * held-out target windows, with their classes */
     int n_plot;

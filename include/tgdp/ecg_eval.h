@@ -13,6 +13,8 @@
  *  - TSTR: a multi-label classifier trained on synthetic windows with their requested labels,
  *    tested on real held-out windows (macro-AUROC over the labels present in the test set);
  *    TRTR (trained on the real target training folds) as the reference
+ *  - rhythm realism (tgdp/ecg_beats.h): windows with beats at a physiological rate, heart-rate
+ *    distance, RR regularity, high-frequency noise, generated against held-out real
  *  - mean and spread over folds and seeds
  *
  * Data: windows are float32 rows [n, d] (an ECG window [12, L] flattened: d = 12 L), labels
@@ -28,6 +30,7 @@
 #include <stdint.h>
 
 #include "tgdp/core.h"
+#include "tgdp/ecg_beats.h"
 #include "tgdp/tgdp.h"
 
 #ifdef __cplusplus
@@ -116,9 +119,11 @@ int tgdp_macro_auroc_eval(int64_t n, int K, const float *scores, const int64_t *
 
 /* The networks the evaluation trains (C2ST, TSTR/TRTR, the source feature extractor). */
 typedef struct tgdp_eval_classifier_opts {
-    char arch[16];        /* network architecture by name: "mlp" (tgdp_net's MLP over the flat window) */
+    char arch[16];        /* network architecture by name: "mlp" (tgdp_net's MLP over the flat window) or
+                             "resnet1d" (the 1-D ResNet over [n_leads, d / n_leads], tgdp/models.h) */
     int n_hidden;         /* mlp hidden layers and their widths */
     int hidden[TGDP_EVAL_MAX_HIDDEN];
+    int width;            /* resnet1d base width (0: tgdp_conv_config_default's) */
     int n_leads;          /* channels of a window (convolutional archs view [n, d] as [n, n_leads, d/n_leads]) */
     int64_t steps;        /* Adam steps */
     int batch;
@@ -240,6 +245,71 @@ int tgdp_feature_distances(const tgdp_feature_extractor *fe, const tgdp_eval_set
 int tgdp_train_test_auroc(const tgdp_eval_set *train, const tgdp_eval_set *test, const tgdp_eval_classifier_opts *o,
                           tgdp_macro_auroc *res, tgdp_error *err);
 
+/* ======================= utility: real + synthetic training data ======================= */
+
+/* The paper's utility evaluation: a multi-label classifier (by default the 1-D ResNet, resnet1d,
+ * over the raw windows) trained on the real target training windows plus the generated windows
+ * (labelled by their conditioning labels) - "aug" - or on the real windows alone - "real_only" -
+ * and tested on the held-out real windows, with
+ *   macro AUROC   mean over the labels with both classes in the test set (tgdp_macro_auroc_eval)
+ *   F_beta, G_beta (beta = 2) as defined by the PhysioNet/CinC Challenge 2020 (Perez Alday et al.,
+ *                 Physiol. Meas. 41, 2020; evaluate_12ECG_score.py, compute_beta_measures, from the
+ *                 2019-2020 unofficial phase): per label k, from a confusion matrix in which each test
+ *                 window contributes 1 / (its number of positive labels) (1 when it has none)
+ *                   F_beta,k = (1 + beta^2) TP / ((1 + beta^2) TP + FP + beta^2 FN)
+ *                   G_beta,k = TP / (TP + FP + beta FN)
+ *                 and the mean over the labels whose denominator is not 0; a window predicts label k
+ *                 when its logit is above logit(threshold)
+ * and a bootstrap interval for each: test records are resampled with replacement (all windows of a
+ * drawn record come along) n_boot times, and the lo_q and hi_q quantiles of the replicates' values
+ * are reported (replicates where a metric is undefined are left out). */
+enum tgdp_utility_metric { TGDP_UM_MACRO_AUROC = 0, TGDP_UM_FBETA, TGDP_UM_GBETA, TGDP_UM_COUNT };
+#define TGDP_BOOT_MAX 200
+
+typedef struct tgdp_utility_opts {
+    tgdp_eval_classifier_opts cls; /* the classifier (resnet1d, see tgdp_utility_opts_default) */
+    double beta;                   /* 2 */
+    double threshold;              /* probability above which a label is predicted: 0.5 */
+    int n_boot;                    /* bootstrap replicates, 1..TGDP_BOOT_MAX: 200 */
+    double lo_q, hi_q;             /* 0.05, 0.95 */
+} tgdp_utility_opts;
+
+typedef struct tgdp_utility_result {
+    double value[TGDP_UM_COUNT];   /* on the whole test set (NaN: undefined or not computed) */
+    double lo[TGDP_UM_COUNT], hi[TGDP_UM_COUNT]; /* the bootstrap interval */
+    double lo_q, hi_q;             /* its quantiles */
+    int n_boot;
+    float boot[TGDP_UM_COUNT][TGDP_BOOT_MAX]; /* the replicates (NaN where undefined), for pooling */
+    int64_t n_train, n_test;
+} tgdp_utility_result;
+
+/* resnet1d width 16 (mult 1,2,4, one block per stage), 600 steps of batch 64, lr 1e-3, weight
+ * decay 1e-4; beta 2, threshold 0.5, 200 replicates, 5-95%. */
+void tgdp_utility_opts_default(tgdp_utility_opts *o);
+/* All fields NaN, n_boot 0. */
+void tgdp_utility_result_clear(tgdp_utility_result *r);
+
+/* Macro F_beta and G_beta of logits [n, K] against multi-hot labels [n, K] (definitions above);
+ * NaN when no label has a non-zero denominator. */
+void tgdp_challenge_beta_measures(int64_t n, int K, const float *logits, const int64_t *labels, double threshold,
+                                  double beta, double *fbeta, double *gbeta);
+
+/* The three metrics of logits [n, K] against the labels of test (with its record ids; NULL: every
+ * window its own record), and their bootstrap replicates and interval (seeded). */
+int tgdp_utility_scores(const tgdp_eval_set *test, const float *logits, const tgdp_utility_opts *o, uint64_t seed,
+                        tgdp_utility_result *res, tgdp_error *err);
+
+/* Train o->cls on train plus extra (extra may be NULL; both labelled with the same K as test) and
+ * score test with tgdp_utility_scores. o->cls.seed seeds the classifier, seed the bootstrap. */
+int tgdp_utility_eval(const tgdp_utility_opts *o, const tgdp_eval_set *train, const tgdp_eval_set *extra,
+                      const tgdp_eval_set *test, uint64_t seed, tgdp_utility_result *res, tgdp_error *err);
+
+/* Several independent test sets (the folds of a k-fold split): the mean of metric m's values over
+ * the results, and the interval of that mean from the replicates (replicate b of the mean is the
+ * mean of the results' replicates b: a bootstrap stratified by fold). NaN when no result has it. */
+void tgdp_utility_pool(const tgdp_utility_result *const *r, int n, int m, double lo_q, double hi_q, double *mean,
+                       double *lo, double *hi);
+
 /* ======================= one fold, and k folds ======================= */
 
 typedef struct tgdp_ecg_eval_config {
@@ -250,13 +320,47 @@ typedef struct tgdp_ecg_eval_config {
                                        classifiers take the standardised features instead of the
                                        windows (an MLP on raw, unaligned windows of a few records
                                        learns little; a convolutional arch should take the windows: 0) */
+    double fs;                      /* sampling rate of the windows (Hz) for the realism metrics;
+                                       <= 0: no realism metrics */
+    int realism_lead;               /* lead the beats are detected on (TGDP_LEAD_II) */
+    int utility;                    /* TGDP_UTILITY_* bits: which utility classifiers to train (0: none) */
+    tgdp_utility_opts util;         /* their classifier and intervals */
     uint64_t seed;                  /* every random choice of one evaluation */
 } tgdp_ecg_eval_config;
 
-/* The defaults above (classifier_on_features 1, max_mmd 1000); n_leads = 12 everywhere. */
+#define TGDP_UTILITY_AUG 1u       /* trained on the real training windows + the generated windows */
+#define TGDP_UTILITY_REAL_ONLY 2u /* trained on the real training windows alone (the reference) */
+
+/* The defaults above (classifier_on_features 1, max_mmd 1000, fs 100 Hz, lead II, utility
+ * AUG | REAL_ONLY with tgdp_utility_opts_default); n_leads = 12 everywhere. */
 void tgdp_ecg_eval_config_default(tgdp_ecg_eval_config *c);
 /* Set the architecture (e.g. "mlp") of every classifier the evaluation trains. */
 int tgdp_ecg_eval_config_arch(tgdp_ecg_eval_config *c, const char *arch, tgdp_error *err);
+
+/* The scalar metrics of an evaluation, in report order. Their keys (tgdp_ecg_metric_key) are the
+ * JSON keys of tgdp ecg evaluate and tgdp demo ecg. */
+enum tgdp_ecg_metric {
+    TGDP_EM_C2ST_AUROC = 0,     /* c2st_auroc */
+    TGDP_EM_FEATURE_DISTANCE,   /* feature_distance */
+    TGDP_EM_MMD2,               /* mmd2 */
+    TGDP_EM_TSTR_MACRO_AUROC,   /* tstr_macro_auroc */
+    TGDP_EM_TRTR_MACRO_AUROC,   /* trtr_macro_auroc */
+    TGDP_EM_BEAT_FRACTION,      /* beat_fraction       (tgdp_ecg_realism) */
+    TGDP_EM_REAL_BEAT_FRACTION, /* real_beat_fraction */
+    TGDP_EM_HR_W1,              /* hr_w1 */
+    TGDP_EM_RR_CV,              /* rr_cv */
+    TGDP_EM_REAL_RR_CV,         /* real_rr_cv */
+    TGDP_EM_HF_NOISE_RATIO,     /* hf_noise_ratio */
+    TGDP_EM_AUG_MACRO_AUROC,    /* aug_macro_auroc     (tgdp_utility_eval, real + generated) */
+    TGDP_EM_AUG_FBETA2,         /* aug_fbeta2 */
+    TGDP_EM_AUG_GBETA2,         /* aug_gbeta2 */
+    TGDP_EM_REAL_ONLY_MACRO_AUROC, /* real_only_macro_auroc (real training windows alone) */
+    TGDP_EM_REAL_ONLY_FBETA2,   /* real_only_fbeta2 */
+    TGDP_EM_REAL_ONLY_GBETA2,   /* real_only_gbeta2 */
+    TGDP_EM_COUNT
+};
+const char *tgdp_ecg_metric_key(int m);  /* "c2st_auroc", ...; NULL out of range */
+const char *tgdp_ecg_metric_help(int m); /* one line: what it measures and its ideal value */
 
 typedef struct tgdp_ecg_eval_result {
     int fold;
@@ -267,8 +371,16 @@ typedef struct tgdp_ecg_eval_result {
     double tstr_macro_auroc; /* trained on generated windows (needs their labels) */
     double trtr_macro_auroc; /* trained on the real training windows (needs them) */
     tgdp_macro_auroc tstr, trtr;
+    tgdp_realism realism;    /* generated against the real test windows (NaN fields when cfg->fs <= 0) */
+    tgdp_utility_result aug, real_only; /* the utility classifiers (NaN when not computed) */
     int64_t n_real_test, n_real_train, n_gen;
 } tgdp_ecg_eval_result;
+
+/* Metric m of a result (NaN when not computed). */
+double tgdp_ecg_metric_value(const tgdp_ecg_eval_result *r, int m);
+/* The utility result behind metric m (aug or real_only) and its index in it, or NULL for the
+ * metrics without a bootstrap interval. */
+const tgdp_utility_result *tgdp_ecg_metric_utility(const tgdp_ecg_eval_result *r, int m, int *um);
 
 /* Evaluate generated windows against the held-out real windows of one fold:
  *   c2st_auroc        always (real_test needs >= 2 records)
@@ -276,6 +388,10 @@ typedef struct tgdp_ecg_eval_result {
  *                     mean and standard deviation (per feature), Frechet distance and MMD^2
  *   tstr_macro_auroc  when gen and real_test have labels (same K)
  *   trtr_macro_auroc  when real_train != NULL (with labels)
+ *   realism           when cfg->fs > 0 (tgdp_ecg_realism on lead cfg->realism_lead of windows of
+ *                     cfg->tstr.n_leads leads)
+ *   aug, real_only    with the cfg->utility bits, real_train and labels (aug also needs gen's labels):
+ *                     tgdp_utility_eval on the raw windows, the same classifier seed for both
  * With fe and cfg->classifier_on_features the classifiers see the same standardised features.
  * Metrics not computed are NaN. cfg->seed (mixed with fold) drives every random choice. */
 int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
@@ -303,7 +419,10 @@ typedef struct tgdp_stat {
 tgdp_stat tgdp_stat_of(const double *v, int n);
 
 typedef struct tgdp_ecg_eval_summary {
-    tgdp_stat c2st_auroc, feature_distance, mmd2, tstr_macro_auroc, trtr_macro_auroc;
+    tgdp_stat m[TGDP_EM_COUNT];        /* indexed by enum tgdp_ecg_metric */
+    double lo[TGDP_EM_COUNT], hi[TGDP_EM_COUNT]; /* the utility metrics' bootstrap interval of the mean
+                                          (tgdp_utility_pool over the results of each seed, then
+                                          averaged over the seeds); NaN for the others */
 } tgdp_ecg_eval_summary;
 
 /* Mean and spread of every metric over n results (folds x seeds). */

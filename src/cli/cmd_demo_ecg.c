@@ -3,6 +3,7 @@
  * per method (real held-out target windows next to generated ones). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/json.h"
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_demo.h"
 #include "tgdp/io.h"
@@ -27,6 +28,7 @@ typedef struct report {
     const tgdp_ecg_demo_output *o;
     const char *data;
     tgdp_ecg_eval_summary sm[TGDP_ECG_M_COUNT];
+    tgdp_ecg_eval_summary src; /* the source model against held-out source records */
 } report;
 
 static void summarize(report *r)
@@ -39,49 +41,30 @@ static void summarize(report *r)
         tgdp_ecg_eval_summarize(tmp, k, &r->sm[m]);
     }
     free(tmp);
+    tgdp_ecg_eval_summarize(r->o->source_results, r->o->n_source_results, &r->src);
 }
 
-static void json_num(FILE *f, double v)
+/* "key": {"mean", "sd", "n"} of metric m (the utility metrics with their interval "lo", "hi") */
+static void json_stat(FILE *f, int m, const tgdp_ecg_eval_summary *s)
 {
-    if (isnan(v) || isinf(v)) fputs("null", f);
-    else fprintf(f, "%.6g", v);
+    const tgdp_stat st = s->m[m];
+    cli_json_stat(f, tgdp_ecg_metric_key(m), st.mean, st.sd, st.n, m >= TGDP_EM_AUG_MACRO_AUROC, s->lo[m], s->hi[m]);
 }
 
-static void json_str(FILE *f, const char *s)
+static void write_settings(FILE *f, const report *r)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static void json_stat(FILE *f, const char *name, tgdp_stat s)
-{
-    fprintf(f, "\"%s\": {\"mean\": ", name);
-    json_num(f, s.mean);
-    fputs(", \"sd\": ", f);
-    json_num(f, s.sd);
-    fprintf(f, ", \"n\": %d}", s.n);
-}
-
-static int write_json(FILE *f, void *ctx)
-{
-    const report *r = ctx;
     const tgdp_ecg_demo_config *c = r->c;
     const tgdp_ecg_demo_output *o = r->o;
-    fputs("{\n  \"experiment\": \"ecg\",\n  \"data\": ", f);
-    json_str(f, r->data);
+    fputs("  \"data\": ", f);
+    cli_json_str(f, r->data);
     fputs(",\n  \"source_dbs\": ", f);
-    json_str(f, c->source_dbs);
+    cli_json_str(f, c->source_dbs);
     fputs(", \"target_dbs\": ", f);
-    json_str(f, c->target_dbs);
+    cli_json_str(f, c->target_dbs);
     fprintf(f, ",\n  \"source_windows\": %lld, \"source_records\": %zu, \"target_windows\": %lld, \"target_records\": %zu,"
-               " \"skipped_records\": %lld, \"window\": %lld, \"rate_hz\": %g,\n",
+               " \"skipped_records\": %lld, \"window\": %lld, \"rate_hz\": %g, \"source_heldout_windows\": %lld,\n",
             (long long)o->n_source, o->source_records, (long long)o->n_target, o->target_records, (long long)o->skipped,
-            (long long)o->window, c->prep.fs);
+            (long long)o->window, c->prep.fs, (long long)o->source_heldout_windows);
     fputs("  \"classes\": [", f);
     for (int j = 0; j < o->n_classes; j++) {
         const char *nm = o->class_label[j] >= 0 ? tgdp_ecg_label_name(o->class_label[j]) : "other";
@@ -90,45 +73,72 @@ static int write_json(FILE *f, void *ctx)
     fprintf(f, "],\n  \"folds\": %d, \"seeds\": %d, \"n_gen\": %d, \"sampler\": \"%s\", \"sample_steps\": %d,\n",
             c->folds, c->seeds, c->n_gen, tgdp_sampler_name(c->sampler), c->sample_steps);
     fputs("  \"eps_arch\": ", f);
-    json_str(f, c->eps_arch);
+    cli_json_str(f, c->eps_arch);
     fputs(", \"cls_arch\": ", f);
-    json_str(f, c->cls_arch);
+    cli_json_str(f, c->cls_arch);
     fputs(", \"eps_hidden\": ", f);
-    json_str(f, c->eps_hidden);
+    cli_json_str(f, c->eps_hidden);
     fprintf(f, ", \"conv_width\": %d", c->conv_width);
     fprintf(f, ", \"eps_steps\": %lld, \"target_steps\": %lld, \"ft_steps\": %lld, \"tcls_steps\": %lld, \"guid_steps\": %lld,\n",
             (long long)c->eps_steps, (long long)c->target_steps, (long long)c->ft_steps, (long long)c->tcls_steps,
             (long long)c->guid_steps);
-    fprintf(f, "  \"batch\": %d, \"target_batch\": %d, \"eps_ema\": %g, \"source_per_seed\": %s,\n", c->batch,
-            c->target_batch, c->eps_ema, c->source_per_seed ? "true" : "false");
-    fprintf(f, "  \"seconds\": %.1f,\n  \"summary\": {", o->seconds_total);
+    fprintf(f, "  \"batch\": %d, \"target_batch\": %d, \"eps_ema\": %g, \"source_per_seed\": %s, \"source_holdout\": %g,\n",
+            c->batch, c->target_batch, c->eps_ema, c->source_per_seed ? "true" : "false", c->source_holdout);
+}
+
+/* the source model against the held-out source records: source_c2st_auroc (mean over the source
+ * models) and every metric of theirs in "source_model" */
+static void write_source(FILE *f, const report *r)
+{
+    fputs("  \"source_c2st_auroc\": ", f);
+    cli_json_num(f, r->src.m[TGDP_EM_C2ST_AUROC].mean);
+    fputs(",\n  \"source_model\": {", f);
+    for (int m = 0; m <= TGDP_EM_HF_NOISE_RATIO; m++) {
+        if (m == TGDP_EM_TSTR_MACRO_AUROC || m == TGDP_EM_TRTR_MACRO_AUROC) continue; /* no labels there */
+        fprintf(f, "%s\n    ", m ? "," : "");
+        json_stat(f, m, &r->src);
+    }
+    fputs("\n  },\n", f);
+}
+
+static int write_json(FILE *f, void *ctx)
+{
+    const report *r = ctx;
+    const tgdp_ecg_demo_output *o = r->o;
+    fputs("{\n  \"experiment\": \"ecg\",\n", f);
+    write_settings(f, r);
+    fprintf(f, "  \"seconds\": %.1f,\n", o->seconds_total);
+    write_source(f, r);
+    fputs("  \"reference\": {", f); /* real_only_*: the same for every method */
+    for (int k = TGDP_EM_REAL_ONLY_MACRO_AUROC; k < TGDP_EM_COUNT; k++) {
+        fputs(k > TGDP_EM_REAL_ONLY_MACRO_AUROC ? ",\n    " : "\n    ", f);
+        json_stat(f, k, &r->sm[0]);
+    }
+    fputs("\n  },\n  \"summary\": {", f);
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
         fprintf(f, "%s\n    \"%s\": {", m ? "," : "", tgdp_ecg_method_names[m]);
-        json_stat(f, "c2st_auroc", r->sm[m].c2st_auroc);
-        fputs(", ", f);
-        json_stat(f, "feature_distance", r->sm[m].feature_distance);
-        fputs(", ", f);
-        json_stat(f, "mmd2", r->sm[m].mmd2);
-        fputs(", ", f);
-        json_stat(f, "tstr_macro_auroc", r->sm[m].tstr_macro_auroc);
-        fputs(", ", f);
-        json_stat(f, "trtr_macro_auroc", r->sm[m].trtr_macro_auroc);
+        for (int k = 0; k < TGDP_EM_COUNT; k++) {
+            fputs(k ? ",\n      " : "\n      ", f);
+            json_stat(f, k, &r->sm[m]);
+        }
         fputs("}", f);
     }
     fputs("\n  },\n  \"results\": [", f);
     for (int i = 0; i < o->n_results; i++) {
         const tgdp_ecg_demo_result *x = &o->results[i];
-        fprintf(f, "%s\n    {\"method\": \"%s\", \"fold\": %d, \"seed\": %d, \"c2st_auroc\": ", i ? "," : "",
-                tgdp_ecg_method_names[x->method], x->fold, x->seed);
-        json_num(f, x->r.c2st_auroc);
-        fputs(", \"feature_distance\": ", f);
-        json_num(f, x->r.feature_distance);
-        fputs(", \"mmd2\": ", f);
-        json_num(f, x->r.mmd2);
-        fputs(", \"tstr_macro_auroc\": ", f);
-        json_num(f, x->r.tstr_macro_auroc);
-        fputs(", \"trtr_macro_auroc\": ", f);
-        json_num(f, x->r.trtr_macro_auroc);
+        fprintf(f, "%s\n    {\"method\": \"%s\", \"fold\": %d, \"seed\": %d", i ? "," : "", tgdp_ecg_method_names[x->method],
+                x->fold, x->seed);
+        for (int k = 0; k < TGDP_EM_COUNT; k++) {
+            int um = 0;
+            const tgdp_utility_result *u = tgdp_ecg_metric_utility(&x->r, k, &um);
+            fprintf(f, ", \"%s\": ", tgdp_ecg_metric_key(k));
+            cli_json_num(f, tgdp_ecg_metric_value(&x->r, k));
+            if (!u) continue;
+            fprintf(f, ", \"%s_lo\": ", tgdp_ecg_metric_key(k));
+            cli_json_num(f, u->lo[um]);
+            fprintf(f, ", \"%s_hi\": ", tgdp_ecg_metric_key(k));
+            cli_json_num(f, u->hi[um]);
+        }
         fprintf(f, ", \"n_gen\": %lld, \"n_real_test\": %lld, \"n_real_train\": %lld}", (long long)x->r.n_gen,
                 (long long)x->r.n_real_test, (long long)x->r.n_real_train);
     }
@@ -148,33 +158,90 @@ static void cell(char *buf, size_t cap, tgdp_stat s, const char *fmt)
     snprintf(buf, cap, "%s ± %s", a, b);
 }
 
-static void print_table(FILE *f, const report *r, int md)
+/* one table of the given metrics, a row per method (md: Markdown) */
+typedef struct table_col {
+    int metric;
+    const char *head, *fmt;
+} table_col;
+
+/* mean [lo, hi] */
+static void cell_interval(char *buf, size_t cap, const tgdp_ecg_eval_summary *s, int m, const char *fmt)
 {
-    static const char *const head[] = {"c2st_auroc (0.5 best)", "feature_distance", "mmd2", "tstr_macro_auroc"};
+    char a[24], lo[24], hi[24];
+    if (!s->m[m].n) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    snprintf(a, sizeof a, fmt, s->m[m].mean);
+    snprintf(lo, sizeof lo, fmt, s->lo[m]);
+    snprintf(hi, sizeof hi, fmt, s->hi[m]);
+    snprintf(buf, cap, "%s [%s, %s]", a, lo, hi);
+}
+
+static void print_metrics(FILE *f, const report *r, int md, const table_col *cols, int nc)
+{
     if (md) {
         fputs("| method |", f);
-        for (int k = 0; k < 4; k++) fprintf(f, " %s |", head[k]);
-        fputs("\n|---|---|---|---|---|\n", f);
+        for (int k = 0; k < nc; k++) fprintf(f, " %s |", cols[k].head);
+        fputs("\n|---|", f);
+        for (int k = 0; k < nc; k++) fputs("---|", f);
+        fputc('\n', f);
     } else {
         fprintf(f, "%-16s", "method");
-        for (int k = 0; k < 4; k++) fprintf(f, " %22s", head[k]);
+        for (int k = 0; k < nc; k++) fprintf(f, " %22s", cols[k].head);
         fputc('\n', f);
     }
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
-        const tgdp_ecg_eval_summary *s = &r->sm[m];
-        char c[4][64];
-        cell(c[0], sizeof c[0], s->c2st_auroc, "%.3f");
-        cell(c[1], sizeof c[1], s->feature_distance, "%.2f");
-        cell(c[2], sizeof c[2], s->mmd2, "%.3f");
-        cell(c[3], sizeof c[3], s->tstr_macro_auroc, "%.3f");
-        if (md) fprintf(f, "| %s | %s | %s | %s | %s |\n", tgdp_ecg_method_names[m], c[0], c[1], c[2], c[3]);
-        else fprintf(f, "%-16s %22s %22s %22s %22s\n", tgdp_ecg_method_names[m], c[0], c[1], c[2], c[3]);
+        fprintf(f, md ? "| %s |" : "%-16s", tgdp_ecg_method_names[m]);
+        for (int k = 0; k < nc; k++) {
+            char c[96];
+            if (cols[k].metric >= TGDP_EM_AUG_MACRO_AUROC) cell_interval(c, sizeof c, &r->sm[m], cols[k].metric, cols[k].fmt);
+            else cell(c, sizeof c, r->sm[m].m[cols[k].metric], cols[k].fmt);
+            fprintf(f, md ? " %s |" : " %22s", c);
+        }
+        fputc('\n', f);
     }
+}
+
+static void print_table(FILE *f, const report *r, int md)
+{
+    static const table_col dist[] = {{TGDP_EM_C2ST_AUROC, "c2st_auroc (0.5 best)", "%.3f"},
+                                     {TGDP_EM_FEATURE_DISTANCE, "feature_distance", "%.2f"},
+                                     {TGDP_EM_MMD2, "mmd2", "%.3f"},
+                                     {TGDP_EM_TSTR_MACRO_AUROC, "tstr_macro_auroc", "%.3f"}};
+    static const table_col real[] = {{TGDP_EM_BEAT_FRACTION, "beat_fraction", "%.2f"},
+                                     {TGDP_EM_HR_W1, "hr_w1 (bpm)", "%.1f"},
+                                     {TGDP_EM_RR_CV, "rr_cv", "%.3f"},
+                                     {TGDP_EM_HF_NOISE_RATIO, "hf_noise_ratio (1 best)", "%.2f"}};
+    print_metrics(f, r, md, dist, 4);
     char t[64];
-    cell(t, sizeof t, r->sm[0].trtr_macro_auroc, "%.3f");
-    fprintf(f, md ? "\nReference: a classifier trained on the real target training windows (TRTR) reaches macro-AUROC %s.\n"
-                  : "(TRTR reference, trained on the real target training windows: macro-AUROC %s)\n",
+    cell(t, sizeof t, r->sm[0].m[TGDP_EM_TRTR_MACRO_AUROC], "%.3f");
+    fprintf(f, md ? "\nReference: a classifier trained on the real target training windows (TRTR) reaches macro-AUROC %s.\n\n"
+                  : "(TRTR reference, trained on the real target training windows: macro-AUROC %s)\n\n",
             t);
+    print_metrics(f, r, md, real, 4);
+    char b[64], c[64], s2[64];
+    cell(b, sizeof b, r->sm[0].m[TGDP_EM_REAL_BEAT_FRACTION], "%.2f");
+    cell(c, sizeof c, r->sm[0].m[TGDP_EM_REAL_RR_CV], "%.3f");
+    cell(s2, sizeof s2, r->src.m[TGDP_EM_C2ST_AUROC], "%.3f");
+    fprintf(f, md ? "\nThe held-out real target windows: beat_fraction %s, rr_cv %s. The source model against held-out "
+                    "source records: source_c2st_auroc %s.\n\n"
+                  : "(held-out real target windows: beat_fraction %s, rr_cv %s; source model vs held-out source "
+                    "records: source_c2st_auroc %s)\n\n",
+            b, c, s2);
+    static const table_col util[] = {{TGDP_EM_AUG_MACRO_AUROC, "aug_macro_auroc", "%.3f"},
+                                     {TGDP_EM_AUG_FBETA2, "aug_fbeta2", "%.3f"},
+                                     {TGDP_EM_AUG_GBETA2, "aug_gbeta2", "%.3f"}};
+    print_metrics(f, r, md, util, 3);
+    char u[3][96];
+    for (int k = 0; k < 3; k++) cell_interval(u[k], sizeof u[k], &r->sm[0], TGDP_EM_REAL_ONLY_MACRO_AUROC + k, "%.3f");
+    fprintf(f, md ? "\nUtility: a 1-D ResNet trained on the real target training windows plus the method's generated "
+                    "windows, tested on the held-out records (mean over folds x seeds [bootstrap 5-95%% interval over "
+                    "the test records]). Reference, trained on the real windows alone: real_only_macro_auroc %s, "
+                    "real_only_fbeta2 %s, real_only_gbeta2 %s.\n"
+                  : "(utility reference, trained on the real target training windows alone: real_only_macro_auroc %s, "
+                    "real_only_fbeta2 %s, real_only_gbeta2 %s)\n",
+            u[0], u[1], u[2]);
 }
 
 static int write_md(FILE *f, void *ctx)
@@ -232,78 +299,120 @@ static int set_str(char *dst, size_t cap, const char *v, const char *opt)
     return 0;
 }
 
+typedef struct demo_args {
+    int quick, quiet, threads, folds, seeds, max_records, target_records, n_gen, seed, width, steps_scale, source_per_seed;
+    double holdout, window_s;
+    const char *data, *out, *src_dbs, *tgt_dbs, *eps_arch, *cls_arch, *eps_hidden;
+} demo_args;
+
+static const char *const SUMMARY =
+    "The ECG transfer comparison on real records: prepare the source and target windows, then for\n"
+    "every seed and fold of target records (split by record) train source only, target only,\n"
+    "fine-tune, domain guidance, TGDP (time-dependent classifier guidance), TGDP + regularisers\n"
+    "(Alg 4 guidance network) and conditional TGDP on source + the fold's training records,\n"
+    "generate label-conditional windows and measure them against the held-out records: C2ST AUROC\n"
+    "(0.5 best), Frechet distance and MMD^2 in a source classifier's feature space, TSTR\n"
+    "macro-AUROC, and realism (beat_fraction, hr_w1, rr_cv, hf_noise_ratio: see tgdp ecg evaluate\n"
+    "--help). A share of the source records (--source-holdout) is kept out of every source-side\n"
+    "training to measure the source model on: source_c2st_auroc. Writes results.json, results.md\n"
+    "and ecg_<method>.png to --out.";
+
+/* 0: go on, 1: --help printed, -1: usage error (printed) */
+static int parse_args(int argc, char **argv, demo_args *a)
+{
+    memset(a, 0, sizeof *a);
+    cli_opt opts[] = {
+        {"data", OPT_STRING, &a->data, NULL, "folder holding the database folders (as for tgdp ecg prepare; required)", 0, -1},
+        {"out", OPT_STRING, &a->out, "out/ecg", "output folder for results.json, results.md and the PNG plots", 0, -1},
+        {"quick", OPT_FLAG, &a->quick, NULL, "the small configuration of the test suite (3 folds, 1 seed, 20 records per database, MLP denoisers)", 0, -1},
+        {"folds", OPT_INT, &a->folds, NULL, "folds of target records (default 3)", 2, 1000},
+        {"seeds", OPT_INT, &a->seeds, NULL, "seeds (default 2, 1 with --quick)", 1, 100},
+        {"seed", OPT_INT, &a->seed, "0", "base seed", 0, 2147483647},
+        {"source-dbs", OPT_STRING, &a->src_dbs, "ludb,ptbxl,georgia", "source databases (names or folders under --data)", 0, -1},
+        {"target-dbs", OPT_STRING, &a->tgt_dbs, "ningbo,cpsc2018", "target databases", 0, -1},
+        {"max-records", OPT_INT, &a->max_records, NULL, "records per database (default all, 20 with --quick)", 0, 2147483647},
+        {"window-s", OPT_DOUBLE, &a->window_s, "2.5", "window length in seconds at 100 Hz, no overlap (10: 1000 samples, the paper's)", 0.1, 60},
+        {"target-records", OPT_INT, &a->target_records, "0", "target records in all, a random choice by --seed (0: all; the paper: ~690, 10% of CPSC 2018)", 0, 2147483647},
+        {"eps-arch", OPT_STRING, &a->eps_arch, NULL, "denoiser architecture: unet1d (with the input skip) or mlp (default unet1d, mlp with --quick)", 0, -1},
+        {"cls-arch", OPT_STRING, &a->cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
+        {"conv-width", OPT_INT, &a->width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
+        {"eps-hidden", OPT_STRING, &a->eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
+        {"steps-scale", OPT_INT, &a->steps_scale, "100", "percentage applied to every training step count", 1, 10000},
+        {"n-gen", OPT_INT, &a->n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
+        {"source-holdout", OPT_DOUBLE, &a->holdout, NULL, "share of the source records held out of source training, to measure the source model on (source_c2st_auroc; default 0.1, 0: none)", 0, 0.9},
+        {"source-per-seed", OPT_FLAG, &a->source_per_seed, NULL, "train a source denoiser per seed (default: one pre-trained source model shared by the seeds, as the method assumes)", 0, -1},
+        {"threads", OPT_INT, &a->threads, "0", "threads (0: all cores)", 0, 1024},
+        {"quiet", OPT_FLAG, &a->quiet, NULL, "no progress lines", 0, -1},
+    };
+    a->max_records = -1;
+    a->holdout = -1;
+    int pr = cli_parse(CMD, SUMMARY, opts, (int)(sizeof opts / sizeof *opts), argc, argv);
+    if (pr) return pr;
+    if (!a->data) return cli_errorf(CMD, "--data DIR is required (a folder laid out like ../shared/data/ecg)"), -1;
+    if (a->eps_arch && strcmp(a->eps_arch, "mlp") && strcmp(a->eps_arch, "unet1d"))
+        return cli_errorf(CMD, "--eps-arch: expected mlp or unet1d, got '%s'", a->eps_arch), -1;
+    if (a->cls_arch && strcmp(a->cls_arch, "mlp") && strcmp(a->cls_arch, "resnet1d"))
+        return cli_errorf(CMD, "--cls-arch: expected mlp or resnet1d, got '%s'", a->cls_arch), -1;
+    return 0;
+}
+
+/* the configuration: the defaults (quick or not) with the options given; -1 on a bad value */
+static int make_config(const demo_args *a, tgdp_ecg_demo_config *c)
+{
+    tgdp_ecg_demo_config_default(c, a->quick);
+    if (a->folds) c->folds = a->folds;
+    if (a->seeds) c->seeds = a->seeds;
+    if (a->max_records >= 0) c->max_records = a->max_records;
+    c->target_records = a->target_records;
+    if (a->window_s > 0) c->prep.window = c->prep.stride = (int64_t)llround(a->window_s * c->prep.fs);
+    if (a->n_gen) c->n_gen = a->n_gen;
+    if (a->width) c->conv_width = a->width;
+    if (a->source_per_seed) c->source_per_seed = 1;
+    if (a->holdout >= 0) c->source_holdout = a->holdout;
+    c->seed = (uint64_t)a->seed;
+    if (set_str(c->source_dbs, sizeof c->source_dbs, a->src_dbs, "source-dbs") ||
+        set_str(c->target_dbs, sizeof c->target_dbs, a->tgt_dbs, "target-dbs") ||
+        set_str(c->eps_arch, sizeof c->eps_arch, a->eps_arch, "eps-arch") ||
+        set_str(c->cls_arch, sizeof c->cls_arch, a->cls_arch, "cls-arch") ||
+        set_str(c->eps_hidden, sizeof c->eps_hidden, a->eps_hidden, "eps-hidden"))
+        return -1;
+    int64_t *steps[] = {&c->eps_steps, &c->target_steps, &c->ft_steps, &c->cls_steps, &c->tcls_steps, &c->guid_steps};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        *steps[i] = *steps[i] * a->steps_scale / 100;
+        if (*steps[i] < 1) *steps[i] = 1;
+    }
+    return 0;
+}
+
+/* results.json, results.md and the plots in dir */
+static int write_outputs(const char *dir, const report *r, tgdp_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    int rc = tgdp_atomic_write(path, write_json, (void *)r, err);
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/results.md", dir);
+        rc = tgdp_atomic_write(path, write_md, (void *)r, err);
+    }
+    return rc ? rc : write_plots(dir, r, err);
+}
+
 int cmd_demo_ecg(int argc, char **argv)
 {
-    int quick = 0, quiet = 0, threads = 0, folds = 0, seeds = 0, max_records = -1, n_gen = 0, seed = 0, width = 0;
-    int steps_scale = 100, source_per_seed = 0, target_records = 0;
-    double window_s = 0;
-    const char *data = NULL, *out = "out/ecg", *src_dbs = NULL, *tgt_dbs = NULL, *eps_arch = NULL, *cls_arch = NULL;
-    const char *eps_hidden = NULL;
-    cli_opt opts[] = {
-        {"data", OPT_STRING, &data, NULL, "folder holding the database folders (as for tgdp ecg prepare; required)", 0, -1},
-        {"out", OPT_STRING, &out, "out/ecg", "output folder for results.json, results.md and the PNG plots", 0, -1},
-        {"quick", OPT_FLAG, &quick, NULL, "the small configuration of the test suite (3 folds, 1 seed, 20 records per database, MLP denoisers)", 0, -1},
-        {"folds", OPT_INT, &folds, NULL, "folds of target records (default 3)", 2, 1000},
-        {"seeds", OPT_INT, &seeds, NULL, "seeds (default 2, 1 with --quick)", 1, 100},
-        {"seed", OPT_INT, &seed, "0", "base seed", 0, 2147483647},
-        {"source-dbs", OPT_STRING, &src_dbs, "ludb,ptbxl,georgia", "source databases (names or folders under --data)", 0, -1},
-        {"target-dbs", OPT_STRING, &tgt_dbs, "ningbo,cpsc2018", "target databases", 0, -1},
-        {"max-records", OPT_INT, &max_records, NULL, "records per database (default all, 20 with --quick)", 0, 2147483647},
-        {"window-s", OPT_DOUBLE, &window_s, "2.5", "window length in seconds at 100 Hz, no overlap (10: 1000 samples, the paper's)", 0.1, 60},
-        {"target-records", OPT_INT, &target_records, "0", "target records in all, a random choice by --seed (0: all; the paper: ~690, 10% of CPSC 2018)", 0, 2147483647},
-        {"eps-arch", OPT_STRING, &eps_arch, NULL, "denoiser architecture: unet1d (with the input skip) or mlp (default unet1d, mlp with --quick)", 0, -1},
-        {"cls-arch", OPT_STRING, &cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
-        {"conv-width", OPT_INT, &width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
-        {"eps-hidden", OPT_STRING, &eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
-        {"steps-scale", OPT_INT, &steps_scale, "100", "percentage applied to every training step count", 1, 10000},
-        {"n-gen", OPT_INT, &n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
-        {"source-per-seed", OPT_FLAG, &source_per_seed, NULL, "train a source denoiser per seed (default: one pre-trained source model shared by the seeds, as the method assumes)", 0, -1},
-        {"threads", OPT_INT, &threads, "0", "threads (0: all cores)", 0, 1024},
-        {"quiet", OPT_FLAG, &quiet, NULL, "no progress lines", 0, -1},
-    };
-    int pr = cli_parse(CMD,
-                       "The ECG transfer comparison on real records: prepare the source and target windows, then for\n"
-                       "every seed and fold of target records (split by record) train source only, target only,\n"
-                       "fine-tune, domain guidance, TGDP (time-dependent classifier guidance), TGDP + regularisers\n"
-                       "(Alg 4 guidance network) and conditional TGDP on source + the fold's training records,\n"
-                       "generate label-conditional windows and measure them against the held-out records: C2ST AUROC\n"
-                       "(0.5 best), Frechet distance and MMD^2 in a source classifier's feature space, TSTR\n"
-                       "macro-AUROC. Writes results.json, results.md and ecg_<method>.png to --out.",
-                       opts, (int)(sizeof opts / sizeof *opts), argc, argv);
+    demo_args a;
+    int pr = parse_args(argc, argv, &a);
     if (pr) return pr > 0 ? 0 : 2;
-    if (!data) return cli_errorf(CMD, "--data DIR is required (a folder laid out like ../shared/data/ecg)"), 2;
     struct stat st;
-    if (stat(data, &st) || !S_ISDIR(st.st_mode)) return cli_errorf(CMD, "--data %s: no such folder", data), 1;
-    tgdp_set_threads(threads);
+    if (stat(a.data, &st) || !S_ISDIR(st.st_mode)) return cli_errorf(CMD, "--data %s: no such folder", a.data), 1;
     tgdp_ecg_demo_config c;
-    tgdp_ecg_demo_config_default(&c, quick);
-    if (folds) c.folds = folds;
-    if (seeds) c.seeds = seeds;
-    if (max_records >= 0) c.max_records = max_records;
-    c.target_records = target_records;
-    if (window_s > 0) c.prep.window = c.prep.stride = (int64_t)llround(window_s * c.prep.fs);
-    if (n_gen) c.n_gen = n_gen;
-    if (width) c.conv_width = width;
-    if (source_per_seed) c.source_per_seed = 1;
-    c.seed = (uint64_t)seed;
-    if (set_str(c.source_dbs, sizeof c.source_dbs, src_dbs, "source-dbs") ||
-        set_str(c.target_dbs, sizeof c.target_dbs, tgt_dbs, "target-dbs") ||
-        set_str(c.eps_arch, sizeof c.eps_arch, eps_arch, "eps-arch") ||
-        set_str(c.cls_arch, sizeof c.cls_arch, cls_arch, "cls-arch") ||
-        set_str(c.eps_hidden, sizeof c.eps_hidden, eps_hidden, "eps-hidden"))
-        return 2;
-    if (eps_arch && strcmp(eps_arch, "mlp") && strcmp(eps_arch, "unet1d"))
-        return cli_errorf(CMD, "--eps-arch: expected mlp or unet1d, got '%s'", eps_arch), 2;
-    if (cls_arch && strcmp(cls_arch, "mlp") && strcmp(cls_arch, "resnet1d"))
-        return cli_errorf(CMD, "--cls-arch: expected mlp or resnet1d, got '%s'", cls_arch), 2;
-    int64_t *steps[] = {&c.eps_steps, &c.target_steps, &c.ft_steps, &c.cls_steps, &c.tcls_steps, &c.guid_steps};
-    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) *steps[i] = *steps[i] * steps_scale / 100 + 1;
+    if (make_config(&a, &c)) return 2;
+    tgdp_set_threads(a.threads);
     c.log = log_line;
-    c.log_ctx = &quiet;
+    c.log_ctx = &a.quiet;
     tgdp_error err = {0, ""};
-    if (tgdp_mkdir_p(out, &err)) return cli_error(CMD, &err);
+    if (tgdp_mkdir_p(a.out, &err)) return cli_error(CMD, &err);
     tgdp_ecg_demo_output o;
-    if (tgdp_ecg_demo_run(&c, data, &o, &err)) {
+    if (tgdp_ecg_demo_run(&c, a.data, &o, &err)) {
         tgdp_ecg_demo_output_free(&o);
         return cli_error(CMD, &err);
     }
@@ -311,22 +420,15 @@ int cmd_demo_ecg(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.c = &c;
     r.o = &o;
-    r.data = data;
+    r.data = a.data;
     summarize(&r);
     printf("\nECG transfer %s -> %s: %d folds x %d seeds, mean ± sd against held-out target records\n", c.source_dbs,
            c.target_dbs, c.folds, c.seeds);
     print_table(stdout, &r, 0);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/results.json", out);
-    int rc = tgdp_atomic_write(path, write_json, &r, &err);
-    if (!rc) {
-        snprintf(path, sizeof path, "%s/results.md", out);
-        rc = tgdp_atomic_write(path, write_md, &r, &err);
-    }
-    if (!rc) rc = write_plots(out, &r, &err);
+    int rc = write_outputs(a.out, &r, &err);
     double secs = o.seconds_total;
     tgdp_ecg_demo_output_free(&o);
     if (rc) return cli_error(CMD, &err);
-    printf("\nwrote %s/results.json, results.md and ecg_<method>.png in %.0f s\n", out, secs);
+    printf("\nwrote %s/results.json, results.md and ecg_<method>.png in %.0f s\n", a.out, secs);
     return 0;
 }

@@ -1,10 +1,10 @@
-/* The ECG transfer comparison (tgdp/ecg_demo.h): prepare the windows, then for every seed
- * and fold of target records train every method on source + the fold's target training
- * records, sample, and evaluate against the held-out records. Mirrors gmm_experiment.c. */
-#include "tgdp/ecg_demo.h"
+/* The ECG transfer comparison (tgdp/ecg_demo.h): prepare the windows, train the source model
+ * (and measure it against held-out source records), then for every seed and fold of target
+ * records run every method (ecg_demo_fold.c). Mirrors gmm_experiment.c. */
+#include "eval/ecg_demo_internal.h"
 
 #include "tgdp/ecg_domains.h"
-#include "tgdp/tgdp.h"
+#include "tgdp/labels.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -63,9 +63,11 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     c->sample_steps = 25;
     c->sampler = TGDP_SAMPLER_DPM2;
     c->n_gen = 96;
+    c->source_holdout = 0.1;
     tgdp_ecg_eval_config_default(&c->eval);
     tgdp_eval_classifier_opts_default(&c->features);
     c->features.steps = 1000;
+    c->eval.util.cls.steps = 400; /* the utility resnet1d: 48 of them in a default run */
     if (quick) { /* the test suite: 3 folds, 1 seed, 20 records per database, small MLPs, short training */
         snprintf(c->eps_arch, sizeof c->eps_arch, "mlp");
         c->eps_ema = 0;
@@ -91,10 +93,12 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
         c->features.hidden[0] = 128;
         c->eval.c2st.cls.steps = 150;
         c->eval.tstr.steps = 150;
+        c->eval.util.cls.width = 8;
+        c->eval.util.cls.steps = 150;
     }
 }
 
-static void logf_(const tgdp_ecg_demo_config *c, const char *fmt, ...)
+void demo_log(const tgdp_ecg_demo_config *c, const char *fmt, ...)
 {
     if (!c->log) return;
     char buf[512];
@@ -105,7 +109,7 @@ static void logf_(const tgdp_ecg_demo_config *c, const char *fmt, ...)
     c->log(c->log_ctx, buf);
 }
 
-static double now_s(void)
+double demo_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -118,14 +122,14 @@ static double now_s(void)
  * in both domains stays in the target) */
 static void log_database(void *ctx, const tgdp_ecg_db_run *db)
 {
-    logf_(ctx, "prepare: %s %s (%s%s): %zu records, %lld windows, %zu skipped", tgdp_ecg_domain_name(db->domain),
-          db->name, db->folders.path[0], db->folders.n > 1 ? " + more" : "", db->used, (long long)db->windows,
-          db->skipped);
+    demo_log(ctx, "prepare: %s %s (%s%s): %zu records, %lld windows, %zu skipped", tgdp_ecg_domain_name(db->domain),
+             db->name, db->folders.path[0], db->folders.n > 1 ? " + more" : "", db->used, (long long)db->windows,
+             db->skipped);
 }
 
 static void log_skip(void *ctx, const tgdp_ecg_skip *s)
 {
-    logf_(ctx, "skipped %s record %s: %s", s->database, s->id, s->reason);
+    demo_log(ctx, "skipped %s record %s: %s", s->database, s->id, s->reason);
 }
 
 static int build_domains(const tgdp_ecg_demo_config *c, const char *dir, tgdp_ecg_set *S, tgdp_ecg_set *T,
@@ -161,8 +165,8 @@ static int build_domains(const tgdp_ecg_demo_config *c, const char *dir, tgdp_ec
 
 /* ---------------------------------------------------------------- networks */
 
-static int make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role, const char *hidden, int n_classes,
-                    uint64_t seed, tgdp_error *err)
+int demo_make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role, const char *hidden, int n_classes,
+                  uint64_t seed, tgdp_error *err)
 {
     const int L = (int)c->prep.window, d = 12 * L;
     const int timed = role != TGDP_ROLE_CLASSIFIER;
@@ -193,7 +197,7 @@ static int make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role
     return tgdp_net_create_arch(net, role, &nc, seed, err);
 }
 
-static void train_opts(tgdp_train_opts *o, const tgdp_ecg_demo_config *c, int64_t steps, double lr, uint64_t seed)
+void demo_train_opts(tgdp_train_opts *o, const tgdp_ecg_demo_config *c, int64_t steps, double lr, uint64_t seed)
 {
     tgdp_train_opts_default(o);
     o->steps = steps;
@@ -202,45 +206,8 @@ static void train_opts(tgdp_train_opts *o, const tgdp_ecg_demo_config *c, int64_
     o->seed = seed;
 }
 
-/* eps_src(x, y, t) - w sigma_t grad log h(x, [y,] t): the source model always sees the labels,
- * the guidance only when it is label-conditional */
-typedef struct guided_ctx {
-    tgdp_eps_ctx e;
-    const int64_t *guide_labels;
-} guided_ctx;
-
-static int eps_guided(void *vctx, int n, int d, const float *x, float t, float *eps_out, tgdp_error *err)
-{
-    guided_ctx *g = vctx;
-    int rc = tgdp_eps_plain(&g->e, n, d, x, t, eps_out, err);
-    if (!rc) rc = tgdp_guidance_grad(g->e.guide, g->e.arena, n, d, x, t, g->guide_labels, g->e.scratch, err);
-    if (rc) return rc;
-    const float k = (float)(g->e.w * tgdp_schedule_sigma(g->e.s, t));
-    for (size_t i = 0; i < (size_t)n * d; i++) eps_out[i] -= k * g->e.scratch[i];
-    return TGDP_OK;
-}
-
-/* ---------------------------------------------------------------- one run */
-
-typedef struct run {
-    const tgdp_ecg_demo_config *c;
-    tgdp_schedule sched;
-    tgdp_arena ar;
-    int d;
-    /* source */
-    int64_t ns;
-    const float *xs;
-    int64_t *ys_multi, *ys; /* [ns, K], [ns] classes */
-    /* target */
-    int64_t nt;
-    const float *xt;
-    int64_t *yt_multi, *yt, *rec_t, *strata;
-    int n_classes;
-    const int *class_label;
-    tgdp_feature_extractor fe;
-} run;
-
-static int sample_n(run *R, tgdp_eps_fn fn, tgdp_eps_ctx *e, void *ctx, int n, uint64_t seed, float *x, tgdp_error *err)
+int demo_sample(demo_run *R, tgdp_eps_fn fn, tgdp_eps_ctx *e, void *ctx, int n, uint64_t seed, float *x,
+                tgdp_error *err)
 {
     tgdp_rng rng = tgdp_rng_new(seed);
     float *scratch = malloc((size_t)n * R->d * sizeof *scratch);
@@ -253,312 +220,252 @@ static int sample_n(run *R, tgdp_eps_fn fn, tgdp_eps_ctx *e, void *ctx, int n, u
     return rc;
 }
 
-static int64_t *take_i64(const int64_t *v, int64_t width, const int *fold, int64_t n, int f, int want_in, int64_t *cnt)
+void demo_draw_labels(const demo_run *R, const int64_t *cls, int64_t m, int n, uint64_t seed, int64_t *labels,
+                      int64_t *multi)
 {
-    int64_t k = 0;
-    for (int64_t i = 0; i < n; i++) k += (fold[i] == f) == want_in;
-    int64_t *o = malloc((size_t)(k ? k : 1) * width * sizeof *o);
-    if (!o) return NULL;
-    k = 0;
-    for (int64_t i = 0; i < n; i++)
-        if ((fold[i] == f) == want_in) memcpy(o + k++ * width, v + i * width, (size_t)width * sizeof *o);
-    *cnt = k;
-    return o;
+    double freq[TGDP_EVAL_MAX_LABELS + 1] = {0};
+    for (int64_t i = 0; i < m; i++) freq[cls[i]] += 1;
+    tgdp_rng r = tgdp_rng_new(seed);
+    if (multi) memset(multi, 0, (size_t)n * TGDP_ECG_NLABELS * sizeof *multi);
+    for (int i = 0; i < n; i++) {
+        labels[i] = tgdp_rng_categorical(&r, freq, R->n_classes);
+        const int lab = R->class_label[labels[i]];
+        if (multi && lab >= 0) multi[(int64_t)i * TGDP_ECG_NLABELS + lab] = 1;
+    }
 }
+
+/* ---------------------------------------------------------------- preparation */
 
 #define CHECK(x) do { if ((rc = (x))) goto done; } while (0)
 
-static int run_fold(run *R, tgdp_net *src, int seed, int f, const int *fold, tgdp_ecg_demo_output *out, tgdp_error *err)
+/* the conditioning classes: the one rule of every command (tgdp_conditioning_labels, tgdp/labels.h):
+ * class k = label k (a window's first abnormal label, NORM when it is only normal), class K = no label */
+static int make_classes(demo_run *R, const int64_t *ys_multi, int64_t ns, int *class_label, tgdp_ecg_demo_output *out,
+                        int64_t *ys, tgdp_error *err)
+{
+    const int K = TGDP_ECG_NLABELS;
+    for (int k = 0; k < K; k++) class_label[k] = k;
+    class_label[K] = -1;
+    R->n_classes = K + 1;
+    R->class_label = class_label;
+    out->n_classes = R->n_classes;
+    memcpy(out->class_label, class_label, sizeof out->class_label);
+    int rc = tgdp_conditioning_labels(ys_multi, ns, K, ys, err);
+    if (!rc) rc = tgdp_conditioning_labels(R->yt_multi, R->nt, K, R->yt, err);
+    if (rc) return rc;
+    char names[256] = ""; /* the classes of the target windows */
+    for (int j = 0; j < K; j++) {
+        int64_t any = 0;
+        for (int64_t i = 0; i < R->nt && !any; i++) any = R->yt[i] == j;
+        size_t l = strlen(names);
+        if (any) snprintf(names + l, sizeof names - l, "%s%s", l ? "," : "", tgdp_ecg_label_name(j));
+    }
+    demo_log(R->c, "prepare: target classes %s", names);
+    return TGDP_OK;
+}
+
+/* source windows into the training part and the held-out part (c->source_holdout of the records,
+ * at least 2 and at least one left to train on; none when 0 or too few records) */
+static int split_source(demo_run *R, const tgdp_ecg_set *S, const int64_t *ys_multi, const int64_t *ys, tgdp_error *err)
 {
     const tgdp_ecg_demo_config *c = R->c;
-    const int d = R->d, K = TGDP_ECG_NLABELS, ng = c->n_gen;
-    int rc = 0;
-    tgdp_eval_set real = {R->nt, d, R->xt, K, R->yt_multi, R->rec_t};
-    tgdp_eval_owned test, train;
-    memset(&test, 0, sizeof test);
-    memset(&train, 0, sizeof train);
-    int64_t ntr = 0;
-    int64_t *ytr = NULL, *lgen = NULL, *lgen_multi = NULL;
-    float *gen = malloc((size_t)ng * d * sizeof *gen);
-    tgdp_net tonly, ft, tcls_u, tcls_c, cls_u, h;
-    memset(&tonly, 0, sizeof tonly);
-    memset(&ft, 0, sizeof ft);
-    memset(&tcls_u, 0, sizeof tcls_u);
-    memset(&tcls_c, 0, sizeof tcls_c);
-    memset(&cls_u, 0, sizeof cls_u);
-    memset(&h, 0, sizeof h);
-    CHECK(tgdp_eval_set_split(&real, fold, f, &test, &train, err));
-    ytr = take_i64(R->yt, 1, fold, R->nt, f, 0, &ntr);
-    lgen = malloc((size_t)ng * sizeof *lgen);
-    lgen_multi = calloc((size_t)ng * K, sizeof *lgen_multi);
-    if (!gen || !ytr || !lgen || !lgen_multi) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
-    if (ntr < 2 || test.set.n < 2) CHECK(tgdp_fail(err, TGDP_EINVAL, "demo ecg: fold %d has too few windows", f));
-    const uint64_t ks = c->seed * 1000003ULL + (uint64_t)seed * 7919ULL + (uint64_t)f * 104729ULL + 17;
-    /* labels of the generated windows: drawn from the classes of the target training windows */
-    double freq[TGDP_EVAL_MAX_LABELS + 1] = {0};
-    for (int64_t i = 0; i < ntr; i++) freq[ytr[i]] += 1;
-    tgdp_rng lr = tgdp_rng_new(ks ^ 0xabcdefULL);
-    for (int i = 0; i < ng; i++) {
-        lgen[i] = tgdp_rng_categorical(&lr, freq, R->n_classes);
-        int lab = R->class_label[lgen[i]];
-        if (lab >= 0) lgen_multi[(int64_t)i * K + lab] = 1;
+    int64_t *rec = malloc((size_t)S->n * sizeof *rec);
+    int *part = calloc((size_t)S->n, sizeof *part);
+    int rc = rec && part ? TGDP_OK : tgdp_fail(err, TGDP_ENOMEM, "out of memory");
+    const int hold = !rc && c->source_holdout > 0 && S->n_records >= 3 &&
+                     llround(c->source_holdout * (double)S->n_records) >= 2;
+    if (!rc) {
+        for (int64_t i = 0; i < S->n; i++) rec[i] = S->record[i];
+        /* part 0 (training): the first round((1 - holdout) R) of the shuffled records */
+        if (hold) rc = tgdp_record_split(S->n, rec, 1.0 - c->source_holdout, c->seed ^ 0x5012ceULL, part, err);
     }
-    tgdp_dataset S = {R->ns, d, R->xs, R->ys}, T = {ntr, d, train.x, ytr};
-    tgdp_dataset Su = {R->ns, d, R->xs, NULL}, Tu = {ntr, d, train.x, NULL};
-    tgdp_eval_set gset = {ng, d, gen, K, lgen_multi, NULL};
+    tgdp_eval_set all = {S->n, R->d, S->x, TGDP_ECG_NLABELS, ys_multi, rec};
+    if (!rc) rc = tgdp_eval_set_split(&all, part, 0, &R->src, hold ? &R->src_test : NULL, err);
+    int64_t nt = 0;
+    R->ys = malloc((size_t)(S->n ? S->n : 1) * sizeof *R->ys);
+    R->ys_test = malloc((size_t)(S->n ? S->n : 1) * sizeof *R->ys_test);
+    if (!rc && (!R->ys || !R->ys_test)) rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory");
+    for (int64_t i = 0, k = 0; !rc && i < S->n; i++) {
+        if (part[i] == 0) R->ys[k++] = ys[i];
+        else R->ys_test[nt++] = ys[i];
+    }
+    free(rec), free(part);
+    return rc;
+}
+
+/* both domains' windows, labels, classes and the target's strata */
+static int prepare(demo_run *R, tgdp_ecg_set *S, tgdp_ecg_set *T, const char *data_dir, int *class_label,
+                   tgdp_ecg_demo_output *out, tgdp_error *err)
+{
+    const tgdp_ecg_demo_config *c = R->c;
+    const double t0 = demo_now();
+    int64_t *ys_multi = NULL, *ys = NULL;
+    int rc;
+    demo_log(c, "prepare: reading %s (source %s, target %s)", data_dir, c->source_dbs, c->target_dbs);
+    CHECK(build_domains(c, data_dir, S, T, &out->skipped, err));
+    out->n_source = S->n, out->n_target = T->n, out->window = c->prep.window;
+    out->source_records = S->n_records, out->target_records = T->n_records;
+    if ((int)T->n_records < c->folds)
+        CHECK(tgdp_fail(err, TGDP_EINVAL, "demo ecg: %zu target records cannot make %d folds", T->n_records, c->folds));
+    R->d = (int)(12 * c->prep.window);
+    R->nt = T->n;
+    R->xt = T->x;
+    CHECK(tgdp_ecg_set_labels(S, &ys_multi, err));
+    CHECK(tgdp_ecg_set_labels(T, &R->yt_multi, err));
+    ys = malloc((size_t)S->n * sizeof *ys);
+    R->yt = malloc((size_t)T->n * sizeof *R->yt);
+    R->rec_t = malloc((size_t)T->n * sizeof *R->rec_t);
+    R->strata = malloc((size_t)T->n * sizeof *R->strata);
+    if (!ys || !R->yt || !R->rec_t || !R->strata) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
+    CHECK(make_classes(R, ys_multi, S->n, class_label, out, ys, err));
+    for (int64_t i = 0; i < T->n; i++) R->rec_t[i] = T->record[i];
+    CHECK(tgdp_primary_labels(T->n, TGDP_ECG_NLABELS, R->yt_multi, R->strata, err));
+    CHECK(split_source(R, S, ys_multi, ys, err));
+    out->source_heldout_windows = R->src_test.set.n;
+    out->seconds_prepare = demo_now() - t0;
+    demo_log(c, "prepare: source %lld windows (%zu records; %lld windows held out), target %lld windows (%zu records), "
+                "%.1f s",
+             (long long)S->n, S->n_records, (long long)R->src_test.set.n, (long long)T->n, T->n_records,
+             out->seconds_prepare);
+done:
+    free(ys_multi), free(ys);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the source model */
+
+static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
+{
+    const tgdp_ecg_demo_config *c = R->c;
+    const double t0 = demo_now();
+    tgdp_dataset SD = {R->src.set.n, R->d, R->src.x, R->ys};
+    tgdp_net_free(src);
+    int rc = demo_make_net(c, src, TGDP_ROLE_EPS, c->eps_hidden, R->n_classes, c->seed * 31 + (uint64_t)seed * 1009 + 5,
+                           err);
+    if (rc) return rc;
     tgdp_train_opts o;
-    tgdp_classifier_opts co;
-    tgdp_guidance_opts go;
-    const double penalty = c->tcls_grad_penalty / (double)ntr;
-    for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
+    tgdp_train_result tr;
+    demo_train_opts(&o, c, c->eps_steps, c->lr, c->seed * 37 + (uint64_t)seed * 1013 + 7);
+    o.ema = c->eps_ema;
+    char who[32];
+    if (c->source_per_seed) snprintf(who, sizeof who, "seed %d", seed);
+    else snprintf(who, sizeof who, "all %d seeds", c->seeds);
+    demo_log(c, "%s: training the conditional source denoiser (%s, %lld steps on %lld windows)", who, c->eps_arch,
+             (long long)c->eps_steps, (long long)SD.n);
+    if ((rc = tgdp_train_denoiser(src, &R->sched, &SD, &o, &tr, err))) return rc;
+    demo_log(c, "source denoiser done (loss %.4f, %.0f s)", tr.final_loss, demo_now() - t0);
+    return TGDP_OK;
+}
+
+/* the source model's samples against the held-out source records (labels drawn from their
+ * classes): source_c2st_auroc and the source model's realism */
+static int evaluate_source(demo_run *R, tgdp_net *src, int seed, tgdp_ecg_demo_output *out, tgdp_error *err)
+{
+    const tgdp_ecg_demo_config *c = R->c;
+    const int ng = c->n_gen;
+    if (R->src_test.set.n < 2) return TGDP_OK;
+    float *gen = malloc((size_t)ng * R->d * sizeof *gen);
+    int64_t *lab = malloc((size_t)ng * sizeof *lab);
+    int rc = gen && lab ? TGDP_OK : tgdp_fail(err, TGDP_ENOMEM, "out of memory");
+    const uint64_t ks = c->seed * 1000003ULL + (uint64_t)seed * 7919ULL + 0x50c7ULL;
+    if (!rc) {
+        demo_draw_labels(R, R->ys_test, R->src_test.set.n, ng, ks, lab, NULL);
         tgdp_eps_ctx e;
         memset(&e, 0, sizeof e);
-        e.labels = lgen;
-        guided_ctx g;
-        memset(&g, 0, sizeof g);
-        g.e.labels = lgen;
-        g.e.w = c->w_tgdp;
-        const uint64_t ss = ks ^ (0x10000ULL * (uint64_t)(m + 1));
-        double t0 = now_s();
-        switch (m) {
-        case TGDP_ECG_M_SOURCE_ONLY:
-            e.eps = src;
-            CHECK(sample_n(R, tgdp_eps_plain, &e, &e, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_TARGET_ONLY:
-            CHECK(make_net(c, &tonly, TGDP_ROLE_EPS, c->eps_hidden, R->n_classes, ss + 1, err));
-            train_opts(&o, c, c->target_steps, c->lr, ss + 2);
-            if (c->target_batch > 0) o.batch = c->target_batch;
-            CHECK(tgdp_train_denoiser(&tonly, &R->sched, &T, &o, NULL, err));
-            e.eps = &tonly;
-            CHECK(sample_n(R, tgdp_eps_plain, &e, &e, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_FINETUNE:
-            CHECK(tgdp_net_copy(&ft, src, err));
-            train_opts(&o, c, c->ft_steps, c->ft_lr, ss + 2);
-            if (c->target_batch > 0) o.batch = c->target_batch;
-            CHECK(tgdp_train_denoiser(&ft, &R->sched, &T, &o, NULL, err));
-            e.eps = &ft;
-            CHECK(sample_n(R, tgdp_eps_plain, &e, &e, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_DOMAIN_GUIDANCE:
-            e.eps = src;
-            e.eps2 = &ft;
-            e.w = c->w_domain;
-            CHECK(sample_n(R, tgdp_eps_domain_guidance, &e, &e, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_TGDP:
-            /* Algorithm 2 classifier as the guidance: log h = -logit c'(x_t, t) */
-            CHECK(make_net(c, &tcls_u, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, 0, ss + 1, err));
-            train_opts(&o, c, c->tcls_steps, c->lr, ss + 2);
-            o.weight_decay = c->tcls_weight_decay;
-            co = (tgdp_classifier_opts){.grad_penalty = penalty};
-            CHECK(tgdp_train_classifier(&tcls_u, &R->sched, &Su, &Tu, &o, &co, NULL, err));
-            g.e.eps = src;
-            g.e.guide = &tcls_u;
-            g.guide_labels = NULL;
-            CHECK(sample_n(R, eps_guided, &g.e, &g, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_TGDP_REG:
-            /* Algorithm 1 classifier, guidance network regressed on r over source windows with
-             * the cycle (target of tgdp's time classifier) and consistency terms (Algorithm 4) */
-            CHECK(make_net(c, &cls_u, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 0, ss + 1, err));
-            train_opts(&o, c, c->cls_steps, c->lr, ss + 2);
-            o.weight_decay = 1.0;
-            co = (tgdp_classifier_opts){.label_smoothing = 0.1};
-            CHECK(tgdp_train_classifier(&cls_u, NULL, &Su, &Tu, &o, &co, NULL, err));
-            CHECK(make_net(c, &h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 0, ss + 3, err));
-            h.hparam = TGDP_H_EXP;
-            train_opts(&o, c, c->guid_steps, c->lr, ss + 4);
-            go = (tgdp_guidance_opts){.bregman = 1, .normalize_r = 1, .eta_cycle = c->eta_cycle,
-                                      .eta_consistency = c->eta_consistency};
-            /* labelled sets: the consistency term runs the conditional source model (the
-             * label-free guidance network and classifiers ignore the labels) */
-            CHECK(tgdp_train_guidance(&h, &cls_u, &tcls_u, src, &R->sched, &S, &T, &o, &go, NULL, err));
-            g.e.eps = src;
-            g.e.guide = &h;
-            g.guide_labels = NULL;
-            CHECK(sample_n(R, eps_guided, &g.e, &g, ng, ss, gen, err));
-            break;
-        case TGDP_ECG_M_TGDP_COND:
-            CHECK(make_net(c, &tcls_c, TGDP_ROLE_TIME_CLASSIFIER, c->tcls_hidden, R->n_classes, ss + 1, err));
-            train_opts(&o, c, c->tcls_steps, c->lr, ss + 2);
-            o.weight_decay = c->tcls_weight_decay;
-            co = (tgdp_classifier_opts){.grad_penalty = penalty};
-            CHECK(tgdp_train_classifier(&tcls_c, &R->sched, &S, &T, &o, &co, NULL, err));
-            g.e.eps = src;
-            g.e.guide = &tcls_c;
-            g.guide_labels = lgen;
-            CHECK(sample_n(R, eps_guided, &g.e, &g, ng, ss, gen, err));
-            break;
-        }
-        for (size_t i = 0; i < (size_t)ng * d; i++)
-            if (!isfinite(gen[i])) CHECK(tgdp_fail(err, TGDP_ENONFINITE, "demo ecg: %s generated a non-finite value (seed %d, fold %d)",
-                                                   tgdp_ecg_method_names[m], seed, f));
-        double t1 = now_s();
-        tgdp_ecg_demo_result *res = &out->results[out->n_results];
-        memset(res, 0, sizeof *res);
-        res->method = m;
-        res->fold = f;
-        res->seed = seed;
+        e.labels = lab;
+        e.eps = src;
+        rc = demo_sample(R, tgdp_eps_plain, &e, &e, ng, ks ^ 0x77ULL, gen, err);
+    }
+    tgdp_ecg_eval_result *r = &out->source_results[out->n_source_results];
+    if (!rc) {
         tgdp_ecg_eval_config ec = c->eval;
         ec.seed = ks ^ 0x5eedULL;
-        CHECK(tgdp_ecg_eval_fold(&ec, &train.set, &test.set, &gset, &R->fe, f, &res->r, err));
-        res->r.seed = (uint64_t)seed;
-        out->n_results++;
-        logf_(c, "seed %d fold %d/%d %-15s c2st %.3f  frechet %.3g  mmd2 %.3g  tstr %.3f  (train+sample %.0f s, eval %.0f s)",
-              seed, f + 1, c->folds, tgdp_ecg_method_names[m], res->r.c2st_auroc, res->r.feature_distance, res->r.mmd2,
-              res->r.tstr_macro_auroc, t1 - t0, now_s() - t1);
-        if (seed == 0 && f == 0) {
-            int np = ng < TGDP_ECG_DEMO_PLOT ? ng : TGDP_ECG_DEMO_PLOT;
-            float *keep = malloc((size_t)np * d * sizeof *keep);
-            if (!keep) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
-            memcpy(keep, gen, (size_t)np * d * sizeof *keep);
-            free(out->plot_gen[m]);
-            out->plot_gen[m] = keep;
-            for (int i = 0; i < np; i++) out->plot_gen_class[m][i] = lgen[i];
-            out->n_plot = np;
-            if (!out->plot_real) {
-                int nr = test.set.n < TGDP_ECG_DEMO_PLOT ? (int)test.set.n : TGDP_ECG_DEMO_PLOT;
-                out->plot_real = malloc((size_t)nr * d * sizeof *out->plot_real);
-                if (!out->plot_real) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
-                /* spread over the held-out windows (different records where possible) */
-                for (int i = 0; i < nr; i++)
-                    memcpy(out->plot_real + (size_t)i * d, test.x + (size_t)(i * (test.set.n / nr)) * d, (size_t)d * sizeof(float));
-                out->n_plot_real = nr;
-            }
-        }
+        ec.fs = c->prep.fs;
+        ec.utility = 0;
+        tgdp_eval_set gset = {ng, R->d, gen, 0, NULL, NULL}, real = R->src_test.set;
+        real.n_labels = 0, real.labels = NULL; /* no TSTR: only how close the samples are */
+        rc = tgdp_ecg_eval_fold(&ec, NULL, &real, &gset, &R->fe, 0, r, err);
     }
-done:
-    tgdp_net_free(&tonly);
-    tgdp_net_free(&ft);
-    tgdp_net_free(&tcls_u);
-    tgdp_net_free(&tcls_c);
-    tgdp_net_free(&cls_u);
-    tgdp_net_free(&h);
-    tgdp_eval_owned_free(&test);
-    tgdp_eval_owned_free(&train);
-    free(gen);
-    free(ytr);
-    free(lgen);
-    free(lgen_multi);
+    if (!rc) {
+        r->seed = (uint64_t)seed;
+        out->n_source_results++;
+        demo_log(c, "source model vs %lld held-out source windows: c2st %.3f  beats %.2f/%.2f  hr_w1 %.1f  rr_cv "
+                    "%.3f/%.3f  hf %.2f",
+                 (long long)R->src_test.set.n, r->c2st_auroc, r->realism.beat_fraction, r->realism.real_beat_fraction,
+                 r->realism.hr_w1, r->realism.rr_cv, r->realism.real_rr_cv, r->realism.hf_noise_ratio);
+    } else {
+        tgdp_error_prefix(err, "source model evaluation");
+    }
+    free(gen), free(lab);
     return rc;
+}
+
+/* the evaluation's feature space: a multi-label classifier on the source training windows */
+static int train_features(demo_run *R, tgdp_error *err)
+{
+    const double t0 = demo_now();
+    tgdp_eval_classifier_opts fo = R->c->features;
+    fo.seed = R->c->seed ^ 0xfea7ULL;
+    tgdp_eval_set sset = R->src.set;
+    sset.record = NULL;
+    int rc = tgdp_source_features(&R->fe, &sset, &fo, err);
+    if (!rc)
+        demo_log(R->c, "features: source classifier trained (%lld steps, %d features, %.0f s)", (long long)fo.steps,
+                 R->fe.dim, demo_now() - t0);
+    return rc;
+}
+
+static void run_free(demo_run *R)
+{
+    tgdp_feature_extractor_free(&R->fe);
+    tgdp_schedule_free(&R->sched);
+    tgdp_arena_free(&R->ar);
+    tgdp_eval_owned_free(&R->src);
+    tgdp_eval_owned_free(&R->src_test);
+    free(R->ys), free(R->ys_test), free(R->yt_multi), free(R->yt), free(R->rec_t), free(R->strata);
 }
 
 int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_ecg_demo_output *out, tgdp_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (c->folds < 2 || c->seeds < 1 || c->n_gen < 8 || c->batch < 1 || c->sample_steps < 1)
-        return tgdp_fail(err, TGDP_EINVAL, "demo ecg: invalid configuration (folds >= 2, seeds >= 1, n_gen >= 8)");
-    const double t_start = now_s();
-    const int K = TGDP_ECG_NLABELS;
+    if (c->folds < 2 || c->seeds < 1 || c->n_gen < 8 || c->batch < 1 || c->sample_steps < 1 ||
+        !(c->source_holdout >= 0 && c->source_holdout < 1))
+        return tgdp_fail(err, TGDP_EINVAL,
+                         "demo ecg: invalid configuration (folds >= 2, seeds >= 1, n_gen >= 8, 0 <= source_holdout < 1)");
+    const double t_start = demo_now();
     tgdp_ecg_set S, T;
     tgdp_ecg_set_init(&S, c->prep.window);
     tgdp_ecg_set_init(&T, c->prep.window);
-    run R;
+    demo_run R;
     memset(&R, 0, sizeof R);
     R.c = c;
     tgdp_arena_init(&R.ar);
-    int *fold = NULL;
-    int class_label[TGDP_EVAL_MAX_LABELS];
+    int *fold = NULL, class_label[TGDP_EVAL_MAX_LABELS];
     tgdp_net src;
     memset(&src, 0, sizeof src);
     int rc = 0;
-    logf_(c, "prepare: reading %s (source %s, target %s)", data_dir, c->source_dbs, c->target_dbs);
-    CHECK(build_domains(c, data_dir, &S, &T, &out->skipped, err));
-    out->n_source = S.n;
-    out->n_target = T.n;
-    out->window = c->prep.window;
-    out->source_records = S.n_records;
-    out->target_records = T.n_records;
-    if ((int)T.n_records < c->folds)
-        CHECK(tgdp_fail(err, TGDP_EINVAL, "demo ecg: %zu target records cannot make %d folds", T.n_records, c->folds));
-    R.d = (int)(12 * c->prep.window);
-    R.ns = S.n;
-    R.xs = S.x;
-    R.nt = T.n;
-    R.xt = T.x;
-    CHECK(tgdp_ecg_set_labels(&S, &R.ys_multi, err));
-    CHECK(tgdp_ecg_set_labels(&T, &R.yt_multi, err));
-    /* conditioning classes: the one rule of every command (tgdp_conditioning_labels, tgdp/labels.h):
-     * class k = label k (a window's first abnormal label, NORM when it is only normal), class K = no label */
-    for (int k = 0; k < K; k++) class_label[k] = k;
-    class_label[K] = -1;
-    R.n_classes = K + 1;
-    R.class_label = class_label;
-    out->n_classes = R.n_classes;
-    memcpy(out->class_label, class_label, sizeof class_label);
-    R.ys = malloc((size_t)S.n * sizeof *R.ys);
-    R.yt = malloc((size_t)T.n * sizeof *R.yt);
-    R.rec_t = malloc((size_t)T.n * sizeof *R.rec_t);
-    R.strata = malloc((size_t)T.n * sizeof *R.strata);
+    CHECK(prepare(&R, &S, &T, data_dir, class_label, out, err));
     fold = malloc((size_t)T.n * sizeof *fold);
     out->results = calloc((size_t)c->seeds * c->folds * TGDP_ECG_M_COUNT, sizeof *out->results);
-    if (!R.ys || !R.yt || !R.rec_t || !R.strata || !fold || !out->results) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
-    CHECK(tgdp_conditioning_labels(R.ys_multi, S.n, K, R.ys, err));
-    CHECK(tgdp_conditioning_labels(R.yt_multi, T.n, K, R.yt, err));
-    for (int64_t i = 0; i < T.n; i++) R.rec_t[i] = T.record[i];
-    CHECK(tgdp_primary_labels(T.n, K, R.yt_multi, R.strata, err));
-    out->seconds_prepare = now_s() - t_start;
-    {
-        char cls[256] = ""; /* the classes of the target windows */
-        for (int j = 0; j < K; j++) {
-            int64_t any = 0;
-            for (int64_t i = 0; i < T.n && !any; i++) any = R.yt[i] == j;
-            size_t l = strlen(cls);
-            if (any) snprintf(cls + l, sizeof cls - l, "%s%s", l ? "," : "", tgdp_ecg_label_name(j));
-        }
-        logf_(c, "prepare: source %lld windows (%zu records), target %lld windows (%zu records), target classes %s, %.1f s",
-              (long long)S.n, S.n_records, (long long)T.n, T.n_records, cls, out->seconds_prepare);
-    }
+    out->source_results = calloc((size_t)c->seeds, sizeof *out->source_results);
+    if (!fold || !out->results || !out->source_results) CHECK(tgdp_fail(err, TGDP_ENOMEM, "out of memory"));
     CHECK(tgdp_schedule_init_vp_linear(&R.sched, 0.1, 20.0, err));
-    /* the evaluation's feature space: a multi-label classifier on the source windows */
-    {
-        double t0 = now_s();
-        tgdp_eval_set sset = {S.n, R.d, S.x, K, R.ys_multi, NULL};
-        tgdp_eval_classifier_opts fo = c->features;
-        fo.seed = c->seed ^ 0xfea7ULL;
-        CHECK(tgdp_source_features(&R.fe, &sset, &fo, err));
-        logf_(c, "features: source classifier trained (%lld steps, %d features, %.0f s)", (long long)fo.steps, R.fe.dim,
-              now_s() - t0);
-    }
+    CHECK(train_features(&R, err));
     for (int seed = 0; seed < c->seeds; seed++) {
         if (seed == 0 || c->source_per_seed) {
-            double t0 = now_s();
-            tgdp_dataset SD = {S.n, R.d, S.x, R.ys};
-            tgdp_net_free(&src);
-            CHECK(make_net(c, &src, TGDP_ROLE_EPS, c->eps_hidden, R.n_classes, c->seed * 31 + (uint64_t)seed * 1009 + 5,
-                           err));
-            tgdp_train_opts o;
-            train_opts(&o, c, c->eps_steps, c->lr, c->seed * 37 + (uint64_t)seed * 1013 + 7);
-            o.ema = c->eps_ema;
-            char who[32];
-            if (c->source_per_seed) snprintf(who, sizeof who, "seed %d", seed);
-            else snprintf(who, sizeof who, "all %d seeds", c->seeds);
-            logf_(c, "%s: training the conditional source denoiser (%s, %lld steps on %lld windows)", who, c->eps_arch,
-                  (long long)c->eps_steps, (long long)S.n);
-            tgdp_train_result tr;
-            CHECK(tgdp_train_denoiser(&src, &R.sched, &SD, &o, &tr, err));
-            logf_(c, "source denoiser done (loss %.4f, %.0f s)", tr.final_loss, now_s() - t0);
+            CHECK(train_source(&R, &src, seed, err));
+            CHECK(evaluate_source(&R, &src, seed, out, err));
         }
         CHECK(tgdp_record_kfold(T.n, R.rec_t, R.strata, c->folds, c->seed + (uint64_t)seed, fold, err));
         for (int f = 0; f < c->folds; f++) {
-            logf_(c, "seed %d fold %d/%d: training and sampling every method", seed, f + 1, c->folds);
-            CHECK(run_fold(&R, &src, seed, f, fold, out, err));
+            demo_log(c, "seed %d fold %d/%d: training and sampling every method", seed, f + 1, c->folds);
+            CHECK(demo_run_fold(&R, &src, seed, f, fold, out, err));
         }
     }
-    out->seconds_total = now_s() - t_start;
+    out->seconds_total = demo_now() - t_start;
 done:
     tgdp_net_free(&src);
-    tgdp_feature_extractor_free(&R.fe);
-    tgdp_schedule_free(&R.sched);
-    tgdp_arena_free(&R.ar);
-    free(R.ys_multi);
-    free(R.yt_multi);
-    free(R.ys);
-    free(R.yt);
-    free(R.rec_t);
-    free(R.strata);
+    run_free(&R);
     free(fold);
     tgdp_ecg_set_free(&S);
     tgdp_ecg_set_free(&T);
@@ -568,6 +475,7 @@ done:
 void tgdp_ecg_demo_output_free(tgdp_ecg_demo_output *out)
 {
     free(out->results);
+    free(out->source_results);
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) free(out->plot_gen[m]);
     free(out->plot_real);
     memset(out, 0, sizeof *out);

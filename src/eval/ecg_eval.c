@@ -2,6 +2,7 @@
  * one fold (C2ST, Frechet, MMD^2, TSTR, TRTR), record-level k folds over seeds, and the mean
  * and spread of every metric. */
 #include "tgdp/ecg_eval.h"
+#include "tgdp/ecg.h"
 #include "tgdp/metrics.h"
 
 #include <math.h>
@@ -16,6 +17,10 @@ void tgdp_ecg_eval_config_default(tgdp_ecg_eval_config *c)
     tgdp_eval_classifier_opts_default(&c->tstr);
     c->max_mmd = 1000;
     c->classifier_on_features = 1;
+    c->fs = TGDP_ECG_DEFAULT_FS;
+    c->realism_lead = TGDP_LEAD_II;
+    c->utility = TGDP_UTILITY_AUG | TGDP_UTILITY_REAL_ONLY;
+    tgdp_utility_opts_default(&c->util);
     c->seed = 0;
 }
 
@@ -194,15 +199,98 @@ static uint64_t mix(uint64_t a, uint64_t b)
     return z ^ (z >> 31);
 }
 
-int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
-                       const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold,
-                       tgdp_ecg_eval_result *res, tgdp_error *err)
+/* what the classifiers see: the windows, or (with fe) their features standardised by the real
+ * test windows; the feature distances on the way. The f* buffers are malloc'd (freed by the caller). */
+typedef struct fold_inputs {
+    tgdp_eval_set test, gen, train;
+    float *fr, *fg, *ft;
+} fold_inputs;
+
+static int classifier_inputs(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train,
+                             const tgdp_eval_set *real_test, const tgdp_eval_set *gen, const tgdp_feature_extractor *fe,
+                             uint64_t s, fold_inputs *in, tgdp_ecg_eval_result *res, tgdp_error *err)
+{
+    in->test = *real_test, in->gen = *gen, in->train = real_train ? *real_train : (tgdp_eval_set){0};
+    in->fr = in->fg = in->ft = NULL;
+    if (!fe) return TGDP_OK;
+    const int F = fe->dim;
+    double *mu = malloc((size_t)F * sizeof *mu), *sd = malloc((size_t)F * sizeof *sd);
+    int rc = mu && sd ? TGDP_OK : tgdp_fail(err, TGDP_ENOMEM, "evaluation: out of memory");
+    if (!rc) rc = features_of(fe, real_test, &in->fr, err);
+    if (!rc) rc = features_of(fe, gen, &in->fg, err);
+    if (!rc && real_train && cfg->classifier_on_features) rc = features_of(fe, real_train, &in->ft, err);
+    tgdp_feature_distance fd;
+    if (!rc) {
+        feature_moments(real_test->n, F, in->fr, mu, sd);
+        standardize(real_test->n, F, in->fr, mu, sd);
+        standardize(gen->n, F, in->fg, mu, sd);
+        if (in->ft) standardize(real_train->n, F, in->ft, mu, sd);
+        rc = distances(gen->n, real_test->n, F, in->fg, in->fr, cfg->max_mmd, mix(s, 2), &fd, err);
+    }
+    if (!rc) {
+        res->feature_distance = fd.frechet;
+        res->mmd2 = fd.mmd2;
+        if (cfg->classifier_on_features) {
+            in->test.x = in->fr, in->test.d = F;
+            in->gen.x = in->fg, in->gen.d = F;
+            if (in->ft) in->train.x = in->ft, in->train.d = F;
+        }
+    }
+    free(mu), free(sd);
+    return rc;
+}
+
+static void result_init(tgdp_ecg_eval_result *res, const tgdp_ecg_eval_config *cfg, int fold)
 {
     memset(res, 0, sizeof *res);
     res->fold = fold;
     res->seed = cfg->seed;
     res->c2st_auroc = res->feature_distance = res->mmd2 = res->tstr_macro_auroc = res->trtr_macro_auroc = NAN;
     res->tstr.value = res->trtr.value = NAN;
+    tgdp_realism *q = &res->realism;
+    q->beat_fraction = q->real_beat_fraction = q->hr_w1 = q->rr_cv = q->real_rr_cv = q->hf_noise_ratio = NAN;
+    tgdp_utility_result_clear(&res->aug);
+    tgdp_utility_result_clear(&res->real_only);
+}
+
+/* the utility classifiers on the raw windows (cfg->utility bits), one classifier seed for both */
+static int fold_utility(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
+                        const tgdp_eval_set *gen, uint64_t s, tgdp_ecg_eval_result *res, tgdp_error *err)
+{
+    if (!cfg->utility || !real_train || !real_train->labels || !real_test->labels) return TGDP_OK;
+    tgdp_utility_opts uo = cfg->util;
+    uo.cls.seed = mix(s, 4);
+    uo.cls.n_leads = cfg->tstr.n_leads;
+    int rc = TGDP_OK;
+    if (cfg->utility & TGDP_UTILITY_REAL_ONLY) {
+        rc = tgdp_utility_eval(&uo, real_train, NULL, real_test, mix(s, 5), &res->real_only, err);
+        if (rc) tgdp_error_prefix(err, "utility, real only");
+    }
+    if (!rc && (cfg->utility & TGDP_UTILITY_AUG) && gen->labels) {
+        rc = tgdp_utility_eval(&uo, real_train, gen, real_test, mix(s, 5), &res->aug, err);
+        if (rc) tgdp_error_prefix(err, "utility, real + generated");
+    }
+    return rc;
+}
+
+/* the rhythm realism of gen against real_test (cfg->fs > 0) */
+static int fold_realism(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_test, const tgdp_eval_set *gen,
+                        tgdp_ecg_eval_result *res, tgdp_error *err)
+{
+    if (!(cfg->fs > 0)) return TGDP_OK;
+    const int C = cfg->tstr.n_leads;
+    if (C < 1 || gen->d % C || cfg->realism_lead < 0 || cfg->realism_lead >= C)
+        return tgdp_fail(err, TGDP_EINVAL, "realism: windows of %d values are not %d leads with lead %d", gen->d, C,
+                         cfg->realism_lead);
+    return tgdp_ecg_realism(gen->n, gen->x, real_test->n, real_test->x, C, gen->d / C, cfg->fs, cfg->realism_lead,
+                            &res->realism, err);
+}
+
+int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
+                       const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold,
+                       tgdp_ecg_eval_result *res, tgdp_error *err)
+{
+    result_init(res, cfg, fold);
     if (!real_test || !gen || real_test->n < 2 || gen->n < 2)
         return tgdp_fail(err, TGDP_EINVAL, "evaluation: needs at least 2 real test and 2 generated windows");
     if (real_test->d != gen->d || (real_train && real_train->d != gen->d))
@@ -212,58 +300,35 @@ int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *rea
     res->n_real_train = real_train ? real_train->n : 0;
     res->n_gen = gen->n;
     const uint64_t s = mix(cfg->seed, (uint64_t)fold);
-    /* what the classifiers see: the windows, or their standardised features */
-    tgdp_eval_set ctest = *real_test, cgen = *gen, ctrain = real_train ? *real_train : (tgdp_eval_set){0};
-    float *fr = NULL, *fg = NULL, *ft = NULL;
-    double *mu = NULL, *sd = NULL;
-    int rc = TGDP_OK;
-    if (fe) {
-        const int F = fe->dim;
-        mu = malloc((size_t)F * sizeof *mu);
-        sd = malloc((size_t)F * sizeof *sd);
-        if (!mu || !sd) rc = tgdp_fail(err, TGDP_ENOMEM, "evaluation: out of memory");
-        if (!rc) rc = features_of(fe, real_test, &fr, err);
-        if (!rc) rc = features_of(fe, gen, &fg, err);
-        if (!rc && real_train && cfg->classifier_on_features) rc = features_of(fe, real_train, &ft, err);
-        if (rc) goto done;
-        feature_moments(real_test->n, F, fr, mu, sd);
-        standardize(real_test->n, F, fr, mu, sd);
-        standardize(gen->n, F, fg, mu, sd);
-        if (ft) standardize(real_train->n, F, ft, mu, sd);
-        tgdp_feature_distance fd;
-        if ((rc = distances(gen->n, real_test->n, F, fg, fr, cfg->max_mmd, mix(s, 2), &fd, err))) goto done;
-        res->feature_distance = fd.frechet;
-        res->mmd2 = fd.mmd2;
-        if (cfg->classifier_on_features) {
-            ctest.x = fr, ctest.d = F;
-            cgen.x = fg, cgen.d = F;
-            if (ft) ctrain.x = ft, ctrain.d = F;
-        }
-    }
+    fold_inputs in;
+    int rc = classifier_inputs(cfg, real_train, real_test, gen, fe, s, &in, res, err);
+    if (rc) goto done;
     tgdp_c2st_opts co = cfg->c2st;
     co.cls.seed = mix(s, 1);
     tgdp_c2st_result cr;
-    if ((rc = tgdp_c2st(&ctest, &cgen, &co, &cr, err))) goto done;
+    if ((rc = tgdp_c2st(&in.test, &in.gen, &co, &cr, err))) goto done;
     res->c2st_auroc = cr.auroc;
     tgdp_eval_classifier_opts to = cfg->tstr;
     to.seed = mix(s, 3);
     if (gen->labels && real_test->labels) {
-        if ((rc = tgdp_train_test_auroc(&cgen, &ctest, &to, &res->tstr, err))) {
+        if ((rc = tgdp_train_test_auroc(&in.gen, &in.test, &to, &res->tstr, err))) {
             tgdp_error_prefix(err, "TSTR");
             goto done;
         }
         res->tstr_macro_auroc = res->tstr.value;
     }
     if (real_train && real_train->labels && real_test->labels) {
-        if ((rc = tgdp_train_test_auroc(&ctrain, &ctest, &to, &res->trtr, err))) {
+        if ((rc = tgdp_train_test_auroc(&in.train, &in.test, &to, &res->trtr, err))) {
             tgdp_error_prefix(err, "TRTR");
             goto done;
         }
         res->trtr_macro_auroc = res->trtr.value;
     }
+    rc = fold_realism(cfg, real_test, gen, res, err);
+    if (!rc) rc = fold_utility(cfg, real_train, real_test, gen, s, res, err);
 done:
     if (rc) tgdp_error_prefix(err, "fold %d", fold);
-    free(fr), free(fg), free(ft), free(mu), free(sd);
+    free(in.fr), free(in.fg), free(in.ft);
     return rc;
 }
 
@@ -319,24 +384,90 @@ tgdp_stat tgdp_stat_of(const double *v, int n)
     return s;
 }
 
+static const struct {
+    const char *key, *help;
+} metrics[TGDP_EM_COUNT] = {
+    {"c2st_auroc", "AUROC of a classifier telling generated from held-out real windows (0.5 best)"},
+    {"feature_distance", "Frechet distance of the feature distributions (0 best)"},
+    {"mmd2", "MMD^2 in the same features (0 best)"},
+    {"tstr_macro_auroc", "train on generated windows, test on real: macro-AUROC (higher better)"},
+    {"trtr_macro_auroc", "train on the real training windows, test on real (reference)"},
+    {"beat_fraction", "share of generated windows with >= 2 beats at 30-220 bpm"},
+    {"real_beat_fraction", "the same for the held-out real windows"},
+    {"hr_w1", "Wasserstein-1 distance of the heart rates, bpm (0 best)"},
+    {"rr_cv", "mean RR coefficient of variation of the generated windows"},
+    {"real_rr_cv", "the same for the real windows"},
+    {"hf_noise_ratio", "generated share of power above 30 Hz / real share (1 best)"},
+    {"aug_macro_auroc", "classifier trained on real + generated windows, tested on real: macro-AUROC"},
+    {"aug_fbeta2", "the same classifier's F_beta, beta 2 (PhysioNet/CinC 2020)"},
+    {"aug_gbeta2", "the same classifier's G_beta, beta 2"},
+    {"real_only_macro_auroc", "the classifier trained on the real windows alone: macro-AUROC (reference)"},
+    {"real_only_fbeta2", "its F_beta, beta 2"},
+    {"real_only_gbeta2", "its G_beta, beta 2"},
+};
+
+const char *tgdp_ecg_metric_key(int m) { return m >= 0 && m < TGDP_EM_COUNT ? metrics[m].key : NULL; }
+const char *tgdp_ecg_metric_help(int m) { return m >= 0 && m < TGDP_EM_COUNT ? metrics[m].help : NULL; }
+
+const tgdp_utility_result *tgdp_ecg_metric_utility(const tgdp_ecg_eval_result *r, int m, int *um)
+{
+    if (m < TGDP_EM_AUG_MACRO_AUROC || m >= TGDP_EM_COUNT) return NULL;
+    const int k = m - TGDP_EM_AUG_MACRO_AUROC;
+    if (um) *um = k % TGDP_UM_COUNT;
+    return k < TGDP_UM_COUNT ? &r->aug : &r->real_only;
+}
+
+double tgdp_ecg_metric_value(const tgdp_ecg_eval_result *r, int m)
+{
+    int um;
+    const tgdp_utility_result *u = tgdp_ecg_metric_utility(r, m, &um);
+    if (u) return u->value[um];
+    switch (m) {
+    case TGDP_EM_C2ST_AUROC: return r->c2st_auroc;
+    case TGDP_EM_FEATURE_DISTANCE: return r->feature_distance;
+    case TGDP_EM_MMD2: return r->mmd2;
+    case TGDP_EM_TSTR_MACRO_AUROC: return r->tstr_macro_auroc;
+    case TGDP_EM_TRTR_MACRO_AUROC: return r->trtr_macro_auroc;
+    case TGDP_EM_BEAT_FRACTION: return r->realism.beat_fraction;
+    case TGDP_EM_REAL_BEAT_FRACTION: return r->realism.real_beat_fraction;
+    case TGDP_EM_HR_W1: return r->realism.hr_w1;
+    case TGDP_EM_RR_CV: return r->realism.rr_cv;
+    case TGDP_EM_REAL_RR_CV: return r->realism.real_rr_cv;
+    case TGDP_EM_HF_NOISE_RATIO: return r->realism.hf_noise_ratio;
+    default: return NAN;
+    }
+}
+
+/* the bootstrap interval of metric m's mean: pooled over the folds of each seed, averaged over
+ * the seeds (the folds of one seed test disjoint records; different seeds test the same ones) */
+static void utility_interval(const tgdp_ecg_eval_result *r, int n, int m, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    const tgdp_utility_result **u = malloc((size_t)(n > 0 ? n : 1) * sizeof *u);
+    char *done = calloc((size_t)(n > 0 ? n : 1), 1);
+    double slo = 0, shi = 0;
+    int k = 0, um = 0;
+    for (int i = 0; u && done && i < n; i++) {
+        if (done[i]) continue;
+        int c = 0;
+        for (int j = i; j < n; j++)
+            if (!done[j] && r[j].seed == r[i].seed) u[c++] = tgdp_ecg_metric_utility(&r[j], m, &um), done[j] = 1;
+        double mean, l, h;
+        tgdp_utility_pool(u, c, um, u[0]->lo_q, u[0]->hi_q, &mean, &l, &h);
+        if (isfinite(l) && isfinite(h)) slo += l, shi += h, k++;
+    }
+    if (k) *lo = slo / k, *hi = shi / k;
+    free(u), free(done);
+}
+
 void tgdp_ecg_eval_summarize(const tgdp_ecg_eval_result *r, int n, tgdp_ecg_eval_summary *out)
 {
     double *v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
-    tgdp_stat none = {NAN, NAN, 0};
-    if (!v) {
-        out->c2st_auroc = out->feature_distance = out->mmd2 = out->tstr_macro_auroc = out->trtr_macro_auroc = none;
-        return;
+    for (int m = 0; m < TGDP_EM_COUNT; m++) {
+        for (int i = 0; v && i < n; i++) v[i] = tgdp_ecg_metric_value(&r[i], m);
+        out->m[m] = tgdp_stat_of(v, v ? n : 0);
+        out->lo[m] = out->hi[m] = NAN;
+        if (m >= TGDP_EM_AUG_MACRO_AUROC) utility_interval(r, n, m, &out->lo[m], &out->hi[m]);
     }
-#define SUMMARY(field)                                   \
-    do {                                                 \
-        for (int i = 0; i < n; i++) v[i] = r[i].field;   \
-        out->field = tgdp_stat_of(v, n);                 \
-    } while (0)
-    SUMMARY(c2st_auroc);
-    SUMMARY(feature_distance);
-    SUMMARY(mmd2);
-    SUMMARY(tstr_macro_auroc);
-    SUMMARY(trtr_macro_auroc);
-#undef SUMMARY
     free(v);
 }

@@ -56,10 +56,22 @@ int tgdp_eval_classifier_create(tgdp_net *net, const tgdp_eval_classifier_opts *
         c.act = TGDP_ACT_SILU;
         return tgdp_net_create(net, TGDP_ROLE_CLASSIFIER, &c, seed, err);
     }
-    /* convolutional classifiers (resnet1d over [n_leads, d / n_leads]) plug in here once tgdp_net
-     * builds them */
-    return tgdp_fail(err, TGDP_EUNSUPPORTED, "evaluation classifier: architecture '%s' is not available (known: mlp)",
-                     o->arch);
+    if (strcmp(o->arch, "resnet1d") == 0) { /* over [n_leads, d / n_leads] */
+        if (o->n_leads < 1 || in_dim % o->n_leads)
+            return tgdp_fail(err, TGDP_EINVAL, "evaluation classifier: %d values are not %d leads of equal length", in_dim,
+                             o->n_leads);
+        tgdp_net_config c;
+        memset(&c, 0, sizeof c);
+        c.arch = TGDP_ARCH_RESNET1D;
+        tgdp_conv_config_default(&c.conv, TGDP_ARCH_RESNET1D, o->n_leads, in_dim / o->n_leads, out_dim, 0, 0);
+        if (o->width > 0) {
+            c.conv.width = o->width;
+            c.conv.groups = o->width >= 8 ? 8 : o->width;
+        }
+        return tgdp_net_create_arch(net, TGDP_ROLE_CLASSIFIER, &c, seed, err);
+    }
+    return tgdp_fail(err, TGDP_EUNSUPPORTED,
+                     "evaluation classifier: architecture '%s' is not available (known: mlp, resnet1d)", o->arch);
 }
 
 int tgdp_train_multilabel(tgdp_net *net, const tgdp_eval_set *train, const tgdp_eval_classifier_opts *o,
