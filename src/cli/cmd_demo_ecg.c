@@ -3,10 +3,10 @@
  * per method (real held-out target windows next to generated ones). */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json.h"
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_demo.h"
 #include "tgdp/io.h"
+#include "tgdp/json.h"
 #include "tgdp/ecg_plot.h"
 
 #include <errno.h>
@@ -45,104 +45,122 @@ static void summarize(report *r)
 }
 
 /* "key": {"mean", "sd", "n"} of metric m (the utility metrics with their interval "lo", "hi") */
-static void json_stat(FILE *f, int m, const tgdp_ecg_eval_summary *s)
+static void json_stat(tgdp_json *j, int m, const tgdp_ecg_eval_summary *s)
 {
-    const tgdp_stat st = s->m[m];
-    cli_json_stat(f, tgdp_ecg_metric_key(m), st.mean, st.sd, st.n, m >= TGDP_EM_AUG_MACRO_AUROC, s->lo[m], s->hi[m]);
+    tgdp_json_begin_object(j, tgdp_ecg_metric_key(m));
+    tgdp_json_num(j, "mean", s->m[m].mean);
+    tgdp_json_num(j, "sd", s->m[m].sd);
+    tgdp_json_int(j, "n", s->m[m].n);
+    if (m >= TGDP_EM_AUG_MACRO_AUROC) {
+        tgdp_json_num(j, "lo", s->lo[m]);
+        tgdp_json_num(j, "hi", s->hi[m]);
+    }
+    tgdp_json_end_object(j);
 }
 
-static void write_settings(FILE *f, const report *r)
+static void write_settings(tgdp_json *j, const report *r)
 {
     const tgdp_ecg_demo_config *c = r->c;
     const tgdp_ecg_demo_output *o = r->o;
-    fputs("  \"data\": ", f);
-    cli_json_str(f, r->data);
-    fputs(",\n  \"source_dbs\": ", f);
-    cli_json_str(f, c->source_dbs);
-    fputs(", \"target_dbs\": ", f);
-    cli_json_str(f, c->target_dbs);
-    fprintf(f, ",\n  \"source_windows\": %lld, \"source_records\": %zu, \"target_windows\": %lld, \"target_records\": %zu,"
-               " \"skipped_records\": %lld, \"window\": %lld, \"rate_hz\": %g, \"source_heldout_windows\": %lld,\n",
-            (long long)o->n_source, o->source_records, (long long)o->n_target, o->target_records, (long long)o->skipped,
-            (long long)o->window, c->prep.fs, (long long)o->source_heldout_windows);
-    fputs("  \"classes\": [", f);
-    for (int j = 0; j < o->n_classes; j++) {
-        const char *nm = o->class_label[j] >= 0 ? tgdp_ecg_label_name(o->class_label[j]) : "other";
-        fprintf(f, "%s\"%s\"", j ? ", " : "", nm ? nm : "?");
+    tgdp_json_str(j, "data", r->data);
+    tgdp_json_str(j, "source_dbs", c->source_dbs);
+    tgdp_json_str(j, "target_dbs", c->target_dbs);
+    tgdp_json_int(j, "source_windows", o->n_source);
+    tgdp_json_int(j, "source_records", (int64_t)o->source_records);
+    tgdp_json_int(j, "target_windows", o->n_target);
+    tgdp_json_int(j, "target_records", (int64_t)o->target_records);
+    tgdp_json_int(j, "skipped_records", o->skipped);
+    tgdp_json_int(j, "window", o->window);
+    tgdp_json_num(j, "rate_hz", c->prep.fs);
+    tgdp_json_int(j, "source_heldout_windows", o->source_heldout_windows);
+    tgdp_json_begin_array(j, "classes");
+    for (int k = 0; k < o->n_classes; k++) {
+        const char *nm = o->class_label[k] >= 0 ? tgdp_ecg_label_name(o->class_label[k]) : "other";
+        tgdp_json_str(j, NULL, nm ? nm : "?");
     }
-    fprintf(f, "],\n  \"folds\": %d, \"seeds\": %d, \"n_gen\": %d, \"sampler\": \"%s\", \"sample_steps\": %d,\n",
-            c->folds, c->seeds, c->n_gen, tgdp_sampler_name(c->sampler), c->sample_steps);
-    fputs("  \"eps_arch\": ", f);
-    cli_json_str(f, c->eps_arch);
-    fputs(", \"cls_arch\": ", f);
-    cli_json_str(f, c->cls_arch);
-    fputs(", \"eps_hidden\": ", f);
-    cli_json_str(f, c->eps_hidden);
-    fprintf(f, ", \"conv_width\": %d", c->conv_width);
-    fprintf(f, ", \"eps_steps\": %lld, \"target_steps\": %lld, \"ft_steps\": %lld, \"tcls_steps\": %lld, \"guid_steps\": %lld,\n",
-            (long long)c->eps_steps, (long long)c->target_steps, (long long)c->ft_steps, (long long)c->tcls_steps,
-            (long long)c->guid_steps);
-    fprintf(f, "  \"batch\": %d, \"target_batch\": %d, \"eps_ema\": %g, \"source_per_seed\": %s, \"source_holdout\": %g,\n",
-            c->batch, c->target_batch, c->eps_ema, c->source_per_seed ? "true" : "false", c->source_holdout);
+    tgdp_json_end_array(j);
+    tgdp_json_int(j, "folds", c->folds);
+    tgdp_json_int(j, "seeds", c->seeds);
+    tgdp_json_int(j, "n_gen", c->n_gen);
+    tgdp_json_str(j, "sampler", tgdp_sampler_name(c->sampler));
+    tgdp_json_int(j, "sample_steps", c->sample_steps);
+    tgdp_json_str(j, "eps_arch", c->eps_arch);
+    tgdp_json_str(j, "cls_arch", c->cls_arch);
+    tgdp_json_str(j, "eps_hidden", c->eps_hidden);
+    tgdp_json_int(j, "conv_width", c->conv_width);
+    const struct { const char *k; int64_t v; } steps[] = {{"eps_steps", c->eps_steps}, {"target_steps", c->target_steps},
+        {"ft_steps", c->ft_steps}, {"tcls_steps", c->tcls_steps}, {"guid_steps", c->guid_steps},
+        {"utility_steps", c->eval.util.cls.steps}, {"utility_width", c->eval.util.cls.width}};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) tgdp_json_int(j, steps[i].k, steps[i].v);
+    tgdp_json_int(j, "batch", c->batch);
+    tgdp_json_int(j, "target_batch", c->target_batch);
+    tgdp_json_num(j, "eps_ema", c->eps_ema);
+    tgdp_json_bool(j, "source_per_seed", c->source_per_seed);
+    tgdp_json_num(j, "source_holdout", c->source_holdout);
 }
 
 /* the source model against the held-out source records: source_c2st_auroc (mean over the source
  * models) and every metric of theirs in "source_model" */
-static void write_source(FILE *f, const report *r)
+static void write_source(tgdp_json *j, const report *r)
 {
-    fputs("  \"source_c2st_auroc\": ", f);
-    cli_json_num(f, r->src.m[TGDP_EM_C2ST_AUROC].mean);
-    fputs(",\n  \"source_model\": {", f);
-    for (int m = 0; m <= TGDP_EM_HF_NOISE_RATIO; m++) {
-        if (m == TGDP_EM_TSTR_MACRO_AUROC || m == TGDP_EM_TRTR_MACRO_AUROC) continue; /* no labels there */
-        fprintf(f, "%s\n    ", m ? "," : "");
-        json_stat(f, m, &r->src);
-    }
-    fputs("\n  },\n", f);
+    tgdp_json_num(j, "source_c2st_auroc", r->src.m[TGDP_EM_C2ST_AUROC].mean);
+    tgdp_json_begin_object(j, "source_model");
+    for (int m = 0; m <= TGDP_EM_HF_NOISE_RATIO; m++)
+        if (m != TGDP_EM_TSTR_MACRO_AUROC && m != TGDP_EM_TRTR_MACRO_AUROC) json_stat(j, m, &r->src); /* no labels */
+    tgdp_json_end_object(j);
 }
 
+static void write_result(tgdp_json *j, const tgdp_ecg_demo_result *x)
+{
+    char key[64];
+    tgdp_json_begin_object(j, NULL);
+    tgdp_json_str(j, "method", tgdp_ecg_method_names[x->method]);
+    tgdp_json_int(j, "fold", x->fold);
+    tgdp_json_int(j, "seed", x->seed);
+    for (int k = 0; k < TGDP_EM_COUNT; k++) {
+        int um = 0;
+        const tgdp_utility_result *u = tgdp_ecg_metric_utility(&x->r, k, &um);
+        tgdp_json_num(j, tgdp_ecg_metric_key(k), tgdp_ecg_metric_value(&x->r, k));
+        if (!u) continue;
+        snprintf(key, sizeof key, "%s_lo", tgdp_ecg_metric_key(k));
+        tgdp_json_num(j, key, u->lo[um]);
+        snprintf(key, sizeof key, "%s_hi", tgdp_ecg_metric_key(k));
+        tgdp_json_num(j, key, u->hi[um]);
+    }
+    tgdp_json_int(j, "n_gen", x->r.n_gen);
+    tgdp_json_int(j, "n_real_test", x->r.n_real_test);
+    tgdp_json_int(j, "n_real_train", x->r.n_real_train);
+    tgdp_json_end_object(j);
+}
+
+/* results.json: settings, the source model, the real-only reference, per method the mean/sd/n
+ * (lo/hi) of every metric, and one line per (method, fold, seed) */
 static int write_json(FILE *f, void *ctx)
 {
     const report *r = ctx;
     const tgdp_ecg_demo_output *o = r->o;
-    fputs("{\n  \"experiment\": \"ecg\",\n", f);
-    write_settings(f, r);
-    fprintf(f, "  \"seconds\": %.1f,\n", o->seconds_total);
-    write_source(f, r);
-    fputs("  \"reference\": {", f); /* real_only_*: the same for every method */
-    for (int k = TGDP_EM_REAL_ONLY_MACRO_AUROC; k < TGDP_EM_COUNT; k++) {
-        fputs(k > TGDP_EM_REAL_ONLY_MACRO_AUROC ? ",\n    " : "\n    ", f);
-        json_stat(f, k, &r->sm[0]);
-    }
-    fputs("\n  },\n  \"summary\": {", f);
+    tgdp_json j;
+    tgdp_json_init(&j, f, 2);
+    tgdp_json_begin_object(&j, NULL);
+    tgdp_json_str(&j, "experiment", "ecg");
+    write_settings(&j, r);
+    tgdp_json_num(&j, "seconds", o->seconds_total);
+    write_source(&j, r);
+    tgdp_json_begin_object(&j, "reference"); /* real_only_*: the same for every method */
+    for (int k = TGDP_EM_REAL_ONLY_MACRO_AUROC; k < TGDP_EM_COUNT; k++) json_stat(&j, k, &r->sm[0]);
+    tgdp_json_end_object(&j);
+    tgdp_json_begin_object(&j, "summary");
     for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
-        fprintf(f, "%s\n    \"%s\": {", m ? "," : "", tgdp_ecg_method_names[m]);
-        for (int k = 0; k < TGDP_EM_COUNT; k++) {
-            fputs(k ? ",\n      " : "\n      ", f);
-            json_stat(f, k, &r->sm[m]);
-        }
-        fputs("}", f);
+        tgdp_json_begin_object(&j, tgdp_ecg_method_names[m]);
+        for (int k = 0; k < TGDP_EM_COUNT; k++) json_stat(&j, k, &r->sm[m]);
+        tgdp_json_end_object(&j);
     }
-    fputs("\n  },\n  \"results\": [", f);
-    for (int i = 0; i < o->n_results; i++) {
-        const tgdp_ecg_demo_result *x = &o->results[i];
-        fprintf(f, "%s\n    {\"method\": \"%s\", \"fold\": %d, \"seed\": %d", i ? "," : "", tgdp_ecg_method_names[x->method],
-                x->fold, x->seed);
-        for (int k = 0; k < TGDP_EM_COUNT; k++) {
-            int um = 0;
-            const tgdp_utility_result *u = tgdp_ecg_metric_utility(&x->r, k, &um);
-            fprintf(f, ", \"%s\": ", tgdp_ecg_metric_key(k));
-            cli_json_num(f, tgdp_ecg_metric_value(&x->r, k));
-            if (!u) continue;
-            fprintf(f, ", \"%s_lo\": ", tgdp_ecg_metric_key(k));
-            cli_json_num(f, u->lo[um]);
-            fprintf(f, ", \"%s_hi\": ", tgdp_ecg_metric_key(k));
-            cli_json_num(f, u->hi[um]);
-        }
-        fprintf(f, ", \"n_gen\": %lld, \"n_real_test\": %lld, \"n_real_train\": %lld}", (long long)x->r.n_gen,
-                (long long)x->r.n_real_test, (long long)x->r.n_real_train);
-    }
-    fputs("\n  ]\n}\n", f);
+    tgdp_json_end_object(&j);
+    tgdp_json_begin_array(&j, "results");
+    for (int i = 0; i < o->n_results; i++) write_result(&j, &o->results[i]);
+    tgdp_json_end_array(&j);
+    tgdp_json_end_object(&j);
+    tgdp_json_finish(&j);
     return ferror(f) ? -1 : 0;
 }
 

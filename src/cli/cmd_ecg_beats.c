@@ -6,6 +6,7 @@
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_beats.h"
 #include "tgdp/io.h"
+#include "tgdp/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,10 +62,17 @@ static int lead_of_npy(const char *path, int64_t k, int lead, float **x, int64_t
 
 static void print_beats(double fs, int lead, const int64_t *pk, int64_t np, int64_t n, int json)
 {
-    if (json) {
-        printf("{\"fs\": %.10g, \"lead\": \"%s\", \"r_peaks\": [", fs, tgdp_ecg_lead_name(lead));
-        for (int64_t i = 0; i < np; i++) printf("%s%lld", i ? ", " : "", (long long)pk[i]);
-        printf("]}\n");
+    if (json) { /* exactly {"fs": F, "lead": "II", "r_peaks": [..]} on one line */
+        tgdp_json j;
+        tgdp_json_init(&j, stdout, 0);
+        tgdp_json_begin_object(&j, NULL);
+        tgdp_json_num(&j, "fs", fs);
+        tgdp_json_str(&j, "lead", tgdp_ecg_lead_name(lead));
+        tgdp_json_begin_array(&j, "r_peaks");
+        for (int64_t i = 0; i < np; i++) tgdp_json_int(&j, NULL, pk[i]);
+        tgdp_json_end_array(&j);
+        tgdp_json_end_object(&j);
+        tgdp_json_finish(&j);
         return;
     }
     printf("fs %.10g Hz, lead %s, %lld samples (%.2f s)\n", fs, tgdp_ecg_lead_name(lead), (long long)n, (double)n / fs);

@@ -5,11 +5,10 @@
  * shapes, and prints and writes results. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json.h"
-#include "cli/progress.h"
 #include "tgdp/ecg.h"
 #include "tgdp/ecg_eval.h"
 #include "tgdp/io.h"
+#include "tgdp/json.h"
 #include "tgdp/labels.h"
 
 #include <math.h>
@@ -69,19 +68,13 @@ static const char *label_name(int k, int K, char *buf, size_t cap)
     return buf;
 }
 
-static void json_per_label(FILE *f, const tgdp_macro_auroc *m, int K)
+static void json_per_label(tgdp_json *j, const char *key, const tgdp_macro_auroc *m, int K)
 {
     char buf[32];
-    fputc('{', f);
-    for (int k = 0, first = 1; k < K; k++) {
-        if (!m->used[k]) continue;
-        fprintf(f, "%s", first ? "" : ", ");
-        cli_json_str(f, label_name(k, K, buf, sizeof buf));
-        fputs(": ", f);
-        cli_json_num(f, m->per_label[k]);
-        first = 0;
-    }
-    fputc('}', f);
+    tgdp_json_begin_object(j, key);
+    for (int k = 0; k < K; k++)
+        if (m->used[k]) tgdp_json_num(j, label_name(k, K, buf, sizeof buf), m->per_label[k]);
+    tgdp_json_end_object(j);
 }
 
 /* what the command loaded and computed */
@@ -101,87 +94,116 @@ typedef struct eval_run {
     double seconds;
 } eval_run;
 
-static void write_settings(FILE *f, const eval_run *p)
+static void write_settings(tgdp_json *j, const eval_run *p)
 {
     const eval_args *a = p->a;
-    fprintf(f, "  \"settings\": {\"real\": ");
-    cli_json_str(f, a->real);
-    fprintf(f, ", \"generated\": ");
-    cli_json_str(f, a->gen);
-    fprintf(f, ", \"source\": ");
-    if (a->source) cli_json_str(f, a->source);
-    else fputs("null", f);
-    fprintf(f, ", \"folds\": %d, \"seeds\": %d, \"seed\": %d, \"arch\": ", a->folds, a->seeds, a->seed);
-    cli_json_str(f, a->arch);
-    fprintf(f, ", \"feature_extractor\": ");
-    cli_json_str(f, p->fe.name);
-    fprintf(f, ", \"feature_dim\": %d, \"leads\": %d, \"window_values\": %d, \"labels\": %d, \"max_mmd\": %d,\n"
-               "    \"fs\": %g, \"realism_lead\": ",
-            p->fe.dim, p->leads, p->d, p->K, a->max_mmd, a->fs);
-    cli_json_str(f, tgdp_ecg_lead_name(p->cfg.realism_lead));
-    fprintf(f, ", \"c2st\": {\"hidden\": ");
-    cli_json_str(f, a->c2st_hidden);
-    fprintf(f, ", \"steps\": %d, \"train_frac\": %g, \"balance\": %s}, \"tstr\": {\"hidden\": ", a->c2st_steps,
-            p->cfg.c2st.train_frac, a->c2st_balance ? "true" : "false");
-    cli_json_str(f, a->tstr_hidden);
-    fprintf(f, ", \"steps\": %d}, \"classifier_input\": ", a->tstr_steps);
-    cli_json_str(f, a->classifier_input);
-    fprintf(f, ", \"batch\": %d, \"lr\": %g},\n", a->batch, a->lr);
+    tgdp_json_begin_object(j, "settings");
+    tgdp_json_str(j, "real", a->real);
+    tgdp_json_str(j, "generated", a->gen);
+    tgdp_json_str(j, "source", a->source);
+    tgdp_json_int(j, "folds", a->folds);
+    tgdp_json_int(j, "seeds", a->seeds);
+    tgdp_json_int(j, "seed", a->seed);
+    tgdp_json_str(j, "arch", a->arch);
+    tgdp_json_str(j, "feature_extractor", p->fe.name);
+    tgdp_json_int(j, "feature_dim", p->fe.dim);
+    tgdp_json_int(j, "leads", p->leads);
+    tgdp_json_int(j, "window_values", p->d);
+    tgdp_json_int(j, "labels", p->K);
+    tgdp_json_int(j, "max_mmd", a->max_mmd);
+    tgdp_json_num(j, "fs", a->fs);
+    tgdp_json_str(j, "realism_lead", tgdp_ecg_lead_name(p->cfg.realism_lead));
+    tgdp_json_begin_object(j, "c2st");
+    tgdp_json_str(j, "hidden", a->c2st_hidden);
+    tgdp_json_int(j, "steps", a->c2st_steps);
+    tgdp_json_num(j, "train_frac", p->cfg.c2st.train_frac);
+    tgdp_json_bool(j, "balance", a->c2st_balance);
+    tgdp_json_end_object(j);
+    tgdp_json_begin_object(j, "tstr");
+    tgdp_json_str(j, "hidden", a->tstr_hidden);
+    tgdp_json_int(j, "steps", a->tstr_steps);
+    tgdp_json_end_object(j);
+    tgdp_json_begin_object(j, "utility");
+    tgdp_json_bool(j, "on", !a->no_utility);
+    tgdp_json_str(j, "arch", a->utility_arch);
+    tgdp_json_int(j, "width", a->utility_width);
+    tgdp_json_int(j, "steps", a->utility_steps);
+    tgdp_json_int(j, "boot", a->boot);
+    tgdp_json_num(j, "beta", p->cfg.util.beta);
+    tgdp_json_num(j, "threshold", p->cfg.util.threshold);
+    tgdp_json_end_object(j);
+    tgdp_json_str(j, "classifier_input", a->classifier_input);
+    tgdp_json_int(j, "batch", a->batch);
+    tgdp_json_num(j, "lr", a->lr);
+    tgdp_json_end_object(j);
 }
 
 /* "key": value, and for the utility metrics "key_lo": lo, "key_hi": hi */
-static void json_metric(FILE *f, const char *sep, int m, double v, double lo, double hi)
+static void json_metric(tgdp_json *j, int m, double v, double lo, double hi)
 {
-    fprintf(f, "%s\"%s\": ", sep, tgdp_ecg_metric_key(m));
-    cli_json_num(f, v);
+    char k[64];
+    tgdp_json_num(j, tgdp_ecg_metric_key(m), v);
     if (m < TGDP_EM_AUG_MACRO_AUROC) return;
-    fprintf(f, "%s\"%s_lo\": ", sep, tgdp_ecg_metric_key(m));
-    cli_json_num(f, lo);
-    fprintf(f, "%s\"%s_hi\": ", sep, tgdp_ecg_metric_key(m));
-    cli_json_num(f, hi);
+    snprintf(k, sizeof k, "%s_lo", tgdp_ecg_metric_key(m));
+    tgdp_json_num(j, k, lo);
+    snprintf(k, sizeof k, "%s_hi", tgdp_ecg_metric_key(m));
+    tgdp_json_num(j, k, hi);
 }
 
-static void write_fold(FILE *f, const tgdp_ecg_eval_result *r, int K)
+static void write_fold(tgdp_json *j, const tgdp_ecg_eval_result *r, int K)
 {
-    fprintf(f, "\n    {\"fold\": %d, \"seed\": %llu", r->fold, (unsigned long long)r->seed);
+    tgdp_json_begin_object(j, NULL);
+    tgdp_json_int(j, "fold", r->fold);
+    tgdp_json_int(j, "seed", (int64_t)r->seed);
     for (int m = 0; m < TGDP_EM_COUNT; m++) {
         int um = 0;
         const tgdp_utility_result *u = tgdp_ecg_metric_utility(r, m, &um);
-        json_metric(f, ", ", m, tgdp_ecg_metric_value(r, m), u ? u->lo[um] : NAN, u ? u->hi[um] : NAN);
+        json_metric(j, m, tgdp_ecg_metric_value(r, m), u ? u->lo[um] : NAN, u ? u->hi[um] : NAN);
     }
-    fprintf(f, ", \"n_real_test\": %lld, \"n_real_train\": %lld,\n     \"tstr_per_label\": ", (long long)r->n_real_test,
-            (long long)r->n_real_train);
-    json_per_label(f, &r->tstr, K);
-    fputs(", \"trtr_per_label\": ", f);
-    json_per_label(f, &r->trtr, K);
-    fputc('}', f);
+    tgdp_json_int(j, "n_real_test", r->n_real_test);
+    tgdp_json_int(j, "n_real_train", r->n_real_train);
+    json_per_label(j, "tstr_per_label", &r->tstr, K);
+    json_per_label(j, "trtr_per_label", &r->trtr, K);
+    tgdp_json_end_object(j);
 }
 
 /* the results file: every metric's mean at the top level (the utility metrics with the bootstrap
  * interval of the mean as key_lo, key_hi), mean/sd/n (lo/hi) in "summary", each fold's values (and
- * the fold's own intervals) in "results" */
+ * the fold's own intervals) in "results", one line each */
 static int write_results(FILE *f, void *ctx)
 {
     const eval_run *p = ctx;
-    fprintf(f, "{\n  \"command\": \"ecg evaluate\"");
-    for (int m = 0; m < TGDP_EM_COUNT; m++) json_metric(f, ",\n  ", m, p->sm.m[m].mean, p->sm.lo[m], p->sm.hi[m]);
-    fprintf(f, ",\n  \"summary\": {");
+    tgdp_json j;
+    tgdp_json_init(&j, f, 2);
+    tgdp_json_begin_object(&j, NULL);
+    tgdp_json_str(&j, "command", "ecg evaluate");
+    for (int m = 0; m < TGDP_EM_COUNT; m++) json_metric(&j, m, p->sm.m[m].mean, p->sm.lo[m], p->sm.hi[m]);
+    tgdp_json_begin_object(&j, "summary");
     for (int m = 0; m < TGDP_EM_COUNT; m++) {
-        fputs(m ? ",\n    " : "\n    ", f);
-        const tgdp_stat st = p->sm.m[m];
-        cli_json_stat(f, tgdp_ecg_metric_key(m), st.mean, st.sd, st.n, m >= TGDP_EM_AUG_MACRO_AUROC, p->sm.lo[m], p->sm.hi[m]);
+        tgdp_json_begin_object(&j, tgdp_ecg_metric_key(m));
+        tgdp_json_num(&j, "mean", p->sm.m[m].mean);
+        tgdp_json_num(&j, "sd", p->sm.m[m].sd);
+        tgdp_json_int(&j, "n", p->sm.m[m].n);
+        if (m >= TGDP_EM_AUG_MACRO_AUROC) {
+            tgdp_json_num(&j, "lo", p->sm.lo[m]);
+            tgdp_json_num(&j, "hi", p->sm.hi[m]);
+        }
+        tgdp_json_end_object(&j);
     }
-    fprintf(f, "\n  },\n");
-    write_settings(f, p);
-    fprintf(f, "  \"counts\": {\"real_windows\": %lld, \"real_records\": %lld, \"generated_windows\": %lld, "
-               "\"source_windows\": %lld},\n  \"seconds\": %.2f,\n  \"results\": [",
-            (long long)p->xr.shape[0], (long long)p->n_records, (long long)p->xg.shape[0],
-            (long long)(p->xs.data ? p->xs.shape[0] : 0), p->seconds);
-    for (int i = 0; i < p->nr; i++) {
-        fputs(i ? "," : "", f);
-        write_fold(f, &p->res[i], p->K);
-    }
-    fprintf(f, "%s]\n}\n", p->nr ? "\n  " : "");
+    tgdp_json_end_object(&j);
+    write_settings(&j, p);
+    tgdp_json_begin_object(&j, "counts");
+    tgdp_json_int(&j, "real_windows", p->xr.shape[0]);
+    tgdp_json_int(&j, "real_records", p->n_records);
+    tgdp_json_int(&j, "generated_windows", p->xg.shape[0]);
+    tgdp_json_int(&j, "source_windows", p->xs.data ? p->xs.shape[0] : 0);
+    tgdp_json_end_object(&j);
+    tgdp_json_num(&j, "seconds", p->seconds);
+    tgdp_json_begin_array(&j, "results");
+    for (int i = 0; i < p->nr; i++) write_fold(&j, &p->res[i], p->K);
+    tgdp_json_end_array(&j);
+    tgdp_json_end_object(&j);
+    tgdp_json_finish(&j);
     return ferror(f) ? TGDP_EIO : TGDP_OK;
 }
 
@@ -207,7 +229,7 @@ static void on_fold(void *ctx, int done, int total, const tgdp_ecg_eval_result *
                     "tstr %.3f  trtr %.3f  beat_fraction %.2f/%.2f  hf_noise_ratio %.2f  (%.1f s)\n",
             done, total, (unsigned long long)r->seed, r->fold, r->c2st_auroc, r->feature_distance, r->mmd2,
             r->tstr_macro_auroc, r->trtr_macro_auroc, r->realism.beat_fraction, r->realism.real_beat_fraction,
-            r->realism.hf_noise_ratio, cli_now() - *t0);
+            r->realism.hf_noise_ratio, tgdp_now_s() - *t0);
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -431,7 +453,7 @@ int cmd_ecg_evaluate(int argc, char **argv)
     p.a = &a;
     if (make_config(&p)) return 2;
     tgdp_set_threads(a.threads);
-    double t0 = cli_now();
+    double t0 = tgdp_now_s();
     tgdp_error err;
     int rc = load_real_and_generated(&p) || make_features(&p);
     if (!rc) {
@@ -447,7 +469,7 @@ int cmd_ecg_evaluate(int argc, char **argv)
     if (!rc) {
         p.n_records = count_records(p.xr.shape[0], p.rec.data);
         tgdp_ecg_eval_summarize(p.res, p.nr, &p.sm);
-        p.seconds = cli_now() - t0;
+        p.seconds = tgdp_now_s() - t0;
         if (tgdp_atomic_write(a.out, write_results, &p, &err)) rc = cli_error(CMD, &err);
     }
     if (!rc && a.json) write_results(stdout, &p);

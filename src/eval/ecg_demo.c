@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const char *const tgdp_ecg_method_names[TGDP_ECG_M_COUNT] = {"source_only", "target_only", "finetune", "domain_guidance",
                                                              "tgdp",        "tgdp_reg",    "tgdp_cond"};
@@ -109,12 +108,6 @@ void demo_log(const tgdp_ecg_demo_config *c, const char *fmt, ...)
     c->log(c->log_ctx, buf);
 }
 
-double demo_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---------------------------------------------------------------- data */
 
@@ -298,7 +291,7 @@ static int prepare(demo_run *R, tgdp_ecg_set *S, tgdp_ecg_set *T, const char *da
                    tgdp_ecg_demo_output *out, tgdp_error *err)
 {
     const tgdp_ecg_demo_config *c = R->c;
-    const double t0 = demo_now();
+    const double t0 = tgdp_now_s();
     int64_t *ys_multi = NULL, *ys = NULL;
     int rc;
     demo_log(c, "prepare: reading %s (source %s, target %s)", data_dir, c->source_dbs, c->target_dbs);
@@ -322,7 +315,7 @@ static int prepare(demo_run *R, tgdp_ecg_set *S, tgdp_ecg_set *T, const char *da
     CHECK(tgdp_primary_labels(T->n, TGDP_ECG_NLABELS, R->yt_multi, R->strata, err));
     CHECK(split_source(R, S, ys_multi, ys, err));
     out->source_heldout_windows = R->src_test.set.n;
-    out->seconds_prepare = demo_now() - t0;
+    out->seconds_prepare = tgdp_now_s() - t0;
     demo_log(c, "prepare: source %lld windows (%zu records; %lld windows held out), target %lld windows (%zu records), "
                 "%.1f s",
              (long long)S->n, S->n_records, (long long)R->src_test.set.n, (long long)T->n, T->n_records,
@@ -337,7 +330,7 @@ done:
 static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
 {
     const tgdp_ecg_demo_config *c = R->c;
-    const double t0 = demo_now();
+    const double t0 = tgdp_now_s();
     tgdp_dataset SD = {R->src.set.n, R->d, R->src.x, R->ys};
     tgdp_net_free(src);
     int rc = demo_make_net(c, src, TGDP_ROLE_EPS, c->eps_hidden, R->n_classes, c->seed * 31 + (uint64_t)seed * 1009 + 5,
@@ -353,7 +346,7 @@ static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
     demo_log(c, "%s: training the conditional source denoiser (%s, %lld steps on %lld windows)", who, c->eps_arch,
              (long long)c->eps_steps, (long long)SD.n);
     if ((rc = tgdp_train_denoiser(src, &R->sched, &SD, &o, &tr, err))) return rc;
-    demo_log(c, "source denoiser done (loss %.4f, %.0f s)", tr.final_loss, demo_now() - t0);
+    demo_log(c, "source denoiser done (loss %.4f, %.0f s)", tr.final_loss, tgdp_now_s() - t0);
     return TGDP_OK;
 }
 
@@ -403,7 +396,7 @@ static int evaluate_source(demo_run *R, tgdp_net *src, int seed, tgdp_ecg_demo_o
 /* the evaluation's feature space: a multi-label classifier on the source training windows */
 static int train_features(demo_run *R, tgdp_error *err)
 {
-    const double t0 = demo_now();
+    const double t0 = tgdp_now_s();
     tgdp_eval_classifier_opts fo = R->c->features;
     fo.seed = R->c->seed ^ 0xfea7ULL;
     tgdp_eval_set sset = R->src.set;
@@ -411,7 +404,7 @@ static int train_features(demo_run *R, tgdp_error *err)
     int rc = tgdp_source_features(&R->fe, &sset, &fo, err);
     if (!rc)
         demo_log(R->c, "features: source classifier trained (%lld steps, %d features, %.0f s)", (long long)fo.steps,
-                 R->fe.dim, demo_now() - t0);
+                 R->fe.dim, tgdp_now_s() - t0);
     return rc;
 }
 
@@ -432,7 +425,7 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
         !(c->source_holdout >= 0 && c->source_holdout < 1))
         return tgdp_fail(err, TGDP_EINVAL,
                          "demo ecg: invalid configuration (folds >= 2, seeds >= 1, n_gen >= 8, 0 <= source_holdout < 1)");
-    const double t_start = demo_now();
+    const double t_start = tgdp_now_s();
     tgdp_ecg_set S, T;
     tgdp_ecg_set_init(&S, c->prep.window);
     tgdp_ecg_set_init(&T, c->prep.window);
@@ -462,7 +455,7 @@ int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_
             CHECK(demo_run_fold(&R, &src, seed, f, fold, out, err));
         }
     }
-    out->seconds_total = demo_now() - t_start;
+    out->seconds_total = tgdp_now_s() - t_start;
 done:
     tgdp_net_free(&src);
     run_free(&R);

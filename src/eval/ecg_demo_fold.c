@@ -220,7 +220,7 @@ static int evaluate(demo_run *R, int m, const demo_fold *F, tgdp_ecg_demo_output
         if (!isfinite(F->gen[i]))
             return tgdp_fail(err, TGDP_ENONFINITE, "demo ecg: %s generated a non-finite value (seed %d, fold %d)",
                              tgdp_ecg_method_names[m], F->seed, F->f);
-    const double t1 = demo_now();
+    const double t1 = tgdp_now_s();
     tgdp_ecg_demo_result *res = &out->results[out->n_results];
     memset(res, 0, sizeof *res);
     res->method = m;
@@ -244,7 +244,7 @@ static int evaluate(demo_run *R, int m, const demo_fold *F, tgdp_ecg_demo_output
              F->seed, F->f + 1, c->folds, tgdp_ecg_method_names[m], r->c2st_auroc, r->feature_distance, r->mmd2,
              r->tstr_macro_auroc, r->realism.beat_fraction, r->realism.real_beat_fraction, r->realism.hr_w1,
              r->realism.hf_noise_ratio, r->aug.value[TGDP_UM_MACRO_AUROC], r->real_only.value[TGDP_UM_MACRO_AUROC],
-             seconds, demo_now() - t1);
+             seconds, tgdp_now_s() - t1);
     return F->seed == 0 && F->f == 0 ? keep_plot(R, m, F, out, err) : TGDP_OK;
 }
 
@@ -255,9 +255,9 @@ int demo_run_fold(demo_run *R, tgdp_net *src, int seed, int f, const int *fold, 
     int rc = fold_init(R, seed, f, fold, &F, err);
     F.first_result = out->n_results;
     for (int m = 0; m < TGDP_ECG_M_COUNT && !rc; m++) {
-        const double t0 = demo_now();
+        const double t0 = tgdp_now_s();
         rc = generate(R, src, m, &F, err);
-        if (!rc) rc = evaluate(R, m, &F, out, demo_now() - t0, err);
+        if (!rc) rc = evaluate(R, m, &F, out, tgdp_now_s() - t0, err);
     }
     fold_free(&F);
     return rc;

@@ -32,7 +32,6 @@ void demo_log(const tgdp_ecg_demo_config *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-double demo_now(void);
 /* a fresh network of the role's architecture (c->eps_arch or c->cls_arch) for [12, window] */
 int demo_make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role, const char *hidden, int n_classes,
                   uint64_t seed, tgdp_error *err);
