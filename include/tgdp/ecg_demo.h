@@ -27,7 +27,10 @@
  *   Every method samples n_gen windows with labels drawn from the target training windows' class
  *   frequencies (DPM-Solver-2), and tgdp_ecg_eval_fold measures them against the held-out fold:
  *   C2ST AUROC, Frechet distance and MMD^2 in the source classifier's feature space, TSTR macro-AUROC,
- *   and the rhythm realism (beat_fraction, hr_w1, rr_cv, hf_noise_ratio; tgdp/ecg_beats.h).
+ *   the rhythm realism (beat_fraction, hr_w1, rr_cv, hf_noise_ratio; tgdp/ecg_beats.h) and the
+ *   utility of the windows as extra training data (aug_*: a resnet1d trained on the fold's real
+ *   training windows + the generated ones; real_only_*: on the real ones alone, trained once per
+ *   fold and copied to every method's result; tgdp_utility_eval). See docs/ecg-evaluation.md.
  *
  * Library code: no printing (progress through the log callback), errors in tgdp_error. */
 #ifndef TGDP_ECG_DEMO_H

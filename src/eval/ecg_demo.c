@@ -93,7 +93,7 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
         c->eval.c2st.cls.steps = 150;
         c->eval.tstr.steps = 150;
         c->eval.util.cls.width = 8;
-        c->eval.util.cls.steps = 150;
+        c->eval.util.cls.steps = 100;
     }
 }
 
