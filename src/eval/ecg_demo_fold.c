@@ -2,6 +2,7 @@
  * fold's target training records, sampled with labels drawn from those records' classes, and
  * evaluated against the fold's held-out target records. */
 #include "eval/ecg_demo_internal.h"
+#include "tgdp/plan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -138,22 +139,30 @@ static int train_time_classifier(demo_run *R, demo_fold *F, tgdp_net *net, int c
     return tgdp_train_classifier(net, &R->sched, &S, &T, &o, &co, NULL, err);
 }
 
-/* Algorithm 1 classifier, then the guidance network regressed on r over the source windows with
- * the cycle (target of tgdp's time classifier) and consistency terms (Algorithm 4) */
-static int train_guidance_net(demo_run *R, demo_fold *F, tgdp_net *src, uint64_t ss, tgdp_error *err)
+/* the Algorithm 1 domain classifier c(x0) (label-free) */
+static int train_domain_classifier(demo_run *R, demo_fold *F, uint64_t ss, tgdp_error *err)
 {
     const tgdp_ecg_demo_config *c = R->c;
     int rc;
     tgdp_dataset Su = {R->src.set.n, R->d, R->src.x, NULL}, Tu = {F->ntr, R->d, F->train.x, NULL};
-    tgdp_dataset S = {R->src.set.n, R->d, R->src.x, R->ys}, T = {F->ntr, R->d, F->train.x, F->ytr};
     CHECK(demo_make_net(c, &F->cls_u, TGDP_ROLE_CLASSIFIER, c->cls_hidden, 0, ss + 1, err));
     tgdp_train_opts o;
     demo_train_opts(&o, c, c->cls_steps, c->lr, ss + 2);
     o.weight_decay = 1.0;
     const tgdp_classifier_opts co = {.label_smoothing = 0.1};
-    CHECK(tgdp_train_classifier(&F->cls_u, NULL, &Su, &Tu, &o, &co, NULL, err));
+    return tgdp_train_classifier(&F->cls_u, NULL, &Su, &Tu, &o, &co, NULL, err);
+}
+
+/* the guidance network regressed on r = exp(-logit c) over the source windows with the cycle
+ * (target: tgdp's time classifier) and consistency terms (Algorithm 4) */
+static int train_guidance_net(demo_run *R, demo_fold *F, tgdp_net *src, uint64_t ss, tgdp_error *err)
+{
+    const tgdp_ecg_demo_config *c = R->c;
+    int rc;
+    tgdp_dataset S = {R->src.set.n, R->d, R->src.x, R->ys}, T = {F->ntr, R->d, F->train.x, F->ytr};
     CHECK(demo_make_net(c, &F->h, TGDP_ROLE_GUIDANCE, c->guid_hidden, 0, ss + 3, err));
     F->h.hparam = TGDP_H_EXP;
+    tgdp_train_opts o;
     demo_train_opts(&o, c, c->guid_steps, c->lr, ss + 4);
     const tgdp_guidance_opts go = {.bregman = 1, .normalize_r = 1, .eta_cycle = c->eta_cycle,
                                    .eta_consistency = c->eta_consistency};
@@ -162,29 +171,66 @@ static int train_guidance_net(demo_run *R, demo_fold *F, tgdp_net *src, uint64_t
     return tgdp_train_guidance(&F->h, &F->cls_u, &F->tcls_u, src, &R->sched, &S, &T, &o, &go, NULL, err);
 }
 
-/* train method m (reusing the fold's earlier networks) and sample F->ng windows into F->gen */
+/* ---------------------------------------------------------------- the plan of a fold
+ * The networks the methods share are artifacts of tgdp_plan_run (tgdp/plan.h): each is trained
+ * just before the first method that needs it and freed after the last. Their seeds are those of
+ * the method that first uses them. */
+enum { A_TONLY = 0, A_FT, A_TCLS_U, A_CLS_U, A_H, A_TCLS_C, A_COUNT };
+static const int artifact_method[A_COUNT] = {TGDP_ECG_M_TARGET_ONLY, TGDP_ECG_M_FINETUNE, TGDP_ECG_M_TGDP,
+                                             TGDP_ECG_M_TGDP_REG,    TGDP_ECG_M_TGDP_REG, TGDP_ECG_M_TGDP_COND};
+static const uint32_t artifact_needs[A_COUNT] = {0, 0, 0, 0, TGDP_PLAN_BIT(A_CLS_U) | TGDP_PLAN_BIT(A_TCLS_U), 0};
+static const uint32_t method_needs[TGDP_ECG_M_COUNT] = {
+    0, TGDP_PLAN_BIT(A_TONLY), TGDP_PLAN_BIT(A_FT), TGDP_PLAN_BIT(A_FT), TGDP_PLAN_BIT(A_TCLS_U), TGDP_PLAN_BIT(A_H),
+    TGDP_PLAN_BIT(A_TCLS_C)};
+
+typedef struct fold_ctx {
+    demo_run *R;
+    tgdp_net *src;
+    demo_fold *F;
+    tgdp_ecg_demo_output *out;
+    double t_last; /* end of the previous method */
+} fold_ctx;
+
+static uint64_t method_seed(const demo_fold *F, int m) { return F->ks ^ (0x10000ULL * (uint64_t)(m + 1)); }
+
+static int build_artifact(void *vctx, int a, tgdp_error *err)
+{
+    fold_ctx *x = vctx;
+    demo_run *R = x->R;
+    demo_fold *F = x->F;
+    const uint64_t ss = method_seed(F, artifact_method[a]);
+    switch (a) {
+    case A_TONLY: return train_target_denoiser(R, F, &F->tonly, NULL, ss, err);
+    case A_FT: return train_target_denoiser(R, F, &F->ft, x->src, ss, err);
+    case A_TCLS_U: return train_time_classifier(R, F, &F->tcls_u, 0, ss, err);
+    case A_CLS_U: return train_domain_classifier(R, F, ss, err);
+    case A_H: return train_guidance_net(R, F, x->src, ss, err);
+    case A_TCLS_C: return train_time_classifier(R, F, &F->tcls_c, 1, ss, err);
+    default: return tgdp_fail(err, TGDP_EINVAL, "demo ecg: artifact %d", a);
+    }
+}
+
+static void release_artifact(void *vctx, int a)
+{
+    demo_fold *F = ((fold_ctx *)vctx)->F;
+    tgdp_net *nets[A_COUNT] = {&F->tonly, &F->ft, &F->tcls_u, &F->cls_u, &F->h, &F->tcls_c};
+    tgdp_net_free(nets[a]);
+    memset(nets[a], 0, sizeof *nets[a]);
+}
+
+/* sample method m's windows from its (already trained) networks into F->gen */
 static int generate(demo_run *R, tgdp_net *src, int m, demo_fold *F, tgdp_error *err)
 {
-    const uint64_t ss = F->ks ^ (0x10000ULL * (uint64_t)(m + 1));
-    int rc;
+    const uint64_t ss = method_seed(F, m);
     switch (m) {
     case TGDP_ECG_M_SOURCE_ONLY: return sample_plain(R, F, src, NULL, 0, ss, err);
-    case TGDP_ECG_M_TARGET_ONLY:
-        CHECK(train_target_denoiser(R, F, &F->tonly, NULL, ss, err));
-        return sample_plain(R, F, &F->tonly, NULL, 0, ss, err);
-    case TGDP_ECG_M_FINETUNE:
-        CHECK(train_target_denoiser(R, F, &F->ft, src, ss, err));
-        return sample_plain(R, F, &F->ft, NULL, 0, ss, err);
+    case TGDP_ECG_M_TARGET_ONLY: return sample_plain(R, F, &F->tonly, NULL, 0, ss, err);
+    case TGDP_ECG_M_FINETUNE: return sample_plain(R, F, &F->ft, NULL, 0, ss, err);
     case TGDP_ECG_M_DOMAIN_GUIDANCE: return sample_plain(R, F, src, &F->ft, R->c->w_domain, ss, err);
-    case TGDP_ECG_M_TGDP: /* Algorithm 2 classifier as the guidance: log h = -logit c'(x_t, t) */
-        CHECK(train_time_classifier(R, F, &F->tcls_u, 0, ss, err));
-        return sample_guided(R, F, src, &F->tcls_u, NULL, ss, err);
-    case TGDP_ECG_M_TGDP_REG:
-        CHECK(train_guidance_net(R, F, src, ss, err));
-        return sample_guided(R, F, src, &F->h, NULL, ss, err);
-    case TGDP_ECG_M_TGDP_COND:
-        CHECK(train_time_classifier(R, F, &F->tcls_c, 1, ss, err));
-        return sample_guided(R, F, src, &F->tcls_c, F->lgen, ss, err);
+    /* Algorithm 2 classifier as the guidance: log h = -logit c'(x_t, t) */
+    case TGDP_ECG_M_TGDP: return sample_guided(R, F, src, &F->tcls_u, NULL, ss, err);
+    case TGDP_ECG_M_TGDP_REG: return sample_guided(R, F, src, &F->h, NULL, ss, err);
+    case TGDP_ECG_M_TGDP_COND: return sample_guided(R, F, src, &F->tcls_c, F->lgen, ss, err);
     default: return tgdp_fail(err, TGDP_EINVAL, "demo ecg: method %d", m);
     }
 }
@@ -248,16 +294,28 @@ static int evaluate(demo_run *R, int m, const demo_fold *F, tgdp_ecg_demo_output
     return F->seed == 0 && F->f == 0 ? keep_plot(R, m, F, out, err) : TGDP_OK;
 }
 
+static int run_method(void *vctx, int m, tgdp_error *err)
+{
+    fold_ctx *x = vctx;
+    int rc = generate(x->R, x->src, m, x->F, err);
+    const double t = tgdp_now_s();
+    if (!rc) rc = evaluate(x->R, m, x->F, x->out, t - x->t_last, err);
+    x->t_last = tgdp_now_s();
+    return rc;
+}
+
 int demo_run_fold(demo_run *R, tgdp_net *src, int seed, int f, const int *fold, tgdp_ecg_demo_output *out,
                   tgdp_error *err)
 {
     demo_fold F;
     int rc = fold_init(R, seed, f, fold, &F, err);
     F.first_result = out->n_results;
-    for (int m = 0; m < TGDP_ECG_M_COUNT && !rc; m++) {
-        const double t0 = tgdp_now_s();
-        rc = generate(R, src, m, &F, err);
-        if (!rc) rc = evaluate(R, m, &F, out, tgdp_now_s() - t0, err);
+    if (!rc) {
+        fold_ctx x = {R, src, &F, out, tgdp_now_s()};
+        const tgdp_plan plan = {A_COUNT, artifact_needs, method_needs, build_artifact, release_artifact, run_method};
+        int methods[TGDP_ECG_M_COUNT];
+        for (int m = 0; m < TGDP_ECG_M_COUNT; m++) methods[m] = m;
+        rc = tgdp_plan_run(&plan, methods, TGDP_ECG_M_COUNT, &x, err);
     }
     fold_free(&F);
     return rc;
