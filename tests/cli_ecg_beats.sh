@@ -81,8 +81,8 @@ grep -qx '{"fs": 100, "lead": "II", "r_peaks": \[\]}' out.txt && pass=$((pass+1)
 
 bad "holds 3 windows" "$T" ecg beats w.npy --index 3
 bad "not one of the 12" "$T" ecg beats w.npy --lead X7
-bad ".npy windows only" "$T" ecg beats "$LUDB/1.hea" --fs 100
-bad ".npy windows only" "$T" ecg beats "$LUDB/1.hea" --index 0
+bad "fs does not apply to a record" "$T" ecg beats "$LUDB/1.hea" --fs 100
+bad "index does not apply to a record" "$T" ecg beats "$LUDB/1.hea" --index 0
 bad "give a record" "$T" ecg beats --json
 bad "unexpected argument" "$T" ecg beats w.npy w.npy
 bad "cannot open\|No such" "$T" ecg beats missing.hea

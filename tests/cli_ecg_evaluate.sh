@@ -74,7 +74,8 @@ npy('labels5.npy', (36, 5), [0] * 180, 'q')
 npy('five.npy', (36, 5), [0.0] * 180, 'f')
 PY
 
-SMALL="--c2st-steps 20 --tstr-steps 20 --feature-steps 20 --c2st-hidden 16 --tstr-hidden 16 --feature-hidden 16 --threads 2 --utility-width 8 --utility-steps 20 --boot 30"
+NOUTIL="--c2st-steps 20 --tstr-steps 20 --feature-steps 20 --c2st-hidden 16 --tstr-hidden 16 --feature-hidden 16 --threads 2"
+SMALL="$NOUTIL --utility-width 8 --utility-steps 20 --boot 30"
 R="--real real.npy --real-labels real_labels.npy --real-records real_record.npy"
 ok "$T" ecg evaluate $R --generated gen.npy --generated-labels gen_classes.npy --folds 3 --out r1.json $SMALL
 for k in c2st_auroc feature_distance mmd2 tstr_macro_auroc trtr_macro_auroc hf_noise_ratio real_beat_fraction beat_fraction \
@@ -99,9 +100,10 @@ assert j["beat_fraction"] == 0 and j["real_beat_fraction"] == 0 and j["hr_w1"] i
 assert 0.5 < j["hf_noise_ratio"] < 2, j["hf_noise_ratio"]
 assert j["settings"]["fs"] == 100 and j["settings"]["realism_lead"] == "II"
 PY
-ok "$T" ecg evaluate $R --generated gen.npy --generated-labels gen_classes.npy --folds 3 --out r5.json --no-utility $SMALL
+ok "$T" ecg evaluate $R --generated gen.npy --generated-labels gen_classes.npy --folds 3 --out r5.json --no-utility $NOUTIL
 grep -q '"aug_macro_auroc": null' r5.json && grep -q '"real_only_fbeta2": null' r5.json && pass=$((pass+1)) || no "--no-utility: utility keys not null"
 bad "utility-arch" "$T" ecg evaluate $R --generated gen.npy --utility-arch vgg $SMALL
+bad "boot does not apply with --no-utility" "$T" ecg evaluate $R --generated gen.npy --no-utility --boot 20
 bad "lead" "$T" ecg evaluate $R --generated gen.npy --lead X9 $SMALL
 # the source feature classifier, multi-hot generated labels, 2 seeds, flat generated windows, --json
 ok "$T" ecg evaluate $R --generated gen_flat.npy --generated-labels gen_labels.npy --source src.npy \

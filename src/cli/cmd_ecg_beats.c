@@ -109,8 +109,9 @@ int cmd_ecg_beats(int argc, char **argv)
     const int lead = tgdp_ecg_lead_from_name(lead_name);
     if (lead < 0) return cli_errorf(CMD, "--lead: '%s' is not one of the 12 standard leads", lead_name), 2;
     const int npy = ends_with(file, ".npy");
-    if (!npy && (index >= 0 || fs_opt > 0))
-        return cli_errorf(CMD, "--index and --fs apply to .npy windows only (a record carries its rate)"), 2;
+    static const char *const npy_only[] = {"index", "fs", NULL};
+    if (!npy && cli_reject(CMD, opts, (int)(sizeof opts / sizeof *opts), "to a record (.npy windows only: a record carries its rate)", npy_only))
+        return 2;
     tgdp_error err;
     float *x = NULL;
     int64_t n = 0;

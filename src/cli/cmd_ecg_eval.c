@@ -333,6 +333,8 @@ static int parse_args(int argc, char **argv, eval_args *a)
     };
     int pr = cli_parse(CMD, SUMMARY, opts, NOPT(opts), argc, argv);
     if (pr) return pr;
+    static const char *const utility_opts[] = {"utility-arch", "utility-width", "utility-steps", "boot", NULL};
+    if (a->no_utility && cli_reject(CMD, opts, NOPT(opts), "with --no-utility", utility_opts)) return -1;
     if (!a->real || !a->gen || !a->real_records)
         return cli_errorf(CMD, "--real, --real-records and --generated are required (see --help)"), -1;
     if (a->source_labels && !a->source) return cli_errorf(CMD, "--source-labels needs --source"), -1;
