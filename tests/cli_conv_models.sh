@@ -86,7 +86,7 @@ has out.txt '"tgdp.arch"'
 has out.txt '"unet1d"'
 ok "$T" train-source --arch unet1d $NET --data src.npy --out srcu.st --steps 3 --batch 8 $Q
 # dilated blocks, attention at the lowest level, a scheduled learning rate: kept in the checkpoint
-ok "$T" train-source --arch unet1d $NET --dilation 1,2 --attn 1 --attn-heads 2 --data src.npy --labels src_labels.npy --out srca.st --steps 4 --batch 8 --lr-schedule cosine --warmup 2 $Q
+ok "$T" train-source --arch unet1d $NET --dilation 1,2 --attn 1 --attn-heads 2 --data src.npy --labels src_labels.npy --out srca.st --steps 4 --batch 8 --lr-schedule cosine --warmup 2 --t-sampling logsnr $Q
 ok "$T" inspect srca.st --json
 has out.txt '"tgdp.dilation": "1,2"'
 has out.txt '"tgdp.attn": "1"'
@@ -124,6 +124,7 @@ bad "expected mlp, unet1d or resnet1d" "$T" train-source --arch cnn --data src.n
 bad "dilations" "$T" train-source --arch unet1d $NET --dilation 1,2,4 --data src.npy --out x.st --steps 1 $Q
 bad "attention" "$T" train-classifier --arch resnet1d $NET --attn 1 --source src.npy --target tgt.npy --out x.st --steps 1 $Q
 bad "lr-schedule" "$T" train-source --arch unet1d $NET --lr-schedule linear --data src.npy --out x.st --steps 1 $Q
+bad "t-sampling" "$T" train-source --arch unet1d $NET --t-sampling edm --data src.npy --out x.st --steps 1 $Q
 bad "does not apply to --arch mlp" "$T" train-source --dilation 1,2 --data src.npy --out x.st --steps 1 $Q
 bad "channel multipliers" "$T" train-classifier --arch resnet1d --mult 1,x --source src.npy --target tgt.npy --out x.st --steps 1 $Q
 bad "does not match the model" "$T" sample --model srcu.st --method tgdp --guidance g.st --n 2 --out x.npy $Q

@@ -6,6 +6,7 @@
  * good state. */
 #include "testutil.h"
 #include "tgdp/io.h"
+#include "tgdp/train_util.h" /* draw_times_logsnr */
 #include "tgdp/tgdp.h"
 
 #include <string.h>
@@ -204,6 +205,53 @@ static void test_lr_schedule(void)
     unlink(state_path);
 }
 
+/* training times uniform in log-SNR: lambda_t uniform over [lambda_1, lambda_{t_min}], t in
+ * [t_min, 1]; a run with them differs from one with uniform t, and its state is not resumed by one */
+static void test_t_sampling(void)
+{
+    enum { NT = 20000 };
+    static float t[NT];
+    tgdp_rng r = tgdp_rng_new(3);
+    draw_times_logsnr(&r, &S, NT, 1e-3, t);
+    const double l0 = tgdp_schedule_lambda(&S, 1.0), l1 = tgdp_schedule_lambda(&S, 1e-3);
+    double mean = 0, lo = 0, tmin = 1, tmax = 0;
+    for (int i = 0; i < NT; i++) {
+        double u = (tgdp_schedule_lambda(&S, t[i]) - l0) / (l1 - l0); /* ~ U(0, 1) */
+        mean += u / NT;
+        lo += (u < 0.25) / (double)NT;
+        tmin = fmin(tmin, t[i]), tmax = fmax(tmax, t[i]);
+    }
+    CHECKF(fabs(mean - 0.5) < 0.01 && fabs(lo - 0.25) < 0.01, "log-SNR of the times: mean %.4f, P(<1/4) %.4f", mean, lo);
+    CHECK(tmin >= 1e-3f && tmax <= 1.0f);
+    tgdp_t_sampling ts;
+    CHECK(tgdp_t_sampling_parse("logsnr", &ts) == TGDP_OK && ts == TGDP_T_LOGSNR);
+    CHECK(tgdp_t_sampling_parse("edm", &ts) != TGDP_OK && !strcmp(tgdp_t_sampling_name(TGDP_T_UNIFORM), "uniform"));
+
+    tgdp_error err;
+    tgdp_net a, b;
+    tgdp_train_opts o;
+    opts_for(0, &o);
+    CHECK(run(0, &a, &o, &err) == TGDP_OK);
+    o.t_sampling = TGDP_T_LOGSNR;
+    CHECK(run(0, &b, &o, &err) == TGDP_OK);
+    CHECK(memcmp(a.p.w, b.p.w, a.p.n * sizeof(float)) != 0);
+    tgdp_net_free(&a);
+    tgdp_net_free(&b);
+    unlink(state_path);
+    stopper st = {0, STOP_AT};
+    opts_for(0, &o);
+    o.t_sampling = TGDP_T_LOGSNR;
+    o.state_path = state_path, o.stop = &st.flag, o.progress = stop_at, o.progress_ctx = &st;
+    CHECK(run(0, &a, &o, &err) == TGDP_EINTERRUPTED);
+    tgdp_net_free(&a);
+    opts_for(0, &o);
+    o.state_path = state_path, o.resume = 1;
+    CHECK(run(0, &a, &o, &err) == TGDP_EINVAL);
+    CHECKF(strstr(err.msg, "t-sampling"), "message '%s'", err.msg);
+    tgdp_net_free(&a);
+    unlink(state_path);
+}
+
 /* huge (finite) data and a large learning rate: the gradient overflows after a step or more */
 static void test_divergence(void)
 {
@@ -305,6 +353,7 @@ int main(void)
     mknet(&src, TGDP_ROLE_EPS, D, 1, 23);
     for (int k = 0; k < 3; k++) test_resume(k);
     test_lr_schedule();
+    test_t_sampling();
     test_divergence();
     test_bad_state();
     tgdp_net_free(&cls);

@@ -119,6 +119,15 @@ typedef enum { TGDP_LR_CONSTANT = 0, TGDP_LR_COSINE = 1 } tgdp_lr_schedule;
 int tgdp_lr_schedule_parse(const char *s, tgdp_lr_schedule *out); /* "constant", "cosine" */
 const char *tgdp_lr_schedule_name(tgdp_lr_schedule s);
 
+/* How the denoiser draws its training times: t ~ U(t_min, 1) (the default), or lambda_t (half
+ * log-SNR) ~ U(lambda_1, lambda_{t_min}), t = t(lambda): the grid of the DPM-Solver samplers,
+ * which spends most of its steps at low noise, where uniform t trains little (with the VP linear
+ * schedule, sigma_t < 0.3 for t < 0.09 only). The loss at each t is the same; only where the
+ * training effort goes changes. */
+typedef enum { TGDP_T_UNIFORM = 0, TGDP_T_LOGSNR = 1 } tgdp_t_sampling;
+int tgdp_t_sampling_parse(const char *s, tgdp_t_sampling *out); /* "uniform", "logsnr" */
+const char *tgdp_t_sampling_name(tgdp_t_sampling s);
+
 /* What every trainer takes (inputs only: the library never writes to it). */
 typedef struct tgdp_train_opts {
     int64_t steps;
@@ -133,6 +142,7 @@ typedef struct tgdp_train_opts {
     double t_min;        /* t ~ U(t_min, 1), default 1e-3 */
     tgdp_precision precision; /* of the steps' matrix products and convolutions (tgdp/nn.h): TGDP_FP32,
                                  or TGDP_BF16 where tgdp_precision_check allows it (else fp32) */
+    tgdp_t_sampling t_sampling; /* the denoiser's times: uniform t (default) or uniform log-SNR */
     tgdp_train_progress progress;
     void *progress_ctx;
     /* Resumable training (all off when zeroed; see "Training state" below). */

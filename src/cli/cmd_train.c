@@ -19,9 +19,9 @@ typedef struct targs {
     const char *data, *labels, *source, *target, *source_labels, *target_labels;
     const char *model, *classifier, *time_classifier, *out, *hidden, *schedule, *loss, *hparam, *time_mode;
     const char *arch, *mult, *dilation; /* --arch and the convolutional nets' options */
-    const char *lr_schedule;
     const char *gemm, *precision; /* --gemm, --precision (prec: the precision the run gets) */
     tgdp_precision prec;
+    const char *lr_schedule, *t_sampling;
     int warmup;
     int width, blocks, kernel, groups, skip, attn, attn_heads;
     int steps, batch, seed, threads, quiet, json, time_dependent, normalize_r, temb, checkpoint_every, resume;
@@ -65,6 +65,9 @@ typedef struct targs {
     {"attn-heads", OPT_INT, &a.attn_heads, "4", "unet1d: heads of the attention blocks", 1, 4096}, \
     {"kernel", OPT_INT, &a.kernel, "3", "conv nets: convolution kernel size (odd)", 1, 63},                         \
     {"groups", OPT_INT, &a.groups, "8", "conv nets: group-normalisation groups", 1, 4096}
+#define O_T_SAMPLING                                                                                     \
+    {"t-sampling", OPT_STRING, &a.t_sampling, "uniform",                                                  \
+     "training times: uniform (t ~ U(0.001, 1)) or logsnr (uniform in log-SNR, as the dpm samplers' grid)", 0, -1}
 #define NOPT(o) (int)(sizeof o / sizeof *o)
 
 /* The network options that do not apply to the --arch chosen are errors (2), not ignored. */
@@ -170,6 +173,9 @@ static int state_prepare(const char *cmd, targs *a)
     tgdp_lr_schedule ls;
     if (tgdp_lr_schedule_parse(a->lr_schedule, &ls))
         return cli_errorf(cmd, "--lr-schedule: expected constant or cosine, got '%s'", a->lr_schedule), 2;
+    tgdp_t_sampling ts;
+    if (a->t_sampling && tgdp_t_sampling_parse(a->t_sampling, &ts))
+        return cli_errorf(cmd, "--t-sampling: expected uniform or logsnr, got '%s'", a->t_sampling), 2;
     if (a->checkpoint_every < 0) /* default: every 10% of the steps, at most 1000 apart */
         a->checkpoint_every = a->steps < 10 ? 1 : a->steps / 10 > 1000 ? 1000 : a->steps / 10;
     if ((size_t)snprintf(a->state, sizeof a->state, "%s.state.safetensors", a->out) >= sizeof a->state)
@@ -216,6 +222,7 @@ static void opts_from(targs *a, tgdp_train_opts *o, cli_progress *pg)
     tgdp_lr_schedule_parse(a->lr_schedule, &o->lr_schedule); /* checked by state_prepare */
     o->warmup = a->warmup;
     o->precision = a->prec;
+    if (a->t_sampling) tgdp_t_sampling_parse(a->t_sampling, &o->t_sampling); /* checked by state_prepare */
     o->progress = cli_progress_train;
     o->progress_ctx = pg;
     o->state_path = a->state;
@@ -271,7 +278,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         {"data", OPT_STRING, &a.data, NULL, "target training data, .npy [N, d] (required)", 0, -1},
         {"labels", OPT_STRING, &a.labels, NULL, "labels .npy [N] (required for a conditional model)", 0, -1},
         {"out", OPT_STRING, &a.out, "finetuned.safetensors", "output checkpoint", 0, -1},
-        O_STEPS("500"), O_BATCH("256"), O_LR("2e-4"), O_COMMON,
+        O_T_SAMPLING, O_STEPS("500"), O_BATCH("256"), O_LR("2e-4"), O_COMMON,
     };
     cli_opt tr_opts[] = {
         {"data", OPT_STRING, &a.data, NULL, "training data, .npy [N, d] (required)", 0, -1},
@@ -280,7 +287,7 @@ static int denoiser_cmd(const char *cmd, int argc, char **argv, int finetune)
         {"schedule", OPT_STRING, &a.schedule, "vp", "noise schedule: vp (linear VP-SDE) or discrete (DDPM, T=1000)", 0, -1},
         {"skip", OPT_FLAG, &a.skip, NULL,
          "add a learned input skip g(t) x to the noise predictor (mlp, unet1d): the layers learn only the correction to a scaled identity, which they cannot pass exactly (e.g. ECG windows)", 0, -1},
-        O_STEPS("1500"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512,256"), O_COMMON,
+        O_T_SAMPLING, O_STEPS("1500"), O_BATCH("256"), O_LR("1e-3"), O_NET("512,512,512,512,256"), O_COMMON,
     };
     int pr = finetune ? cli_parse(cmd, "Fine-tune a trained denoiser on (target) data.", ft_opts, NOPT(ft_opts), argc, argv)
                       : cli_parse(cmd, "Train a noise-prediction denoiser eps(x_t, t[, y]) on data.", tr_opts,

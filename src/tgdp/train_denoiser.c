@@ -55,7 +55,8 @@ int tgdp_train_denoiser(tgdp_net *net, const tgdp_schedule *s, const tgdp_datase
             break;
         }
         draw_batch(&r, data, B, x0, y, NULL);
-        draw_times(&r, B, o->t_min, t);
+        if (o->t_sampling == TGDP_T_LOGSNR) draw_times_logsnr(&r, s, B, o->t_min, t);
+        else draw_times(&r, B, o->t_min, t);
         tgdp_rng_fill_normal(&r, eps, (size_t)B * d, 0, 1);
         tgdp_schedule_noise(s, B, d, x0, t, eps, xt);
         double loss = 0;

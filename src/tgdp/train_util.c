@@ -32,6 +32,19 @@ const char *tgdp_lr_schedule_name(tgdp_lr_schedule s)
     return s == TGDP_LR_CONSTANT ? "constant" : s == TGDP_LR_COSINE ? "cosine" : "?";
 }
 
+int tgdp_t_sampling_parse(const char *s, tgdp_t_sampling *out)
+{
+    if (strcmp(s, "uniform") == 0) *out = TGDP_T_UNIFORM;
+    else if (strcmp(s, "logsnr") == 0) *out = TGDP_T_LOGSNR;
+    else return TGDP_EINVAL;
+    return TGDP_OK;
+}
+
+const char *tgdp_t_sampling_name(tgdp_t_sampling s)
+{
+    return s == TGDP_T_UNIFORM ? "uniform" : s == TGDP_T_LOGSNR ? "logsnr" : "?";
+}
+
 double tgdp_train_lr(const tgdp_train_opts *o, int64_t step)
 {
     double f = 1.0;
@@ -70,6 +83,8 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const 
     if (o->warmup < 0 || (o->lr_schedule != TGDP_LR_CONSTANT && o->lr_schedule != TGDP_LR_COSINE))
         return tgdp_fail(err, TGDP_EINVAL, "invalid learning-rate schedule (%d) or warm-up (%lld)", (int)o->lr_schedule,
                          (long long)o->warmup);
+    if (o->t_sampling != TGDP_T_UNIFORM && o->t_sampling != TGDP_T_LOGSNR)
+        return tgdp_fail(err, TGDP_EINVAL, "invalid time sampling (%d)", (int)o->t_sampling);
     if (o->resume && (!o->state_path || !*o->state_path))
         return tgdp_fail(err, TGDP_EINVAL, "resuming needs the path of a state file");
     /* everything that decides the result: the options ... (the caller added data and schedule) */
@@ -79,6 +94,7 @@ int train_begin(train_state *st, tgdp_net *net, const tgdp_train_opts *o, const 
     /* only when used: the fingerprints of constant-rate runs stay as they were */
     if (o->lr_schedule != TGDP_LR_CONSTANT) train_fp_add(fp, "lr-schedule", "%s", tgdp_lr_schedule_name(o->lr_schedule));
     if (o->warmup > 0) train_fp_add(fp, "warmup", "%lld", (long long)o->warmup);
+    if (o->t_sampling != TGDP_T_UNIFORM) train_fp_add(fp, "t-sampling", "%s", tgdp_t_sampling_name(o->t_sampling));
     fp_double(fp, "weight-decay", o->weight_decay);
     fp_double(fp, "clip", o->clip);
     fp_double(fp, "ema", o->ema);
@@ -275,3 +291,13 @@ int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, v
 }
 
 void draw_times(tgdp_rng *r, int B, double t_min, float *t) { tgdp_rng_fill_uniform(r, t, (size_t)B, (float)t_min, 1.0f); }
+
+void draw_times_logsnr(tgdp_rng *r, const tgdp_schedule *s, int B, double t_min, float *t)
+{
+    const double l0 = tgdp_schedule_lambda(s, 1.0), l1 = tgdp_schedule_lambda(s, t_min);
+    tgdp_rng_fill_uniform(r, t, (size_t)B, 0.0f, 1.0f);
+    for (int i = 0; i < B; i++) {
+        double u = tgdp_schedule_t_of_lambda(s, l0 + (l1 - l0) * (double)t[i]);
+        t[i] = (float)(u < t_min ? t_min : u > 1.0 ? 1.0 : u);
+    }
+}

@@ -112,4 +112,6 @@ int check_dataset(const tgdp_dataset *d, const tgdp_net *net, const char *what, 
 /* indices drawn uniformly with replacement */
 void draw_batch(tgdp_rng *r, const tgdp_dataset *d, int B, float *x, int64_t *y, int64_t *idx);
 void draw_times(tgdp_rng *r, int B, double t_min, float *t);
+/* lambda_t ~ U(lambda_1, lambda_{t_min}) (TGDP_T_LOGSNR), t clamped to [t_min, 1] */
+void draw_times_logsnr(tgdp_rng *r, const tgdp_schedule *s, int B, double t_min, float *t);
 #endif
