@@ -5,6 +5,11 @@ A developer's measuring instrument: not part of the product, not a test, not run
 
 Run it with Debian's interpreter (python3-torch), not a pyenv python:
     /usr/bin/python3 bench/peer_torch.py [--threads 2] [--workloads all|a,b] [--min-time 2] [--json]
+                                         [--precision fp32|bf16]
+--precision bf16 runs every forward pass (and the losses) under CPU autocast to bfloat16
+(torch.autocast("cpu", dtype=torch.bfloat16)): matrix products in bf16, weights, optimiser and
+gradients float32, as a PyTorch user would write mixed precision; tgdp bench --precision bf16
+is its counterpart.
 bench/compare_peer.sh runs it next to `tgdp bench` and prints the ratios.
 
 What every workload does per step, as tgdp does it (float32, untrained weights, 2-D mixture:
@@ -63,6 +68,7 @@ Differences that could not (or should not) be avoided:
     tensor), so it is not comparable to tgdp's as a measure of the workloads' own memory.
 """
 import argparse
+import contextlib
 import json
 import math
 import resource
@@ -245,10 +251,19 @@ class Trainer:
 
 
 # ---------------------------------------------------------------- steps
+BF16 = False  # --precision bf16: forward passes under CPU autocast
+
+
+def amp():
+    """the forward passes' precision context: autocast to bfloat16, or nothing (float32)"""
+    return torch.autocast("cpu", dtype=torch.bfloat16) if BF16 else contextlib.nullcontext()
+
+
 def eps_step(E, tr, B):
     xt, t, eps, _ = E.noised(E.xs, B)
     tr.zero_grad()
-    loss = F.mse_loss(E.eps(xt, t), eps)
+    with amp():
+        loss = F.mse_loss(E.eps(xt, t).float(), eps)
     loss.backward()
     lv = float(loss)
     tr.step_end(lv)
@@ -256,7 +271,9 @@ def eps_step(E, tr, B):
 
 
 def h_of(g, x, t):
-    return F.softplus(g(x, t))
+    with amp():
+        z = g(x, t)
+    return F.softplus(z.float())
 
 
 def consistency_loss(g, xt, t, eps, eps_s):
@@ -278,14 +295,14 @@ def g_step(E, tr, alg4, B=4096, terms=None):
     if alg4:
         # cycle term: h(x_t', t) ~ exp(-logit c'(x_t', t)) on target rows
         xt, t, _, _ = E.noised(E.xt, B)
-        with torch.no_grad():
-            target = torch.exp(-E.tcls(xt, t))
+        with torch.no_grad(), amp():
+            target = torch.exp(-E.tcls(xt, t).float())
         lc = ((h_of(E.g, xt, t) - target) ** 2).mean()
         (ETA * lc).backward()
         # consistency term on fresh target rows, exact second order
         xt, t, eps, _ = E.noised(E.xt, B)
-        with torch.no_grad():
-            eps_s = E.eps(xt, t)
+        with torch.no_grad(), amp():
+            eps_s = E.eps(xt, t).float()
         lk = consistency_loss(E.g, xt, t, eps, eps_s)
         (ETA * lk).backward(inputs=tr.params)
         total += ETA * float(lc) + ETA * float(lk)
@@ -300,10 +317,10 @@ def guided_eps(E, x, t):
     n = x.shape[0]
     out = torch.empty(n, D)
     grad = torch.empty(n, D)
-    with torch.no_grad():
+    with torch.no_grad(), amp():
         for s in range(0, n, EVAL_CHUNK):
             xc = x[s:s + EVAL_CHUNK]
-            out[s:s + EVAL_CHUNK] = E.eps(xc, torch.full((xc.shape[0], 1), t))
+            out[s:s + EVAL_CHUNK] = E.eps(xc, torch.full((xc.shape[0], 1), t)).float()
     for s in range(0, n, EVAL_CHUNK):
         xc = x[s:s + EVAL_CHUNK].detach().requires_grad_(True)
         lh = torch.log(h_of(E.g, xc, torch.full((xc.shape[0], 1), t)))
@@ -384,7 +401,11 @@ def main(argv=None):
     ap.add_argument("--workloads", default="all", help="comma-separated subset of %s, or all" % ",".join(ALL))
     ap.add_argument("--min-time", type=float, default=2.0, help="seconds of timed steady state per workload")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="fp32, or bf16: forward passes under CPU autocast to bfloat16")
     a = ap.parse_args(argv)
+    global BF16
+    BF16 = a.precision == "bf16"
     if a.threads < 1:
         ap.error("--threads must be >= 1")
     if a.workloads == "all":
@@ -402,7 +423,7 @@ def main(argv=None):
     E = Env()
     res = {}
     if not a.json:
-        print("peer_torch: torch %s, %d thread(s)" % (torch.__version__, torch.get_num_threads()))
+        print("peer_torch: torch %s, %d thread(s), %s" % (torch.__version__, torch.get_num_threads(), a.precision))
     for name in names:
         rate, per = run_workload(E, name, a.min_time)
         fl = flops_per_step(name)
@@ -414,7 +435,7 @@ def main(argv=None):
                   % (name, rate, unit, res[name]["gflops"], fl, res[name]["peer_own_flops_per_step"]), flush=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if a.json:
-        out = {"threads": torch.get_num_threads(), "peak_rss_mb": round(rss, 1),
+        out = {"threads": torch.get_num_threads(), "precision": a.precision, "peak_rss_mb": round(rss, 1),
                "workloads": {k: {"rate": round(v["rate"], 4), "gflops": round(v["gflops"], 3),
                                  "seconds_per_step": float("%.6g" % v["seconds_per_step"])}
                              for k, v in res.items()}}

@@ -84,6 +84,7 @@ typedef struct tgdp_gmm_demo_config {
     int enabled[TGDP_M_COUNT];                /* which rows run */
     tgdp_gmm_hp hp[TGDP_M_COUNT][TGDP_GMM_MAX_N]; /* per method and target size (n_list order) */
     int n_boot;              /* bootstrap resamples of the seeds */
+    tgdp_precision precision; /* of every network's products (tgdp/nn.h; default fp32) */
     void (*log)(void *ctx, const char *msg);
     void *log_ctx;
 } tgdp_gmm_demo_config;

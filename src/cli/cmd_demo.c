@@ -65,7 +65,7 @@ static int n_item(void *ctx, const char *item)
 
 typedef struct demo_args {
     int quick, quiet, threads, seeds, first_seed, dim, tune, sample_steps, nll_points, steps_scale;
-    const char *out, *ns, *sampler, *methods, *set;
+    const char *out, *ns, *sampler, *methods, *set, *precision;
 } demo_args;
 
 /* the configuration from the options; 0, or the exit status */
@@ -86,6 +86,8 @@ static int demo_config(const char *cmd, const demo_args *a, tgdp_gmm_demo_config
         if (each_item(a->methods, method_item, &sc)) return cli_error(cmd, &err), 2;
     }
     if (a->set && each_item(a->set, set_item, &sc)) return cli_error(cmd, &err), 2;
+    int pr = cli_compute(cmd, NULL, a->precision, &c->precision);
+    if (pr) return pr;
     if (a->steps_scale != 100) { /* every training step count, as a percentage */
         c->eps_steps = (int)((int64_t)c->eps_steps * a->steps_scale / 100);
         for (int m = 0; m < TGDP_M_COUNT; m++)
@@ -100,7 +102,7 @@ static int demo_config(const char *cmd, const demo_args *a, tgdp_gmm_demo_config
 static int demo_gmm(int argc, char **argv)
 {
     const char *cmd = "demo gmm";
-    demo_args a = {0, 0, 0, -1, 0, 2, 0, -1, -1, 100, "out/gmm", NULL, NULL, NULL, NULL};
+    demo_args a = {0, 0, 0, -1, 0, 2, 0, -1, -1, 100, "out/gmm", NULL, NULL, NULL, NULL, CLI_PRECISION_DEFAULT};
     cli_opt opts[] = {
         {"out", OPT_STRING, &a.out, "out/gmm", "output folder for results.json, results.md and PNG plots", 0, -1},
         {"seeds", OPT_INT, &a.seeds, NULL, "replicates (default 3, 1 with --quick); the decisive study uses 30", 1, 1000},
@@ -117,6 +119,7 @@ static int demo_gmm(int argc, char **argv)
         {"nll-points", OPT_INT, &a.nll_points, NULL, "held-out exact target points for the NLL (default 500, 200 with --quick; 0: no NLL)", 0, 100000},
         {"threads", OPT_INT, &a.threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &a.quiet, NULL, "no progress lines", 0, -1},
+        {"precision", OPT_STRING, &a.precision, CLI_PRECISION_DEFAULT, "fp32 or bf16 (as train-source --precision)", 0, -1},
     };
     int pr = cli_parse(cmd, "The Gaussian-mixture transfer study: every method for each target size and seed, measured\n"
                             "against the exact target; paired differences to finetune and target_only with 95% bootstrap\n"

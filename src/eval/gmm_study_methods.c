@@ -66,6 +66,7 @@ void gmm_train_opts(tgdp_train_opts *o, const gmm_seed *S, int64_t steps, double
     o->batch = S->c->batch;
     o->lr = lr;
     o->seed = seed;
+    o->precision = S->c->precision;
 }
 
 /* A time-dependent classifier c'(x_t[, y], t) between src and tgt with the penalties of hp (the

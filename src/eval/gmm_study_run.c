@@ -187,6 +187,7 @@ int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, 
     int rc = tgdp_gmm_study_mixtures(c->dim, &P, &Q, err);
     if (rc) return rc;
     rc = tgdp_schedule_init_vp_linear(&sched, 0.1, 20, err);
+    const tgdp_precision caller_precision = tgdp_use_precision(c->precision); /* the evaluations' */
     for (int si = 0; si < c->seeds && !rc; si++) {
         gmm_seed S;
         rc = gmm_seed_init(&S, c, &P, &Q, &sched, si, err);
@@ -201,6 +202,7 @@ int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, 
         }
         gmm_seed_free(&S);
     }
+    tgdp_use_precision(caller_precision);
     tgdp_schedule_free(&sched);
     tgdp_gmm_free(&P);
     tgdp_gmm_free(&Q);
