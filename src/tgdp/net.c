@@ -11,8 +11,11 @@
  * with single-threaded GEMMs and its own arena); the chunks depend on the rows only, so the
  * result is the same on any number of threads */
 #define EVAL_MLP_CHUNK 1024
-/* bytes of graph buffers one evaluation chunk of a convolutional net may use */
+/* bytes of graph buffers one evaluation chunk of a convolutional net may use, and its rows at
+ * most (a window is much work per row: chunks of a few rows on the threads at once, each
+ * single-threaded, spare the per-op thread synchronisation of small tensors) */
 #define CONV_CHUNK_BYTES ((size_t)192 << 20)
+#define EVAL_CONV_CHUNK 16
 
 static const char *const role_names[] = {"eps", "classifier", "time_classifier", "guidance"};
 
@@ -193,8 +196,9 @@ static int build_chunk(tgdp_net *net, tgdp_arena *ar, tgdp_graph *gr, int64_t s,
     return tgdp_net_build(gr, net, *xi, ti, labels ? labels + s : NULL);
 }
 
-/* Rows per evaluation chunk: EVAL_MLP_CHUNK for an MLP; for a convolutional net as many as fit
- * in CONV_CHUNK_BYTES of graph buffers, measured on one sample (backward needs about 3x). */
+/* Rows per evaluation chunk: EVAL_MLP_CHUNK for an MLP; for a convolutional net EVAL_CONV_CHUNK, or
+ * fewer when they do not fit in CONV_CHUNK_BYTES of graph buffers, measured on one sample
+ * (backward needs about 3x). */
 static int64_t chunk_rows(tgdp_net *net, tgdp_arena *ar, const float *x, const float *t, const int64_t *labels,
                           int backward)
 {
@@ -204,7 +208,7 @@ static int64_t chunk_rows(tgdp_net *net, tgdp_arena *ar, const float *x, const f
     if (build_chunk(net, ar, &gr, 0, 1, x, t, labels, 0, 0, &xi) < 0) return 1;
     size_t per = ar->used_total * (backward ? 3 : 1) + 1;
     int64_t rows = (int64_t)(CONV_CHUNK_BYTES / per);
-    return rows < 1 ? 1 : rows > EVAL_CHUNK ? EVAL_CHUNK : rows;
+    return rows < 1 ? 1 : rows > EVAL_CONV_CHUNK ? EVAL_CONV_CHUNK : rows;
 }
 
 /* one chunk of a batched evaluation: rows [s, s + b) into out, in arena ar */
@@ -247,12 +251,12 @@ static int eval_chunk(const eval_job *j, tgdp_arena *ar, int64_t s, int64_t b)
     return TGDP_OK;
 }
 
-/* rows [0, n) in chunks of `chunk` rows: one after the other (convolutional nets thread inside
- * their layers), or, for an MLP outside a parallel region, several chunks at once */
+/* rows [0, n) in chunks of `chunk` rows: several chunks at once outside a parallel region, one
+ * after the other inside one */
 static int eval_chunks(const eval_job *j, tgdp_arena *ar, int64_t n, int64_t chunk)
 {
     const int64_t nc = (n + chunk - 1) / chunk;
-    int T = omp_in_parallel() || is_conv(j->net) ? 1 : omp_get_max_threads();
+    int T = omp_in_parallel() ? 1 : omp_get_max_threads();
     if ((int64_t)T > nc) T = (int)nc;
     if (T > 1 && tgdp_arena_kids(ar, T)) T = 1;
     int rc = TGDP_OK;

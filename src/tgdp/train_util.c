@@ -224,7 +224,7 @@ train_slice train_slice_of(int B)
     return s;
 }
 
-int train_chunk_rows = TRAIN_CHUNK_ROWS;
+int train_chunk_rows = TRAIN_CHUNK_ROWS, train_conv_chunk_rows = TRAIN_CONV_CHUNK_ROWS;
 
 static void run_chunk(train_state *st, train_chunk *c, train_chunk_fn fn, void *ctx, int *rc, int thread)
 {
@@ -242,7 +242,8 @@ int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, v
                      tgdp_error *err)
 {
     const train_slice sl = train_slice_of(B);
-    int nc = sl.n / (train_chunk_rows > 0 ? train_chunk_rows : TRAIN_CHUNK_ROWS);
+    const int rows = net->arch == TGDP_ARCH_MLP ? train_chunk_rows : train_conv_chunk_rows;
+    int nc = sl.n / (rows > 0 ? rows : TRAIN_CHUNK_ROWS);
     nc = nc < 1 ? 1 : nc > TRAIN_CHUNKS_MAX ? TRAIN_CHUNKS_MAX : nc;
     const size_t np = net->p.n;
     if (nc - 1 > st->chunk_g_n) { /* the same every step of a run: allocated once */

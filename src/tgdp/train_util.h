@@ -28,9 +28,12 @@ void train_fp_schedule(train_fp *fp, const tgdp_schedule *s);
  * TRAIN_CHUNKS_MAX) that run on the threads at the same time, each with single-threaded GEMMs:
  * on this 2-core machine two half-batch GEMMs run 1.9x the speed of one GEMM, where OpenBLAS's
  * own 2-thread split of one large GEMM reaches 1.7x (docs/scaling.md). */
-enum { TRAIN_CHUNK_ROWS = 512, TRAIN_CHUNKS_MAX = 8 };
-/* the chunk size in use: TRAIN_CHUNK_ROWS; tests raise it to compare with unchunked steps */
-extern int train_chunk_rows;
+/* Convolutional nets cut at TRAIN_CONV_CHUNK_ROWS: a [12, 250] window is as much work as hundreds
+ * of mixture rows, and one single-threaded chunk per thread spares the per-op thread
+ * synchronisation of small tensors. */
+enum { TRAIN_CHUNK_ROWS = 512, TRAIN_CONV_CHUNK_ROWS = 16, TRAIN_CHUNKS_MAX = 8 };
+/* the chunk sizes in use (MLPs, conv nets); tests raise them to compare with unchunked steps */
+extern int train_chunk_rows, train_conv_chunk_rows;
 
 typedef struct train_state {
     tgdp_adam adam;
