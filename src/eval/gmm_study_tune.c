@@ -26,7 +26,8 @@ typedef struct tune_grid {
  * rates, the time classifiers at their weakest penalties), so every grid was widened the same way;
  * the second showed that the time classifiers' grid, unlike the baselines', did not cover their
  * training length (TGDP at n = 1000 far above its exact-guidance floor), so the third gives every
- * classifier-based row the training steps as a knob, as target_only and finetune have theirs.
+ * classifier-based row the training steps as a knob, as target_only and finetune have theirs
+ * (500 or 2000 steps first; 2000 won everywhere, so the grid moved to 2000 or 6000).
  * Every row's final choice comes from one grid of GRID_POINTS points. */
 static const tune_grid grids[] = {
     {TGDP_M_TARGET_ONLY, {"steps", "lr"}, {{1000, 1e-4}, {1000, 3e-4}, {1000, 1e-3}, {3000, 1e-4}, {3000, 3e-4}, {3000, 1e-3}}},
@@ -34,12 +35,12 @@ static const tune_grid grids[] = {
     {TGDP_M_FINETUNE_COND, {"steps", "lr"}, {{300, 3e-5}, {300, 1e-4}, {300, 3e-4}, {1000, 3e-5}, {1000, 1e-4}, {1000, 3e-4}}},
     {TGDP_M_DOMAIN_GUIDANCE, {"w"}, {{0.5}, {0.75}, {1}, {1.25}, {1.5}, {2}}},
     {TGDP_M_TGDP_ALG3, {"wd", "steps"}, {{0.1, 2000}, {1, 2000}, {3, 2000}, {0.1, 5000}, {1, 5000}, {3, 5000}}},
-#define TCLS_GRID {"steps", "gp", "curv"}, {{500, 0, 0}, {500, 0.01, 0.1}, {500, 0.1, 0}, {2000, 0, 0}, {2000, 0.01, 0.1}, {2000, 0.1, 0}}
+#define TCLS_GRID {"steps", "gp", "curv"}, {{2000, 0, 0}, {2000, 0.01, 0.1}, {2000, 0.1, 0}, {6000, 0, 0}, {6000, 0.01, 0.1}, {6000, 0.1, 0}}
     {TGDP_M_TGDP, TCLS_GRID},
     {TGDP_M_TGDP_REG, {"eta_cycle", "eta_cons"}, {{0.01, 0.01}, {0.1, 0.01}, {1, 0.01}, {0.01, 0.1}, {0.1, 0.1}, {1, 0.1}}},
     {TGDP_M_TGDP_MODEL, TCLS_GRID},
     {TGDP_M_TGDP_BAGGED, TCLS_GRID},
-    {TGDP_M_TGDP_FT, {"w", "steps"}, {{0.25, 500}, {0.5, 500}, {1, 500}, {0.25, 2000}, {0.5, 2000}, {1, 2000}}},
+    {TGDP_M_TGDP_FT, {"w", "steps"}, {{0.25, 2000}, {0.5, 2000}, {1, 2000}, {0.25, 6000}, {0.5, 6000}, {1, 6000}}},
     {TGDP_M_TGDP_COND, TCLS_GRID},
 #undef TCLS_GRID
 };
