@@ -28,7 +28,7 @@ ok "$T" sample --model src.st --labels w/target_labels.npy --n 16 --steps 5 --ou
 ok "$T" sample --model deep.st --n 2 --steps 2 --out deep.npy $Q
 ok "$T" ecg evaluate --real w/target_x.npy --real-labels w/target_labels.npy --real-records w/target_record.npy \
   --generated gen.npy --generated-labels gen.npy.labels.npy --folds 2 --out r.json \
-  --c2st-steps 20 --tstr-steps 20 --c2st-hidden 16 --tstr-hidden 16 $Q
+  --c2st-steps 20 --tstr-steps 20 --c2st-hidden 16 --tstr-hidden 16 --utility-width 4 --utility-steps 20 --boot 30 $Q
 ok "$T" ecg plot --in gen.npy --real w/target_x.npy --n 2 --out gen.png
 "$PY" - <<'PY' 2>err.txt && pass=$((pass+1)) || no "arrays and metrics: $(tail -c 800 err.txt)"
 import json

@@ -31,7 +31,7 @@ void train_fp_schedule(train_fp *fp, const tgdp_schedule *s);
 /* Convolutional nets cut at TRAIN_CONV_CHUNK_ROWS: a [12, 250] window is as much work as hundreds
  * of mixture rows, and one single-threaded chunk per thread spares the per-op thread
  * synchronisation of small tensors. */
-enum { TRAIN_CHUNK_ROWS = 512, TRAIN_CONV_CHUNK_ROWS = 16, TRAIN_CHUNKS_MAX = 8 };
+enum { TRAIN_CHUNK_ROWS = 128, TRAIN_CONV_CHUNK_ROWS = 16, TRAIN_CHUNKS_MAX = 8 };
 /* the chunk sizes in use (MLPs, conv nets); tests raise them to compare with unchunked steps */
 extern int train_chunk_rows, train_conv_chunk_rows;
 
