@@ -364,6 +364,7 @@ static void test_rotated(void)
     tgdp_error e;
     CHECK(tgdp_gmm_init_full(&q2, 2, 3, NULL, muq, dv, NULL, NULL, NULL) == TGDP_OK);
     CHECK(tgdp_gmm_grad_log_h(&p, &q2, 1, 0.1, N, x, NULL, g, &e) == TGDP_EINVAL && strstr(e.msg, "rotation"));
+    tgdp_gmm_free(&q2);
     double bad[9];
     memcpy(bad, R, sizeof bad);
     bad[0] *= 1.01;

@@ -515,8 +515,8 @@ static void test_groupnorm_fused_vs_composed(void)
 int main(void)
 {
     tgdp_set_threads(2);
-    test_groupnorm_fused_vs_composed();
     tgdp_arena_init(&arena);
+    test_groupnorm_fused_vs_composed();
     test_linear_acts();
     test_elementwise();
     test_conv_family();
