@@ -145,6 +145,20 @@ static void test_common_noise(void)
         CHECK(isnan(so->nll)); /* --nll-points 0 */
     }
     CHECK(o.results[0].mmd2 != o.results[o.n_results / 2].mmd2); /* seeds 0 and 1 differ */
+    /* the seeds ran side by side on two threads; one thread gives the same rows in the same order */
+    tgdp_gmm_demo_output o1;
+    tgdp_set_threads(1);
+    rc = tgdp_gmm_demo_run(&c, &o1, &err);
+    tgdp_set_threads(2);
+    CHECKF(rc == TGDP_OK, "%s", err.msg);
+    CHECK(rc || o1.n_results == o.n_results);
+    for (int i = 0; !rc && i < o.n_results && i < o1.n_results; i++)
+        CHECKF(o1.results[i].seed == o.results[i].seed && o1.results[i].method == o.results[i].method &&
+                   o1.results[i].mmd2 == o.results[i].mmd2 && o1.results[i].eps_error == o.results[i].eps_error,
+               "row %d: one thread seed %d %s %.6f, two threads seed %d %s %.6f", i, o1.results[i].seed,
+               tgdp_method_names[o1.results[i].method], o1.results[i].mmd2, o.results[i].seed,
+               tgdp_method_names[o.results[i].method], o.results[i].mmd2);
+    if (!rc) tgdp_gmm_demo_output_free(&o1);
     tgdp_gmm_demo_output_free(&o);
     /* configuration errors name what is wrong */
     CHECK(tgdp_gmm_demo_config_set(&c, "finetune.gp=1", &err) == TGDP_EINVAL && strstr(err.msg, "no hyperparameter"));

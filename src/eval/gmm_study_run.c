@@ -145,6 +145,7 @@ static int plan_run(void *ctx, int m, tgdp_error *err)
     gmm_row_free(&row);
     if (!rc && C->out) {
         tgdp_gmm_demo_output *o = C->out;
+#pragma omp critical(gmm_demo_results)
         o->results[o->n_results++] = res;
         if (C->keep_samples) {
             free(o->samples[C->ni][m]);
@@ -164,6 +165,37 @@ int gmm_cell_run(gmm_cell *C, const int *methods, int n_methods, tgdp_error *err
 {
     const tgdp_plan p = {A_COUNT, gmm_artifact_needs, gmm_method_needs, plan_build, plan_release, plan_run};
     return tgdp_plan_run(&p, methods, n_methods, C, err);
+}
+
+/* one replicate: its data and source models, then every target size's rows */
+static int run_seed(const tgdp_gmm_demo_config *c, const tgdp_gmm *P, const tgdp_gmm *Q, const tgdp_schedule *sched,
+                    int si, const int *methods, int nm, tgdp_gmm_demo_output *out, tgdp_error *err)
+{
+    gmm_seed S;
+    int rc = gmm_seed_init(&S, c, P, Q, sched, si, err);
+    for (int ni = 0; ni < c->n_count && !rc; ni++) {
+        gmm_cell C;
+        tgdp_gmm_hp hp[TGDP_M_COUNT];
+        for (int m = 0; m < TGDP_M_COUNT; m++) hp[m] = c->hp[m][ni];
+        rc = gmm_cell_init(&C, &S, ni, hp, out, err);
+        C.keep_samples = si == 0;
+        if (!rc) rc = gmm_cell_run(&C, methods, nm, err);
+        gmm_cell_free(&C);
+    }
+    gmm_seed_free(&S);
+    return rc;
+}
+
+/* a stable sort by seed: one thread runs a seed's rows in the serial order, so this restores the
+ * order of a serial run (seed, target size, method) */
+static void sort_by_seed(tgdp_gmm_result *r, int n)
+{
+    for (int i = 1; i < n; i++) {
+        tgdp_gmm_result x = r[i];
+        int j = i;
+        for (; j > 0 && r[j - 1].seed > x.seed; j--) r[j] = r[j - 1];
+        r[j] = x;
+    }
 }
 
 int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, tgdp_error *err)
@@ -188,20 +220,31 @@ int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, 
     if (rc) return rc;
     rc = tgdp_schedule_init_vp_linear(&sched, 0.1, 20, err);
     const tgdp_precision caller_precision = tgdp_use_precision(c->precision); /* the evaluations' */
-    for (int si = 0; si < c->seeds && !rc; si++) {
-        gmm_seed S;
-        rc = gmm_seed_init(&S, c, &P, &Q, &sched, si, err);
-        for (int ni = 0; ni < c->n_count && !rc; ni++) {
-            gmm_cell C;
-            tgdp_gmm_hp hp[TGDP_M_COUNT];
-            for (int m = 0; m < TGDP_M_COUNT; m++) hp[m] = c->hp[m][ni];
-            rc = gmm_cell_init(&C, &S, ni, hp, out, err);
-            C.keep_samples = si == 0;
-            if (!rc) rc = gmm_cell_run(&C, methods, nm, err);
-            gmm_cell_free(&C);
+    /* the seeds side by side, one per thread and each single-threaded inside (nested regions
+     * are inactive, OpenBLAS and oneDNN run serially in a parallel region): independent replicates
+     * share nothing but the output, and a seed's numbers do not depend on the thread count
+     * (training steps are cut into the same chunks on any number of threads) */
+    int T = tgdp_get_threads();
+    T = T > c->seeds ? c->seeds : T;
+    int *rcs = calloc((size_t)c->seeds, sizeof *rcs);
+    tgdp_error *errs = calloc((size_t)c->seeds, sizeof *errs);
+    if (!rcs || !errs) rc = tgdp_fail(err, TGDP_ENOMEM, "demo gmm: out of memory");
+    if (!rc) {
+        if (T > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+            for (int si = 0; si < c->seeds; si++) rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]);
+        } else { /* no enclosing region, not even an inactive one: the steps use the threads inside */
+            for (int si = 0; si < c->seeds; si++) rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]);
         }
-        gmm_seed_free(&S);
+        for (int si = 0; si < c->seeds && !rc; si++)
+            if (rcs[si]) {
+                rc = rcs[si];
+                if (err) *err = errs[si];
+            }
     }
+    free(rcs);
+    free(errs);
+    if (!rc) sort_by_seed(out->results, out->n_results);
     tgdp_use_precision(caller_precision);
     tgdp_schedule_free(&sched);
     tgdp_gmm_free(&P);
