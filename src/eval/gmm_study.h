@@ -24,7 +24,7 @@ typedef struct gmm_tuned_table {
     int n[GMM_TUNED_NS];
     tgdp_gmm_hp hp[TGDP_M_COUNT][GMM_TUNED_NS];
 } gmm_tuned_table;
-extern const gmm_tuned_table gmm_tuned_2d, gmm_tuned_8d;
+extern const gmm_tuned_table gmm_tuned_2d;
 
 /* hyperparameter fields by name */
 int gmm_hp_set(tgdp_gmm_hp *hp, const char *key, double v);

@@ -110,10 +110,11 @@ int tgdp_gmm_study_mixtures(int dim, tgdp_gmm *P, tgdp_gmm *Q, tgdp_error *err)
 
 /* ---------- configuration ---------- */
 
-/* the tuned table entry nearest (in log n) to n, for the study's dimension table */
-static const tgdp_gmm_hp *tuned_for(int dim, int method, int n)
+/* the tuned table entry nearest (in log n) to n; every dimension uses the D = 2 choices (not
+ * re-tuned for D > 2: the same for every row, so no row gets more tuning than another) */
+static const tgdp_gmm_hp *tuned_for(int method, int n)
 {
-    const gmm_tuned_table *t = dim == 2 ? &gmm_tuned_2d : &gmm_tuned_8d;
+    const gmm_tuned_table *t = &gmm_tuned_2d;
     int best = 0;
     for (int i = 1; i < GMM_TUNED_NS; i++)
         if (fabs(log((double)n / t->n[i])) < fabs(log((double)n / t->n[best]))) best = i;
@@ -123,7 +124,7 @@ static const tgdp_gmm_hp *tuned_for(int dim, int method, int n)
 static void load_tuned(tgdp_gmm_demo_config *c)
 {
     for (int m = 0; m < TGDP_M_COUNT; m++)
-        for (int i = 0; i < c->n_count; i++) c->hp[m][i] = *tuned_for(c->dim, m, c->n_list[i]);
+        for (int i = 0; i < c->n_count; i++) c->hp[m][i] = *tuned_for(m, c->n_list[i]);
 }
 
 void tgdp_gmm_demo_config_default(tgdp_gmm_demo_config *c, int dim, int quick)
