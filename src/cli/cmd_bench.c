@@ -36,13 +36,6 @@
 
 #define NOPT(o) (int)(sizeof o / sizeof *o)
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double peak_rss_mb(void)
 {
     struct rusage ru;
@@ -85,7 +78,7 @@ static void timer_progress(void *ctx, int64_t step, int64_t total, double loss)
     (void)loss;
     timer_ctx *c = ctx;
     if (step == c->warm) {
-        c->t_warm = now_s();
+        c->t_warm = tgdp_now_s();
         c->comm_warm = tgdp_dist_comm_seconds();
         c->at_warm = tgdp_gemm_stats_get();
         tgdp_gemm_record(1); /* record the next step's GEMM shapes */
@@ -93,7 +86,7 @@ static void timer_progress(void *ctx, int64_t step, int64_t total, double loss)
         tgdp_gemm_record(0);
     }
     if (step == total) {
-        c->t_end = now_s();
+        c->t_end = tgdp_now_s();
         c->comm_end = tgdp_dist_comm_seconds();
     }
 }
@@ -193,7 +186,7 @@ static int run_sample(bench_env *E, int n, wl_result *res, tgdp_error *err)
     tgdp_gemm_stats s0 = {0, 0, 0};
     for (int r = 0; !rc; r++) {
         if (r == 1) { /* the first run is the warm-up */
-            t0 = now_s();
+            t0 = tgdp_now_s();
             s0 = tgdp_gemm_stats_get();
         }
         if (r == 1) tgdp_gemm_record_reset(), tgdp_gemm_record(1);
@@ -202,7 +195,7 @@ static int run_sample(bench_env *E, int n, wl_result *res, tgdp_error *err)
         if (r == 1) tgdp_gemm_record(0);
         if (r >= 1) {
             runs++;
-            dt = now_s() - t0;
+            dt = tgdp_now_s() - t0;
             if (dt >= E->min_time) break;
         }
     }

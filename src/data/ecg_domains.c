@@ -18,13 +18,6 @@ void tgdp_ecg_domains_opts_default(tgdp_ecg_domains_opts *o)
     tgdp_ecg_prepare_opts_default(&o->prep);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* "ludb, ptbxl,georgia" -> runs of domain dom; "none" and empty names are skipped. */
 static int parse_list(const char *list, int dom, tgdp_ecg_domains *d, tgdp_error *err)
 {
@@ -187,7 +180,7 @@ static int take_entry(tgdp_ecg_domains *d, const tgdp_ecg_domains_opts *o, tgdp_
 static int run_database(tgdp_ecg_domains *d, const tgdp_ecg_domains_opts *o, int i, const listing *L, tgdp_error *err)
 {
     tgdp_ecg_db_run *r = &d->db[i];
-    const double t0 = now_s();
+    const double t0 = tgdp_now_s();
     const int64_t before = d->set[r->domain].n;
     size_t chosen = 0;
     for (size_t k = 0; k < r->listed; k++) chosen += !L->chosen[i] || L->chosen[i][k];
@@ -202,7 +195,7 @@ static int run_database(tgdp_ecg_domains *d, const tgdp_ecg_domains_opts *o, int
             if (!rc && o->on_record) o->on_record(o->ctx, r);
         }
     r->windows = d->set[r->domain].n - before;
-    r->seconds = now_s() - t0;
+    r->seconds = tgdp_now_s() - t0;
     if (!rc && o->on_database) o->on_database(o->ctx, r);
     return rc;
 }

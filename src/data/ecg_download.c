@@ -53,13 +53,6 @@ void tgdp_ecg_download_opts_default(tgdp_ecg_download_opts *o)
     tgdp_fetch_opts_default(&o->fetch);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* base (with a trailing '/') + project + path, percent-encoding what a URL path cannot hold */
 static int make_url(char *out, size_t cap, const char *base, const char *project, const char *path)
 {
@@ -124,7 +117,7 @@ int tgdp_ecg_download(const char *name, const char *to, const tgdp_ecg_download_
         return tgdp_fail(err, TGDP_EINVAL, "unknown database '%s' (ptbxl, cpsc2018, ludb, georgia, ningbo)", name);
     const char *base = o->base_url ? o->base_url : getenv("TGDP_PHYSIONET_URL");
     if (!base || !*base) base = TGDP_PHYSIONET_URL;
-    const double t0 = now_s();
+    const double t0 = tgdp_now_s();
     tgdp_fetcher *F;
     int rc = tgdp_fetcher_new(&F, &o->fetch, err);
     if (rc) return rc;
@@ -145,7 +138,7 @@ int tgdp_ecg_download(const char *name, const char *to, const tgdp_ecg_download_
         if (frc) s.failed++;
         else if (r.status == TGDP_FETCH_PRESENT) s.present++;
         else s.downloaded++;
-        s.seconds = now_s() - t0;
+        s.seconds = tgdp_now_s() - t0;
         if (frc && !first.code) first = fe;
         if (o->on_file) o->on_file(o->ctx, &s, frc ? &fe : NULL);
         if (frc && (r.exhausted || frc == TGDP_ENOMEM || frc == TGDP_EUNSUPPORTED))
@@ -155,7 +148,7 @@ int tgdp_ecg_download(const char *name, const char *to, const tgdp_ecg_download_
         rc = tgdp_fail(err, first.code, "%s: %zu of %zu files failed (the first: %s)", s.src->name, s.failed, s.files,
                        first.msg);
     s.path = NULL;
-    s.seconds = now_s() - t0;
+    s.seconds = tgdp_now_s() - t0;
     if (st) *st = s;
     tgdp_sha256_list_free(&list);
     tgdp_fetcher_free(F);

@@ -115,9 +115,7 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
     (void)ultotal, (void)ulnow;
     tgdp_fetcher *F = ctx;
     if (!F->o.progress) return 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    const double now = tgdp_now_s();
     if (now - F->last_progress < 1.0) return 0;
     F->last_progress = now;
     F->o.progress(F->o.ctx, F->offset + dlnow, dltotal > 0 ? F->offset + dltotal : 0);

@@ -157,7 +157,7 @@ static size_t arg_bytes(const dn_prim *p, int arg)
 /* runs conv primitive p on h and counts it as call op */
 static int run_counted(dn_prim *p, void **h, const cv_ctx *c)
 {
-    const double t0 = nn_stats_on() ? nn_now() : 0;
+    const double t0 = nn_stats_on() ? tgdp_now_s() : 0;
     if (dn_exec(p, h)) return -1;
     if (nn_stats_on()) {
         const tgdp_gemm_call r = {.op = c->op, .precision = c->prec, .conv = c->s, .bias = c->bias};
@@ -213,7 +213,7 @@ static int conv_bwd_weights(tgdp_precision prec, const tgdp_conv_shape *s, const
     }
     float *dw = dn_scratch(S_WEI, (size_t)M * (size_t)N * sizeof(float));
     if (!dw) return -1;
-    const double t0 = nn_stats_on() ? nn_now() : 0;
+    const double t0 = nn_stats_on() ? tgdp_now_s() : 0;
     if (dn_matmul(prec, 1, 0, M, N, K, gys, M, rows, N, 0.0f, dw, N)) return -1;
     if (nn_stats_on()) {
         const tgdp_gemm_call r = {.ta = CblasTrans, .tb = CblasNoTrans, .M = M, .N = N, .K = K, .beta = 0.0f,

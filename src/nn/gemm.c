@@ -14,13 +14,6 @@ static tgdp_gemm_stats stats;
 static tgdp_gemm_call rec[TGDP_GEMM_RECORD_MAX];
 static int64_t n_fallbacks;
 
-double nn_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void tgdp_gemm_stats_enable(int on) { stats_on = on; }
 void tgdp_gemm_stats_reset(void) { stats = (tgdp_gemm_stats){0, 0, 0}; }
 tgdp_gemm_stats tgdp_gemm_stats_get(void) { return stats; }
@@ -59,7 +52,7 @@ void nn_count(const tgdp_gemm_call *c, double t0)
     /* the convolutions and the chunked training steps call this from several threads at once:
      * each call then counts its share of the running team's wall time (dt / team size), so the
      * total stays a wall-time figure */
-    const double dt = (nn_now() - t0) / (double)omp_get_team_size(omp_get_active_level());
+    const double dt = (tgdp_now_s() - t0) / (double)omp_get_team_size(omp_get_active_level());
     const double fl = tgdp_gemm_call_flops(c);
 #pragma omp critical
     {
@@ -96,7 +89,7 @@ void nn_gemm_pre(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, in
         gemm_run(prec, ta, tb, M, N, K, alpha, A, A16, lda, B, B16, ldb, beta, C, ldc, bias);
         return;
     }
-    const double t0 = nn_now();
+    const double t0 = tgdp_now_s();
     gemm_run(prec, ta, tb, M, N, K, alpha, A, A16, lda, B, B16, ldb, beta, C, ldc, bias);
     const tgdp_gemm_call c = {.ta = (int)ta, .tb = (int)tb, .M = M, .N = N, .K = K, .beta = beta,
                               .op = TGDP_CALL_GEMM, .precision = prec};

@@ -37,9 +37,8 @@ void nn_gemm_pre(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, in
 const uint16_t *nn_bf16_of(tgdp_graph *gr, const float *v, size_t n);
 /* the node's value rounded to bf16, made once per graph (nn_bf16_of) */
 const uint16_t *nn_value_bf16(tgdp_graph *gr, tgdp_node *nd);
-/* the counters: whether they are on, the clock, and one call that started at t0 (nn_now) */
+/* the counters: whether they are on, and one call that started at t0 (tgdp_now_s) */
 int nn_stats_on(void);
-double nn_now(void);
 void nn_count(const tgdp_gemm_call *c, double t0);
 /* oneDNN calls that declined (computed by OpenBLAS instead), for the tests */
 int64_t nn_dnnl_fallbacks(void);

@@ -61,13 +61,13 @@ double tgdp_gemm_replay(const tgdp_gemm_call *calls, int n, double min_time, int
         for (int warm = 1; warm >= 0; warm--) {
 #pragma omp barrier
             /* every thread reaches the barriers, even one whose buffers failed */
-            t0 = nn_now();
+            t0 = tgdp_now_s();
             reps = 0;
             if (!ok) continue;
             do {
                 for (int i = 0; i < n && ok; i++) ok = run_call(&calls[i], &b, onednn) == 0;
                 reps++;
-                t = nn_now() - t0;
+                t = tgdp_now_s() - t0;
             } while (!warm && t < min_time && ok);
         }
         failed = !ok;
