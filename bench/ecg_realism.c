@@ -24,7 +24,7 @@
 #include <time.h>
 
 typedef struct args {
-    const char *data, *out, *model, *mult, *dilation, *sampler, *lr_schedule, *t_sampling;
+    const char *data, *out, *model, *mult, *dilation, *sampler, *lr_schedule, *t_sampling, *precision;
     int width, blocks, kernel, attn, attn_heads, steps, batch, sample_steps, n_gen, seed, threads, warmup;
     int feature_steps;
     double lr, ema, holdout;
@@ -35,18 +35,20 @@ static void usage(void)
     fprintf(stderr, "usage: ecg_realism --data DIR --out DIR [--model CKPT] [--width 16] [--mult 1,2,4] [--blocks 1]\n"
                     "  [--kernel 3] [--dilation 1,1,1] [--attn 0] [--attn-heads 4] [--steps 1300] [--batch 64]\n"
                     "  [--lr 1e-3] [--ema 0.995] [--lr-schedule constant|cosine] [--warmup 0] [--t-sampling uniform]\n"
-                    "  [--sampler dpm2] [--sample-steps 25] [--n-gen 96] [--holdout 0.1] [--feature-steps 1000] [--seed 0] [--threads 2]\n");
+                    "  [--precision fp32|bf16] [--sampler dpm2] [--sample-steps 25] [--n-gen 96] [--holdout 0.1]\n"
+                    "  [--feature-steps 1000] [--seed 0] [--threads 2]\n");
 }
 
 static int parse(args *a, int argc, char **argv)
 {
-    *a = (args){.mult = "1,2,4", .sampler = "dpm2", .lr_schedule = "constant", .t_sampling = "uniform", .width = 16, .blocks = 1, .kernel = 3,
+    *a = (args){.mult = "1,2,4", .sampler = "dpm2", .lr_schedule = "constant", .t_sampling = "uniform",
+                .precision = "fp32", .width = 16, .blocks = 1, .kernel = 3,
                 .steps = 1300, .batch = 64, .sample_steps = 25, .n_gen = 96, .threads = 2, .feature_steps = 1000,
                 .lr = 1e-3, .ema = 0.995, .holdout = 0.1};
     const struct { const char *name; const char **s; int *i; double *d; } opt[] = {
         {"data", &a->data, 0, 0}, {"out", &a->out, 0, 0}, {"model", &a->model, 0, 0}, {"mult", &a->mult, 0, 0},
         {"dilation", &a->dilation, 0, 0}, {"sampler", &a->sampler, 0, 0}, {"lr-schedule", &a->lr_schedule, 0, 0},
-        {"t-sampling", &a->t_sampling, 0, 0},
+        {"t-sampling", &a->t_sampling, 0, 0}, {"precision", &a->precision, 0, 0},
         {"width", 0, &a->width, 0}, {"blocks", 0, &a->blocks, 0}, {"kernel", 0, &a->kernel, 0},
         {"attn", 0, &a->attn, 0}, {"attn-heads", 0, &a->attn_heads, 0}, {"steps", 0, &a->steps, 0},
         {"batch", 0, &a->batch, 0}, {"sample-steps", 0, &a->sample_steps, 0}, {"n-gen", 0, &a->n_gen, 0},
@@ -153,8 +155,9 @@ static int train(const args *a, const split *s, const tgdp_schedule *S, tgdp_net
     o.ema = a->ema;
     o.seed = (uint64_t)a->seed * 37 + 7;
     o.warmup = a->warmup;
-    if (tgdp_lr_schedule_parse(a->lr_schedule, &o.lr_schedule) || tgdp_t_sampling_parse(a->t_sampling, &o.t_sampling))
-        return tgdp_fail(err, TGDP_EINVAL, "--lr-schedule: constant or cosine; --t-sampling: uniform or logsnr");
+    if (tgdp_lr_schedule_parse(a->lr_schedule, &o.lr_schedule) || tgdp_t_sampling_parse(a->t_sampling, &o.t_sampling) ||
+        tgdp_precision_parse(a->precision, &o.precision))
+        return tgdp_fail(err, TGDP_EINVAL, "--lr-schedule, --t-sampling or --precision: unknown value");
     double t0 = tgdp_now_s();
     o.progress = progress;
     o.progress_ctx = &t0;
@@ -255,6 +258,9 @@ int main(int argc, char **argv)
     int rc = parse(&a, argc, argv);
     if (rc) return rc;
     tgdp_set_threads(a.threads);
+    tgdp_precision prec = TGDP_FP32;
+    if (tgdp_precision_parse(a.precision, &prec)) return fprintf(stderr, "ecg_realism: --precision fp32 or bf16\n"), 2;
+    tgdp_use_precision(prec); /* the sampler's evaluations; training sets its own */
     tgdp_error err;
     split s;
     memset(&s, 0, sizeof s);

@@ -75,6 +75,11 @@ typedef struct tgdp_ecg_demo_config {
     char cls_arch[16];                     /* classifiers and guidance network: "mlp" or "resnet1d" */
     char eps_hidden[64], cls_hidden[64], tcls_hidden[64], guid_hidden[64]; /* MLP widths */
     int conv_width;                        /* base width of the convolutional archs */
+    char eps_mult[32];                     /* the unet1d denoisers: channel multipliers ("1,2,4,8"), */
+    int eps_blocks;                        /*   residual blocks per level, */
+    char eps_dilation[32];                 /*   dilations per level ("": none), */
+    int eps_attn;                          /*   attention blocks at the lowest level (docs/conv-models.md) */
+    double eps_lr;                         /* the source and target-only denoisers' learning rate (0: lr) */
     int64_t eps_steps, target_steps, ft_steps, cls_steps, tcls_steps, guid_steps;
     int batch;                             /* the source denoiser and the classifiers */
     int target_batch;                      /* target-only and fine-tuning (0: batch) */

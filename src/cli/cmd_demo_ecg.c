@@ -88,6 +88,11 @@ static void write_settings(tgdp_json *j, const report *r)
     tgdp_json_str(j, "cls_arch", c->cls_arch);
     tgdp_json_str(j, "eps_hidden", c->eps_hidden);
     tgdp_json_int(j, "conv_width", c->conv_width);
+    tgdp_json_str(j, "eps_mult", c->eps_mult);
+    tgdp_json_int(j, "eps_blocks", c->eps_blocks);
+    tgdp_json_str(j, "eps_dilation", c->eps_dilation);
+    tgdp_json_int(j, "eps_attn", c->eps_attn);
+    tgdp_json_num(j, "eps_lr", c->eps_lr > 0 ? c->eps_lr : c->lr);
     const struct { const char *k; int64_t v; } steps[] = {{"eps_steps", c->eps_steps}, {"target_steps", c->target_steps},
         {"ft_steps", c->ft_steps}, {"tcls_steps", c->tcls_steps}, {"guid_steps", c->guid_steps},
         {"utility_steps", c->eval.util.cls.steps}, {"utility_width", c->eval.util.cls.width}};
@@ -319,8 +324,9 @@ static int set_str(char *dst, size_t cap, const char *v, const char *opt)
 
 typedef struct demo_args {
     int quick, quiet, threads, folds, seeds, max_records, target_records, n_gen, seed, width, steps_scale, source_per_seed;
-    double holdout, window_s;
-    const char *data, *out, *src_dbs, *tgt_dbs, *eps_arch, *cls_arch, *eps_hidden;
+    int eps_blocks, eps_attn;
+    double holdout, window_s, eps_lr;
+    const char *data, *out, *src_dbs, *tgt_dbs, *eps_arch, *cls_arch, *eps_hidden, *eps_mult, *eps_dilation;
 } demo_args;
 
 static const char *const SUMMARY =
@@ -355,6 +361,11 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"cls-arch", OPT_STRING, &a->cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
         {"conv-width", OPT_INT, &a->width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
         {"eps-hidden", OPT_STRING, &a->eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
+        {"eps-mult", OPT_STRING, &a->eps_mult, NULL, "unet1d denoisers: channel multipliers per level (default: docs/conv-models.md)", 0, -1},
+        {"eps-blocks", OPT_INT, &a->eps_blocks, NULL, "unet1d denoisers: residual blocks per level", 1, TGDP_CONV_MAX_BLOCKS},
+        {"eps-dilation", OPT_STRING, &a->eps_dilation, NULL, "unet1d denoisers: dilation per level (\"\": none)", 0, -1},
+        {"eps-attn", OPT_INT, &a->eps_attn, NULL, "unet1d denoisers: attention blocks at the lowest level", 0, TGDP_CONV_MAX_ATTN},
+        {"eps-lr", OPT_DOUBLE, &a->eps_lr, NULL, "learning rate of the source and target-only denoisers", 1e-8, 1},
         {"steps-scale", OPT_INT, &a->steps_scale, "100", "percentage applied to every training step count", 1, 10000},
         {"n-gen", OPT_INT, &a->n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
         {"source-holdout", OPT_DOUBLE, &a->holdout, NULL, "share of the source records held out of source training, to measure the source model on (source_c2st_auroc; default 0.1, 0: none)", 0, 0.9},
@@ -364,6 +375,7 @@ static int parse_args(int argc, char **argv, demo_args *a)
     };
     a->max_records = -1;
     a->holdout = -1;
+    a->eps_attn = -1;
     int pr = cli_parse(CMD, SUMMARY, opts, (int)(sizeof opts / sizeof *opts), argc, argv);
     if (pr) return pr;
     if (!a->data) return cli_errorf(CMD, "--data DIR is required (a folder laid out like ../shared/data/ecg)"), -1;
@@ -385,6 +397,9 @@ static int make_config(const demo_args *a, tgdp_ecg_demo_config *c)
     if (a->window_s > 0) c->prep.window = c->prep.stride = (int64_t)llround(a->window_s * c->prep.fs);
     if (a->n_gen) c->n_gen = a->n_gen;
     if (a->width) c->conv_width = a->width;
+    if (a->eps_blocks) c->eps_blocks = a->eps_blocks;
+    if (a->eps_attn >= 0) c->eps_attn = a->eps_attn;
+    if (a->eps_lr > 0) c->eps_lr = a->eps_lr;
     if (a->source_per_seed) c->source_per_seed = 1;
     if (a->holdout >= 0) c->source_holdout = a->holdout;
     c->seed = (uint64_t)a->seed;
@@ -392,7 +407,9 @@ static int make_config(const demo_args *a, tgdp_ecg_demo_config *c)
         set_str(c->target_dbs, sizeof c->target_dbs, a->tgt_dbs, "target-dbs") ||
         set_str(c->eps_arch, sizeof c->eps_arch, a->eps_arch, "eps-arch") ||
         set_str(c->cls_arch, sizeof c->cls_arch, a->cls_arch, "cls-arch") ||
-        set_str(c->eps_hidden, sizeof c->eps_hidden, a->eps_hidden, "eps-hidden"))
+        set_str(c->eps_hidden, sizeof c->eps_hidden, a->eps_hidden, "eps-hidden") ||
+        set_str(c->eps_mult, sizeof c->eps_mult, a->eps_mult, "eps-mult") ||
+        set_str(c->eps_dilation, sizeof c->eps_dilation, a->eps_dilation, "eps-dilation"))
         return -1;
     int64_t *steps[] = {&c->eps_steps, &c->target_steps, &c->ft_steps, &c->cls_steps, &c->tcls_steps, &c->guid_steps};
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {

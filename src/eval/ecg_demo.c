@@ -37,6 +37,8 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "256,256");
     snprintf(c->guid_hidden, sizeof c->guid_hidden, "256,256");
     c->conv_width = 16;
+    snprintf(c->eps_mult, sizeof c->eps_mult, "1,2,4");
+    c->eps_blocks = 1;
     /* 1500 / 300 / 150 / 300 / 250 steps and 128 windows were on course for 39 minutes (each of
      * the 6 fold x seed runs about 5 minutes); with 200 fewer source steps, fewer steps for the
      * target-side networks except fine-tuning (the strongest baseline) and 96 windows it took
@@ -186,6 +188,13 @@ int demo_make_net(const tgdp_ecg_demo_config *c, tgdp_net *net, tgdp_role role, 
         nc.conv.width = c->conv_width;
         nc.conv.groups = c->conv_width >= 8 ? 8 : c->conv_width;
         nc.conv.skip = role == TGDP_ROLE_EPS; /* the exact identity at high noise: see nn/skip_gain.h */
+        if (role == TGDP_ROLE_EPS) { /* the denoiser's U-Net (docs/conv-models.md) */
+            nc.conv.blocks = c->eps_blocks;
+            nc.conv.attn = c->eps_attn;
+            int rc = tgdp_conv_parse_mult(&nc.conv, c->eps_mult, err);
+            if (!rc && c->eps_dilation[0]) rc = tgdp_conv_parse_dilation(&nc.conv, c->eps_dilation, err);
+            if (rc) return tgdp_error_prefix(err, "demo ecg: the denoiser");
+        }
     }
     return tgdp_net_create_arch(net, role, &nc, seed, err);
 }
@@ -338,7 +347,7 @@ static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
     if (rc) return rc;
     tgdp_train_opts o;
     tgdp_train_result tr;
-    demo_train_opts(&o, c, c->eps_steps, c->lr, c->seed * 37 + (uint64_t)seed * 1013 + 7);
+    demo_train_opts(&o, c, c->eps_steps, c->eps_lr > 0 ? c->eps_lr : c->lr, c->seed * 37 + (uint64_t)seed * 1013 + 7);
     o.ema = c->eps_ema;
     char who[32];
     if (c->source_per_seed) snprintf(who, sizeof who, "seed %d", seed);

@@ -117,7 +117,8 @@ static int train_target_denoiser(demo_run *R, demo_fold *F, tgdp_net *net, tgdp_
     if (from) CHECK(tgdp_net_copy(net, from, err));
     else CHECK(demo_make_net(c, net, TGDP_ROLE_EPS, c->eps_hidden, R->n_classes, ss + 1, err));
     tgdp_train_opts o;
-    demo_train_opts(&o, c, from ? c->ft_steps : c->target_steps, from ? c->ft_lr : c->lr, ss + 2);
+    demo_train_opts(&o, c, from ? c->ft_steps : c->target_steps, from ? c->ft_lr : c->eps_lr > 0 ? c->eps_lr : c->lr,
+                    ss + 2);
     if (c->target_batch > 0) o.batch = c->target_batch;
     tgdp_dataset T = {F->ntr, R->d, F->train.x, F->ytr};
     return tgdp_train_denoiser(net, &R->sched, &T, &o, NULL, err);
