@@ -27,7 +27,8 @@ typedef struct args {
     const char *data, *out, *model, *mult, *dilation, *sampler, *lr_schedule, *t_sampling, *precision;
     int width, blocks, kernel, attn, attn_heads, steps, batch, sample_steps, n_gen, seed, threads, warmup;
     int feature_steps;
-    double lr, ema, holdout;
+    double lr, ema, holdout, t_end;
+    int denoise; /* 1: the samples are the x0 prediction at t_end (one last denoising evaluation) */
 } args;
 
 static void usage(void)
@@ -36,7 +37,7 @@ static void usage(void)
                     "  [--kernel 3] [--dilation 1,1,1] [--attn 0] [--attn-heads 4] [--steps 1300] [--batch 64]\n"
                     "  [--lr 1e-3] [--ema 0.995] [--lr-schedule constant|cosine] [--warmup 0] [--t-sampling uniform]\n"
                     "  [--precision fp32|bf16] [--sampler dpm2] [--sample-steps 25] [--n-gen 96] [--holdout 0.1]\n"
-                    "  [--feature-steps 1000] [--seed 0] [--threads 2]\n");
+                    "  [--feature-steps 1000] [--seed 0] [--threads 2] [--t-end 1e-3] [--denoise 0|1]\n");
 }
 
 static int parse(args *a, int argc, char **argv)
@@ -44,7 +45,7 @@ static int parse(args *a, int argc, char **argv)
     *a = (args){.mult = "1,2,4", .sampler = "dpm2", .lr_schedule = "constant", .t_sampling = "uniform",
                 .precision = "fp32", .width = 16, .blocks = 1, .kernel = 3,
                 .steps = 1300, .batch = 64, .sample_steps = 25, .n_gen = 96, .threads = 2, .feature_steps = 1000,
-                .lr = 1e-3, .ema = 0.995, .holdout = 0.1};
+                .lr = 1e-3, .ema = 0.995, .holdout = 0.1, .t_end = 1e-3};
     const struct { const char *name; const char **s; int *i; double *d; } opt[] = {
         {"data", &a->data, 0, 0}, {"out", &a->out, 0, 0}, {"model", &a->model, 0, 0}, {"mult", &a->mult, 0, 0},
         {"dilation", &a->dilation, 0, 0}, {"sampler", &a->sampler, 0, 0}, {"lr-schedule", &a->lr_schedule, 0, 0},
@@ -54,7 +55,7 @@ static int parse(args *a, int argc, char **argv)
         {"batch", 0, &a->batch, 0}, {"sample-steps", 0, &a->sample_steps, 0}, {"n-gen", 0, &a->n_gen, 0},
         {"seed", 0, &a->seed, 0}, {"threads", 0, &a->threads, 0}, {"warmup", 0, &a->warmup, 0},
         {"feature-steps", 0, &a->feature_steps, 0}, {"lr", 0, 0, &a->lr}, {"ema", 0, 0, &a->ema},
-        {"holdout", 0, 0, &a->holdout}};
+        {"holdout", 0, 0, &a->holdout}, {"t-end", 0, 0, &a->t_end}, {"denoise", 0, &a->denoise, 0}};
     for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t j = 0;
@@ -184,7 +185,14 @@ static int sample(const args *a, const split *s, const tgdp_schedule *S, tgdp_ne
     if (!lab || !scratch) rc = tgdp_fail(err, TGDP_ENOMEM, "out of memory");
     for (int i = 0; !rc && i < a->n_gen; i++) lab[i] = tgdp_rng_categorical(&lr, freq, s->K + 1);
     tgdp_eps_ctx e = {.s = S, .eps = net, .labels = lab, .arena = &ar, .scratch = scratch};
-    if (!rc) rc = tgdp_sample(S, kind, a->sample_steps, 1e-3, tgdp_eps_plain, &e, a->n_gen, s->d, &rng, gen, err);
+    if (!rc) rc = tgdp_sample(S, kind, a->sample_steps, a->t_end, tgdp_eps_plain, &e, a->n_gen, s->d, &rng, gen, err);
+    if (!rc && a->denoise) { /* x0 = (x - sigma eps(x, t_end)) / alpha */
+        float *eps = malloc((size_t)a->n_gen * s->d * sizeof *eps);
+        rc = eps ? tgdp_eps_plain(&e, a->n_gen, s->d, gen, (float)a->t_end, eps, err) : TGDP_ENOMEM;
+        const double al = tgdp_schedule_alpha(S, a->t_end), sg = tgdp_schedule_sigma(S, a->t_end);
+        for (size_t i = 0; !rc && i < (size_t)a->n_gen * s->d; i++) gen[i] = (float)((gen[i] - sg * eps[i]) / al);
+        free(eps);
+    }
     tgdp_arena_free(&ar);
     free(scratch);
     free(lab);
