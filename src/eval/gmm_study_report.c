@@ -288,9 +288,10 @@ static int write_md(FILE *f, void *ctx)
                "against %d fresh exact target samples; NLL of %d held-out exact target samples through the probability-flow "
                "ODE. Differences are MMD²(row) − MMD²(baseline) per seed: mean, 95%% percentile-bootstrap interval (%d "
                "resamples of the seeds), two-sided Wilcoxon signed-rank p, share of seeds where the row is lower. "
-               "Hyperparameters were tuned on seeds 1000 and up (never reported) and frozen; see `config` in results.json.\n\n",
+               "Hyperparameters were tuned at D = 2 on seeds 1000 and up (never reported) and frozen%s; see `config` in "
+               "results.json.\n\n",
             c->dim, c->first_seed, c->first_seed + c->seeds - 1, tgdp_sampler_name(c->sampler), c->sample_steps, c->n_eval,
-            c->n_eval, c->n_nll, c->n_boot);
+            c->n_eval, c->n_nll, c->n_boot, c->dim == 2 ? "" : " (the same choices here: no row was re-tuned at this D)");
     fputs("## The rows\n\n", f);
     for (int m = 0; m < TGDP_M_COUNT; m++)
         if (c->enabled[m]) fprintf(f, "- `%s`: %s\n", tgdp_method_names[m], tgdp_gmm_method_description(m));
