@@ -145,7 +145,7 @@ static int plan_run(void *ctx, int m, tgdp_error *err)
     gmm_row_free(&row);
     if (!rc && C->out) {
         tgdp_gmm_demo_output *o = C->out;
-#pragma omp critical(gmm_demo_results)
+#pragma omp critical
         o->results[o->n_results++] = res;
         if (C->keep_samples) {
             free(o->samples[C->ni][m]);
