@@ -234,7 +234,8 @@ int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
             for (int si = 0; si < c->seeds; si++) rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]);
         } else { /* no enclosing region, not even an inactive one: the steps use the threads inside */
-            for (int si = 0; si < c->seeds; si++) rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]);
+            for (int si = 0; si < c->seeds; si++) /* stop at the first failing seed */
+                if ((rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]))) break;
         }
         for (int si = 0; si < c->seeds && !rc; si++)
             if (rcs[si]) {
