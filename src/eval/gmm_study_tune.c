@@ -51,23 +51,55 @@ static void grid_point(const tune_grid *g, int p, tgdp_gmm_hp *hp)
     for (int k = 0; k < 3 && g->key[k]; k++) gmm_hp_set(hp, g->key[k], g->v[p][k]);
 }
 
-/* the mean MMD^2 over the tuning seeds of method g->method at grid point p, target size ni */
-static int run_point(tgdp_gmm_demo_config *c, gmm_seed *seeds, const tune_grid *g, int p, int ni, double *mean,
-                     tgdp_error *err)
+/* one cell of the tuning: method g->method at grid point p on tuning seed S, target size ni */
+static int run_cell(const tgdp_gmm_demo_config *c, gmm_seed *S, const tune_grid *g, int p, int ni, double *mmd2,
+                    tgdp_error *err)
 {
     tgdp_gmm_hp hp[TGDP_M_COUNT];
     for (int m = 0; m < TGDP_M_COUNT; m++) hp[m] = c->hp[m][ni];
     grid_point(g, p, &hp[g->method]);
-    double s = 0;
-    int rc = TGDP_OK;
-    for (int si = 0; si < c->seeds && !rc; si++) {
-        gmm_cell C;
-        rc = gmm_cell_init(&C, &seeds[si], ni, hp, NULL, err);
-        if (!rc) rc = gmm_cell_run(&C, &g->method, 1, err);
-        s += C.last.mmd2;
-        gmm_cell_free(&C);
+    gmm_cell C;
+    int rc = gmm_cell_init(&C, S, ni, hp, NULL, err);
+    if (!rc) rc = gmm_cell_run(&C, &g->method, 1, err);
+    *mmd2 = C.last.mmd2;
+    gmm_cell_free(&C);
+    return rc;
+}
+
+/* the mean MMD^2 over the tuning seeds of every grid point of g at target size ni. The
+ * (point, seed) cells are independent: they run side by side, one per thread and each
+ * single-threaded inside, as the demo's seeds do, and a cell's number does not depend on the
+ * thread count. */
+static int run_grid(const tgdp_gmm_demo_config *c, gmm_seed *seeds, const tune_grid *g, int ni,
+                    double mean[GRID_POINTS], tgdp_error *err)
+{
+    const int cells = GRID_POINTS * c->seeds;
+    double *mmd2 = calloc((size_t)cells, sizeof *mmd2);
+    int *rcs = calloc((size_t)cells, sizeof *rcs);
+    tgdp_error *errs = calloc((size_t)cells, sizeof *errs);
+    int rc = !mmd2 || !rcs || !errs ? tgdp_fail(err, TGDP_ENOMEM, "tune: out of memory") : TGDP_OK;
+    const int T = tgdp_get_threads();
+    if (!rc && T > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+        for (int k = 0; k < cells; k++)
+            rcs[k] = run_cell(c, &seeds[k % c->seeds], g, k / c->seeds, ni, &mmd2[k], &errs[k]);
+    } else if (!rc) {
+        for (int k = 0; k < cells; k++)
+            if ((rcs[k] = run_cell(c, &seeds[k % c->seeds], g, k / c->seeds, ni, &mmd2[k], &errs[k]))) break;
     }
-    *mean = s / c->seeds;
+    for (int k = 0; k < cells && !rc; k++)
+        if (rcs[k]) {
+            rc = rcs[k];
+            if (err) *err = errs[k];
+        }
+    for (int p = 0; p < GRID_POINTS && !rc; p++) {
+        double s = 0;
+        for (int si = 0; si < c->seeds; si++) s += mmd2[p * c->seeds + si];
+        mean[p] = s / c->seeds;
+    }
+    free(mmd2);
+    free(rcs);
+    free(errs);
     return rc;
 }
 
@@ -112,15 +144,17 @@ static int write_tuning_json(FILE *f, void *ctx)
         if (!c->enabled[g->method]) continue;
         tgdp_json_begin_object(&j, NULL);
         tgdp_json_str(&j, "method", tgdp_method_names[g->method]);
+        tgdp_json_begin_array(&j, "points");
         for (int ni = 0; ni < c->n_count; ni++)
             for (int p = 0; p < GRID_POINTS; p++) {
-                tgdp_json_begin_object(&j, "point");
+                tgdp_json_begin_object(&j, NULL);
                 tgdp_json_int(&j, "n", c->n_list[ni]);
                 for (int k = 0; k < 3 && g->key[k]; k++) tgdp_json_num(&j, g->key[k], g->v[p][k]);
                 tgdp_json_num(&j, "mean_mmd2", L->score[gi][ni][p]);
                 tgdp_json_bool(&j, "chosen", L->best[gi][ni] == p);
                 tgdp_json_end_object(&j);
             }
+        tgdp_json_end_array(&j);
         tgdp_json_end_object(&j);
     }
     tgdp_json_end_array(&j);
@@ -157,12 +191,11 @@ int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err)
         const tune_grid *g = &grids[gi];
         if (!c->enabled[g->method]) continue;
         for (int ni = 0; ni < c->n_count && !rc; ni++) {
-            int best = 0;
-            for (int p = 0; p < GRID_POINTS && !rc; p++) {
-                rc = run_point(c, seeds, g, p, ni, &L->score[gi][ni][p], err);
-                if (!rc && L->score[gi][ni][p] < L->score[gi][ni][best]) best = p;
-            }
+            rc = run_grid(c, seeds, g, ni, L->score[gi][ni], err);
             if (rc) break;
+            int best = 0;
+            for (int p = 1; p < GRID_POINTS; p++)
+                if (L->score[gi][ni][p] < L->score[gi][ni][best]) best = p;
             L->best[gi][ni] = best;
             grid_point(g, best, &c->hp[g->method][ni]);
             char what[160] = "";
