@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo gmm --tune: a small tuning run (finetune's grid, two tuning seeds, n = 10, short training)
-# on 1 and on 2 threads gives identical files; tuning.json is valid JSON with the grid's 6 points
+# on 1 and on 2 threads gives identical files, in fp32 and in bf16 (where it can run; bf16 differs
+# from fp32); tuning.json is valid JSON with the grid's 6 points
 # per target size, exactly one chosen, the chosen one has the lowest mean MMD^2 and its values are
 # what tuned_hp.inc records for the row. $1 = the tgdp binary.
 set -u
@@ -10,11 +11,15 @@ dir=$(mktemp -d /tmp/tgdp_tune.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 A="demo gmm --tune --quick --seeds 2 --n 10 --steps-scale 20 --first-seed 1000 --methods finetune --quiet"
-"$T" $A --threads 1 --out t1 >/dev/null || { echo "FAILED: tune on 1 thread"; exit 1; }
-"$T" $A --threads 2 --out t2 >/dev/null || { echo "FAILED: tune on 2 threads"; exit 1; }
+"$T" $A --threads 1 --out t1 --precision fp32 >/dev/null || { echo "FAILED: tune on 1 thread"; exit 1; }
+"$T" $A --threads 2 --out t2 --precision fp32 >/dev/null || { echo "FAILED: tune on 2 threads"; exit 1; }
 fail=0
-cmp -s t1/tuning.json t2/tuning.json || { echo "FAILED: tuning.json differs between 1 and 2 threads"; fail=1; }
-cmp -s t1/tuned_hp.inc t2/tuned_hp.inc || { echo "FAILED: tuned_hp.inc differs between 1 and 2 threads"; fail=1; }
+if "$T" version | grep -q "^bf16: yes"; then
+  "$T" $A --threads 1 --out b1 --precision bf16 >/dev/null || { echo "FAILED: bf16 tune on 1 thread"; exit 1; }
+  "$T" $A --threads 2 --out b2 --precision bf16 >/dev/null || { echo "FAILED: bf16 tune on 2 threads"; exit 1; }
+  cmp -s b1/tuning.json b2/tuning.json || { echo "FAILED: bf16 tuning.json differs between 1 and 2 threads"; fail=1; }
+  cmp -s b1/tuning.json t1/tuning.json && { echo "FAILED: the bf16 tuning equals the fp32 one (bf16 unused?)"; fail=1; }
+fi
 /usr/bin/python3 - t1/tuning.json t1/tuned_hp.inc <<'PY' || fail=1
 import json, re, sys
 j = json.load(open(sys.argv[1]))

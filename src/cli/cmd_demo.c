@@ -119,7 +119,7 @@ static int demo_gmm(int argc, char **argv)
         {"nll-points", OPT_INT, &a.nll_points, NULL, "held-out exact target points for the NLL (default 500, 200 with --quick; 0: no NLL)", 0, 100000},
         {"threads", OPT_INT, &a.threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &a.quiet, NULL, "no progress lines", 0, -1},
-        {"precision", OPT_STRING, &a.precision, CLI_PRECISION_DEFAULT, "fp32 or bf16 (as train-source --precision)", 0, -1},
+        {"precision", OPT_STRING, &a.precision, CLI_PRECISION_DEFAULT, "fp32, bf16 or auto (as train-source --precision)", 0, -1},
     };
     int pr = cli_parse(cmd, "The Gaussian-mixture transfer study: every method for each target size and seed, measured\n"
                             "against the exact target; paired differences to finetune and target_only with 95% bootstrap\n"

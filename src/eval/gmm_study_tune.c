@@ -179,6 +179,10 @@ int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err)
         return tgdp_fail(err, TGDP_ENOMEM, "tune: out of memory");
     }
     L->c = c;
+    /* the evaluations' precision, as in the demo: the training loops set their own and put back
+     * the caller's, so on several threads this must be set first or a cell's sampling would run
+     * in whichever precision another thread's training had left (bf16 tuning varied run to run) */
+    const tgdp_precision caller_precision = tgdp_use_precision(c->precision);
     tgdp_gmm P, Q;
     tgdp_schedule sched;
     memset(&sched, 0, sizeof sched);
@@ -206,6 +210,7 @@ int tgdp_gmm_tune(tgdp_gmm_demo_config *c, const char *dir, tgdp_error *err)
         }
     }
     for (int i = 0; i < ns; i++) gmm_seed_free(&seeds[i]);
+    tgdp_use_precision(caller_precision);
     tgdp_schedule_free(&sched);
     tgdp_gmm_free(&P);
     tgdp_gmm_free(&Q);
