@@ -101,6 +101,26 @@ static void test_quick(void)
     tgdp_gmm_demo_output_free(&o);
 }
 
+/* o: the rows of c on two threads; one thread gives the same rows in the same order */
+static void same_on_one_thread(const tgdp_gmm_demo_config *c, const tgdp_gmm_demo_output *o)
+{
+    tgdp_gmm_demo_output o1;
+    tgdp_error err;
+    tgdp_set_threads(1);
+    const int rc = tgdp_gmm_demo_run(c, &o1, &err);
+    tgdp_set_threads(2);
+    CHECKF(rc == TGDP_OK, "%s", err.msg);
+    if (rc) return;
+    CHECK(o1.n_results == o->n_results);
+    for (int i = 0; i < o->n_results && i < o1.n_results; i++)
+        CHECKF(o1.results[i].seed == o->results[i].seed && o1.results[i].method == o->results[i].method &&
+                   o1.results[i].mmd2 == o->results[i].mmd2 && o1.results[i].eps_error == o->results[i].eps_error,
+               "%s row %d: one thread seed %d %s %.6f, two threads seed %d %s %.6f", tgdp_precision_name(c->precision), i,
+               o1.results[i].seed, tgdp_method_names[o1.results[i].method], o1.results[i].mmd2, o->results[i].seed,
+               tgdp_method_names[o->results[i].method], o->results[i].mmd2);
+    tgdp_gmm_demo_output_free(&o1);
+}
+
 /* common random numbers: every row of a seed starts the sampler from the same noise, so a
  * guidance scale of 0 reproduces the base model's samples exactly (domain guidance -> source
  * only, tgdp_ft -> finetune); and another seed gives another result */
@@ -146,19 +166,21 @@ static void test_common_noise(void)
     }
     CHECK(o.results[0].mmd2 != o.results[o.n_results / 2].mmd2); /* seeds 0 and 1 differ */
     /* the seeds ran side by side on two threads; one thread gives the same rows in the same order */
-    tgdp_gmm_demo_output o1;
-    tgdp_set_threads(1);
-    rc = tgdp_gmm_demo_run(&c, &o1, &err);
-    tgdp_set_threads(2);
-    CHECKF(rc == TGDP_OK, "%s", err.msg);
-    CHECK(rc || o1.n_results == o.n_results);
-    for (int i = 0; !rc && i < o.n_results && i < o1.n_results; i++)
-        CHECKF(o1.results[i].seed == o.results[i].seed && o1.results[i].method == o.results[i].method &&
-                   o1.results[i].mmd2 == o.results[i].mmd2 && o1.results[i].eps_error == o.results[i].eps_error,
-               "row %d: one thread seed %d %s %.6f, two threads seed %d %s %.6f", i, o1.results[i].seed,
-               tgdp_method_names[o1.results[i].method], o1.results[i].mmd2, o.results[i].seed,
-               tgdp_method_names[o.results[i].method], o.results[i].mmd2);
-    if (!rc) tgdp_gmm_demo_output_free(&o1);
+    same_on_one_thread(&c, &o);
+    char why[160];
+    if (tgdp_precision_check(TGDP_BF16, why, sizeof why)) { /* and in bf16, which differs from fp32 */
+        tgdp_gmm_demo_output b;
+        c.precision = TGDP_BF16;
+        rc = tgdp_gmm_demo_run(&c, &b, &err);
+        CHECKF(rc == TGDP_OK, "%s", err.msg);
+        if (!rc) {
+            CHECK(b.n_results == o.n_results && b.results[0].mmd2 != o.results[0].mmd2);
+            same_on_one_thread(&c, &b);
+            tgdp_gmm_demo_output_free(&b);
+        }
+        c.precision = TGDP_FP32;
+    } else
+        printf("bf16 not checked: %s\n", why);
     tgdp_gmm_demo_output_free(&o);
     /* configuration errors name what is wrong */
     CHECK(tgdp_gmm_demo_config_set(&c, "finetune.gp=1", &err) == TGDP_EINVAL && strstr(err.msg, "no hyperparameter"));
