@@ -47,6 +47,9 @@ J="$OUT/run/results.json"
 folds=$(sed -n 's/.*"folds": \([0-9]*\),.*/\1/p' "$J" | head -1)
 seeds=$(sed -n 's/.*"seeds": \([0-9]*\),.*/\1/p' "$J" | head -1)
 [ "$folds" = 3 ] && [ "$seeds" = 1 ] || fail "folds/seeds in results.json: '$folds' '$seeds'"
+# the default precision (auto) is bf16 where it can run, and results.json says which ran
+want=fp32; "$TGDP" version | grep -q "^bf16: yes" && want=bf16
+grep -q "\"precision\": \"$want\"" "$J" || fail "results.json does not record precision $want"
 grep '"method": ' "$J" | awk -v folds="$folds" -v seeds="$seeds" '
 function val(key,   s) {
     if (!match($0, "\"" key "\": [^,}]*")) { print "missing " key ": " $0; bad = 1; return "nan" }

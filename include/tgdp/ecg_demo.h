@@ -84,6 +84,9 @@ typedef struct tgdp_ecg_demo_config {
     int batch;                             /* the source denoiser and the classifiers */
     int target_batch;                      /* target-only and fine-tuning (0: batch) */
     double eps_ema;                        /* EMA decay of the source denoiser's weights (0: off) */
+    tgdp_precision precision;              /* of the generators' training and sampling (denoisers,
+                                              classifiers, guidance networks; tgdp/nn.h); the
+                                              evaluation's classifiers stay fp32 (default fp32) */
     int source_per_seed;                   /* 1: a source denoiser per seed; 0: one pre-trained source
                                               model shared by the seeds (the method's setting) */
     double lr, ft_lr;

@@ -100,6 +100,7 @@ static void write_settings(tgdp_json *j, const report *r)
     tgdp_json_int(j, "batch", c->batch);
     tgdp_json_int(j, "target_batch", c->target_batch);
     tgdp_json_num(j, "eps_ema", c->eps_ema);
+    tgdp_json_str(j, "precision", tgdp_precision_name(c->precision));
     tgdp_json_bool(j, "source_per_seed", c->source_per_seed);
     tgdp_json_num(j, "source_holdout", c->source_holdout);
 }
@@ -327,6 +328,7 @@ typedef struct demo_args {
     int eps_blocks, eps_attn;
     double holdout, window_s, eps_lr;
     const char *data, *out, *src_dbs, *tgt_dbs, *eps_arch, *cls_arch, *eps_hidden, *eps_mult, *eps_dilation;
+    const char *gemm, *precision; /* --gemm, --precision */
 } demo_args;
 
 static const char *const SUMMARY =
@@ -372,6 +374,7 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"source-per-seed", OPT_FLAG, &a->source_per_seed, NULL, "train a source denoiser per seed (default: one pre-trained source model shared by the seeds, as the method assumes)", 0, -1},
         {"threads", OPT_INT, &a->threads, "0", "threads (0: all cores)", 0, 1024},
         {"quiet", OPT_FLAG, &a->quiet, NULL, "no progress lines", 0, -1},
+        CLI_COMPUTE_OPTS(a->gemm, a->precision),
     };
     a->max_records = -1;
     a->holdout = -1;
@@ -441,6 +444,7 @@ int cmd_demo_ecg(int argc, char **argv)
     if (stat(a.data, &st) || !S_ISDIR(st.st_mode)) return cli_errorf(CMD, "--data %s: no such folder", a.data), 1;
     tgdp_ecg_demo_config c;
     if (make_config(&a, &c)) return 2;
+    if ((pr = cli_compute(CMD, a.gemm, a.precision, &c.precision))) return pr;
     tgdp_set_threads(a.threads);
     c.log = log_line;
     c.log_ctx = &a.quiet;

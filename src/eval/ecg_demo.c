@@ -206,6 +206,7 @@ void demo_train_opts(tgdp_train_opts *o, const tgdp_ecg_demo_config *c, int64_t 
     o->batch = c->batch;
     o->lr = lr;
     o->seed = seed;
+    o->precision = c->precision;
 }
 
 int demo_sample(demo_run *R, tgdp_eps_fn fn, tgdp_eps_ctx *e, void *ctx, int n, uint64_t seed, float *x,
@@ -217,7 +218,9 @@ int demo_sample(demo_run *R, tgdp_eps_fn fn, tgdp_eps_ctx *e, void *ctx, int n, 
     e->scratch = scratch;
     e->arena = &R->ar;
     e->s = &R->sched;
+    const tgdp_precision caller = tgdp_use_precision(R->c->precision); /* the generators' evaluations */
     int rc = tgdp_sample(&R->sched, R->c->sampler, R->c->sample_steps, 1e-3, fn, ctx, n, R->d, &rng, x, err);
+    tgdp_use_precision(caller);
     free(scratch);
     return rc;
 }

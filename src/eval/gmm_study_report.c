@@ -156,6 +156,7 @@ static int write_json(FILE *f, void *ctx)
     tgdp_json_int(&j, "seeds", c->seeds);
     tgdp_json_str(&j, "sampler", tgdp_sampler_name(c->sampler));
     tgdp_json_int(&j, "sample_steps", c->sample_steps);
+    tgdp_json_str(&j, "precision", tgdp_precision_name(tgdp_precision_effective(c->precision)));
     tgdp_json_int(&j, "m", c->m);
     tgdp_json_int(&j, "n_eval", c->n_eval);
     tgdp_json_int(&j, "n_nll", c->n_nll);
@@ -284,13 +285,14 @@ static int write_md(FILE *f, void *ctx)
     const report *r = ctx;
     const tgdp_gmm_demo_config *c = r->c;
     fprintf(f, "# TGDP on Gaussian mixtures (D = %d)\n\nSeeds %d..%d (paired: every row of a seed shares the target points, "
-               "source models, evaluation sets and the sampler's starting noise). Sampler %s, %d steps; MMD² of %d samples "
+               "source models, evaluation sets and the sampler's starting noise). Precision %s. Sampler %s, %d steps; MMD² of %d samples "
                "against %d fresh exact target samples; NLL of %d held-out exact target samples through the probability-flow "
                "ODE. Differences are MMD²(row) − MMD²(baseline) per seed: mean, 95%% percentile-bootstrap interval (%d "
                "resamples of the seeds), two-sided Wilcoxon signed-rank p, share of seeds where the row is lower. "
                "Hyperparameters were tuned at D = 2 on seeds 1000 and up (never reported) and frozen%s; see `config` in "
                "results.json.\n\n",
-            c->dim, c->first_seed, c->first_seed + c->seeds - 1, tgdp_sampler_name(c->sampler), c->sample_steps, c->n_eval,
+            c->dim, c->first_seed, c->first_seed + c->seeds - 1, tgdp_precision_name(tgdp_precision_effective(c->precision)),
+            tgdp_sampler_name(c->sampler), c->sample_steps, c->n_eval,
             c->n_eval, c->n_nll, c->n_boot, c->dim == 2 ? "" : " (the same choices here: no row was re-tuned at this D)");
     fputs("## The rows\n\n", f);
     for (int m = 0; m < TGDP_M_COUNT; m++)
