@@ -107,7 +107,9 @@ int tgdp_precision_check(tgdp_precision p, char *why, size_t cap);
 /* The precision that a request for p gets: p where tgdp_precision_check allows it, else fp32. */
 tgdp_precision tgdp_precision_effective(tgdp_precision p);
 /* Makes tgdp_precision_effective(p) the precision of graphs initialised from now on (process-wide);
- * returns the previous one, to restore when the run ends. */
+ * returns the previous one, to restore when the run ends. Process-wide: runs on several threads at
+ * once (the mixture study's seeds) must all use the precision set before they start, or one
+ * thread's run would set another's (the training loops set theirs and restore the caller's). */
 tgdp_precision tgdp_use_precision(tgdp_precision p);
 tgdp_precision tgdp_get_precision(void);
 
