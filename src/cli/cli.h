@@ -47,7 +47,7 @@ int cli_errorf(const char *cmd, const char *fmt, ...)
  * The default precision is auto: bf16 where it can run (the oneDNN backend and a CPU with
  * avx512_bf16), else fp32, silently; bf16 asked for by name where it cannot run falls back to fp32
  * with a message. (bf16 is the default because it is 1.4-2.7x faster here and its results on the
- * mixture study are within +-0.01 MMD^2 of fp32's: docs/scaling.md.) */
+ * rows of the mixture study that were compared are within +-0.01 MMD^2 of fp32's: docs/scaling.md.) */
 #define CLI_PRECISION_DEFAULT "auto"
 #define CLI_COMPUTE_OPTS(gemm, precision)                                                                        \
     {"gemm", OPT_STRING, &(gemm), NULL, "matrix products and convolutions: onednn or openblas\n"                   \

@@ -100,7 +100,7 @@ static void write_settings(tgdp_json *j, const report *r)
     tgdp_json_int(j, "batch", c->batch);
     tgdp_json_int(j, "target_batch", c->target_batch);
     tgdp_json_num(j, "eps_ema", c->eps_ema);
-    tgdp_json_str(j, "precision", tgdp_precision_name(c->precision));
+    tgdp_json_str(j, "precision", tgdp_precision_name(tgdp_precision_effective(c->precision)));
     tgdp_json_bool(j, "source_per_seed", c->source_per_seed);
     tgdp_json_num(j, "source_holdout", c->source_holdout);
 }

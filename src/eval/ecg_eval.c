@@ -286,9 +286,9 @@ static int fold_realism(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *re
                             &res->realism, err);
 }
 
-int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
-                       const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold,
-                       tgdp_ecg_eval_result *res, tgdp_error *err)
+static int eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
+                     const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold, tgdp_ecg_eval_result *res,
+                     tgdp_error *err)
 {
     result_init(res, cfg, fold);
     if (!real_test || !gen || real_test->n < 2 || gen->n < 2)
@@ -329,6 +329,18 @@ int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *rea
 done:
     if (rc) tgdp_error_prefix(err, "fold %d", fold);
     free(in.fr), free(in.fg), free(in.ft);
+    return rc;
+}
+
+/* the measurement is in fp32 whatever precision the generators ran in (the classifiers' training
+ * sets its own; their evaluations follow the process-wide precision) */
+int tgdp_ecg_eval_fold(const tgdp_ecg_eval_config *cfg, const tgdp_eval_set *real_train, const tgdp_eval_set *real_test,
+                       const tgdp_eval_set *gen, const tgdp_feature_extractor *fe, int fold,
+                       tgdp_ecg_eval_result *res, tgdp_error *err)
+{
+    const tgdp_precision caller = tgdp_use_precision(TGDP_FP32);
+    const int rc = eval_fold(cfg, real_train, real_test, gen, fe, fold, res, err);
+    tgdp_use_precision(caller);
     return rc;
 }
 

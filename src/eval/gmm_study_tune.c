@@ -51,18 +51,23 @@ static void grid_point(const tune_grid *g, int p, tgdp_gmm_hp *hp)
     for (int k = 0; k < 3 && g->key[k]; k++) gmm_hp_set(hp, g->key[k], g->v[p][k]);
 }
 
-/* one cell of the tuning: method g->method at grid point p on tuning seed S, target size ni */
-static int run_cell(const tgdp_gmm_demo_config *c, gmm_seed *S, const tune_grid *g, int p, int ni, double *mmd2,
+/* one cell of the tuning: method g->method at grid point p on tuning seed S, target size ni. Cells
+ * of one seed may run at once on different threads: they share its data and source models (only
+ * read) but each gets its own scratch arena (the seed's is reset by every network evaluation). */
+static int run_cell(const tgdp_gmm_demo_config *c, const gmm_seed *S, const tune_grid *g, int p, int ni, double *mmd2,
                     tgdp_error *err)
 {
     tgdp_gmm_hp hp[TGDP_M_COUNT];
     for (int m = 0; m < TGDP_M_COUNT; m++) hp[m] = c->hp[m][ni];
     grid_point(g, p, &hp[g->method]);
+    gmm_seed own = *S;
+    tgdp_arena_init(&own.ar);
     gmm_cell C;
-    int rc = gmm_cell_init(&C, S, ni, hp, NULL, err);
+    int rc = gmm_cell_init(&C, &own, ni, hp, NULL, err);
     if (!rc) rc = gmm_cell_run(&C, &g->method, 1, err);
     *mmd2 = C.last.mmd2;
     gmm_cell_free(&C);
+    tgdp_arena_free(&own.ar);
     return rc;
 }
 
@@ -105,7 +110,8 @@ static int run_grid(const tgdp_gmm_demo_config *c, gmm_seed *seeds, const tune_g
 
 static void write_inc(FILE *f, const tgdp_gmm_demo_config *c)
 {
-    fprintf(f, "/* written by `tgdp demo gmm --tune --dim %d --seeds %d --first-seed %d` */\n", c->dim, c->seeds, c->first_seed);
+    fprintf(f, "/* written by `tgdp demo gmm --tune --dim %d --seeds %d --first-seed %d --precision %s` */\n", c->dim,
+            c->seeds, c->first_seed, tgdp_precision_name(tgdp_precision_effective(c->precision)));
     fprintf(f, "{{");
     for (int ni = 0; ni < c->n_count; ni++) fprintf(f, "%s%d", ni ? ", " : "", c->n_list[ni]);
     fprintf(f, "},\n {\n");
@@ -137,6 +143,7 @@ static int write_tuning_json(FILE *f, void *ctx)
     tgdp_json_int(&j, "dim", c->dim);
     tgdp_json_int(&j, "first_seed", c->first_seed);
     tgdp_json_int(&j, "seeds", c->seeds);
+    tgdp_json_str(&j, "precision", tgdp_precision_name(tgdp_precision_effective(c->precision)));
     tgdp_json_str(&j, "objective", "mean MMD^2 over the tuning seeds, per target size");
     tgdp_json_begin_array(&j, "grids");
     for (int gi = 0; gi < N_GRIDS; gi++) {

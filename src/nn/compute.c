@@ -93,8 +93,8 @@ tgdp_precision tgdp_precision_effective(tgdp_precision p) { return tgdp_precisio
 
 tgdp_precision tgdp_use_precision(tgdp_precision p)
 {
-    const tgdp_precision prev = precision;
-    precision = tgdp_precision_effective(p);
+    const tgdp_precision prev = precision, next = tgdp_precision_effective(p);
+    if (next != prev) precision = next; /* concurrent runs that share one precision only read it */
     return prev;
 }
 
