@@ -26,7 +26,7 @@ grep -q -- "--data" "$OUT/err" || fail "missing --data: no message"
 "$TGDP" demo --help | grep -q ecg || fail "demo --help does not list ecg"
 
 start=$(date +%s)
-"$TGDP" demo ecg --data "$DATA" --quick --threads 2 --out "$OUT/run" >"$OUT/stdout" 2>"$OUT/stderr" ||
+"$TGDP" demo ecg --data "$DATA" --quick --threads 2 --eps-steps 280 --eps-ema 0.99 --out "$OUT/run" >"$OUT/stdout" 2>"$OUT/stderr" ||
     { tail -20 "$OUT/stderr"; fail "demo ecg --quick failed"; }
 echo "demo ecg --quick: $(( $(date +%s) - start )) s"
 cat "$OUT/stdout"
@@ -50,6 +50,7 @@ seeds=$(sed -n 's/.*"seeds": \([0-9]*\),.*/\1/p' "$J" | head -1)
 # the default precision (auto) is bf16 where it can run, and results.json says which ran
 want=fp32; "$TGDP" version | grep -q "^bf16: yes" && want=bf16
 grep -q "\"precision\": \"$want\"" "$J" || fail "results.json does not record precision $want"
+grep -q '"eps_steps": 280' "$J" && grep -q '"eps_ema": 0.99' "$J" || fail "--eps-steps/--eps-ema not in results.json's config"
 grep '"method": ' "$J" | awk -v folds="$folds" -v seeds="$seeds" '
 function val(key,   s) {
     if (!match($0, "\"" key "\": [^,}]*")) { print "missing " key ": " $0; bad = 1; return "nan" }

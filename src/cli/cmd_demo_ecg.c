@@ -325,7 +325,8 @@ static int set_str(char *dst, size_t cap, const char *v, const char *opt)
 
 typedef struct demo_args {
     int quick, quiet, threads, folds, seeds, max_records, target_records, n_gen, seed, width, steps_scale, source_per_seed;
-    int eps_blocks, eps_attn;
+    int eps_blocks, eps_attn, eps_steps;
+    double eps_ema;
     double holdout, window_s, eps_lr;
     const char *data, *out, *src_dbs, *tgt_dbs, *eps_arch, *cls_arch, *eps_hidden, *eps_mult, *eps_dilation;
     const char *gemm, *precision; /* --gemm, --precision */
@@ -368,6 +369,8 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"eps-dilation", OPT_STRING, &a->eps_dilation, NULL, "unet1d denoisers: dilation per level (\"\": none)", 0, -1},
         {"eps-attn", OPT_INT, &a->eps_attn, NULL, "unet1d denoisers: attention blocks at the lowest level", 0, TGDP_CONV_MAX_ATTN},
         {"eps-lr", OPT_DOUBLE, &a->eps_lr, NULL, "learning rate of the source and target-only denoisers", 1e-8, 1},
+        {"eps-steps", OPT_INT, &a->eps_steps, NULL, "training steps of the source denoiser (default 1300, 300 with --quick; not scaled by --steps-scale)", 1, 100000000},
+        {"eps-ema", OPT_DOUBLE, &a->eps_ema, NULL, "EMA decay of the source denoiser's weights (default 0.995, 0 with --quick; 0: off)", 0, 0.99999},
         {"steps-scale", OPT_INT, &a->steps_scale, "100", "percentage applied to every training step count", 1, 10000},
         {"n-gen", OPT_INT, &a->n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
         {"source-holdout", OPT_DOUBLE, &a->holdout, NULL, "share of the source records held out of source training, to measure the source model on (source_c2st_auroc; default 0.1, 0: none)", 0, 0.9},
@@ -379,6 +382,7 @@ static int parse_args(int argc, char **argv, demo_args *a)
     a->max_records = -1;
     a->holdout = -1;
     a->eps_attn = -1;
+    a->eps_ema = -1;
     int pr = cli_parse(CMD, SUMMARY, opts, (int)(sizeof opts / sizeof *opts), argc, argv);
     if (pr) return pr;
     if (!a->data) return cli_errorf(CMD, "--data DIR is required (a folder laid out like ../shared/data/ecg)"), -1;
@@ -419,6 +423,8 @@ static int make_config(const demo_args *a, tgdp_ecg_demo_config *c)
         *steps[i] = *steps[i] * a->steps_scale / 100;
         if (*steps[i] < 1) *steps[i] = 1;
     }
+    if (a->eps_steps) c->eps_steps = a->eps_steps;
+    if (a->eps_ema >= 0) c->eps_ema = a->eps_ema;
     return 0;
 }
 
