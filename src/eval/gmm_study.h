@@ -126,6 +126,14 @@ void gmm_seed_free(gmm_seed *S);
 int gmm_cell_init(gmm_cell *C, gmm_seed *S, int ni, const tgdp_gmm_hp *hp, tgdp_gmm_demo_output *out, tgdp_error *err);
 void gmm_cell_free(gmm_cell *C);
 int gmm_cell_run(gmm_cell *C, const int *methods, int n_methods, tgdp_error *err);
+
+/* Runs fn(ctx, i, err) for i = 0..n-1: side by side on the threads, one task per thread and each
+ * single-threaded inside (nested regions are inactive; OpenBLAS and oneDNN run serially in a
+ * parallel region), or on one thread one after the other, stopping at the first failure. A task's
+ * numbers do not depend on the thread count (training steps are cut into the same chunks on any
+ * number of threads). Returns the failure of the lowest index, its error in *err. */
+typedef int (*gmm_task_fn)(void *ctx, int i, tgdp_error *err);
+int gmm_run_tasks(int n, gmm_task_fn fn, void *ctx, const char *who, tgdp_error *err);
 #define gmm_log(c, ...) tgdp_logf((c)->log, (c)->log_ctx, __VA_ARGS__)
 
 /* gmm_study_plot.c */

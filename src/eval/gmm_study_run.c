@@ -186,6 +186,45 @@ static int run_seed(const tgdp_gmm_demo_config *c, const tgdp_gmm *P, const tgdp
     return rc;
 }
 
+int gmm_run_tasks(int n, gmm_task_fn fn, void *ctx, const char *who, tgdp_error *err)
+{
+    int T = tgdp_get_threads();
+    T = T > n ? n : T;
+    int *rcs = calloc((size_t)n, sizeof *rcs);
+    tgdp_error *errs = calloc((size_t)n, sizeof *errs);
+    int rc = !rcs || !errs ? tgdp_fail(err, TGDP_ENOMEM, "%s: out of memory", who) : TGDP_OK;
+    if (!rc && T > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+        for (int i = 0; i < n; i++) rcs[i] = fn(ctx, i, &errs[i]);
+    } else if (!rc) { /* no enclosing region, not even an inactive one: the steps use the threads inside */
+        for (int i = 0; i < n; i++) /* stop at the first failure */
+            if ((rcs[i] = fn(ctx, i, &errs[i]))) break;
+    }
+    for (int i = 0; i < n && !rc; i++)
+        if (rcs[i]) {
+            rc = rcs[i];
+            if (err) *err = errs[i];
+        }
+    free(rcs);
+    free(errs);
+    return rc;
+}
+
+typedef struct seed_task {
+    const tgdp_gmm_demo_config *c;
+    const tgdp_gmm *P, *Q;
+    const tgdp_schedule *sched;
+    const int *methods;
+    int nm;
+    tgdp_gmm_demo_output *out;
+} seed_task;
+
+static int seed_task_run(void *ctx, int si, tgdp_error *err)
+{
+    const seed_task *t = ctx;
+    return run_seed(t->c, t->P, t->Q, t->sched, si, t->methods, t->nm, t->out, err);
+}
+
 /* a stable sort by seed: one thread runs a seed's rows in the serial order, so this restores the
  * order of a serial run (seed, target size, method) */
 static void sort_by_seed(tgdp_gmm_result *r, int n)
@@ -220,31 +259,9 @@ int tgdp_gmm_demo_run(const tgdp_gmm_demo_config *c, tgdp_gmm_demo_output *out, 
     if (rc) return rc;
     rc = tgdp_schedule_init_vp_linear(&sched, 0.1, 20, err);
     const tgdp_precision caller_precision = tgdp_use_precision(c->precision); /* the evaluations' */
-    /* the seeds side by side, one per thread and each single-threaded inside (nested regions
-     * are inactive, OpenBLAS and oneDNN run serially in a parallel region): independent replicates
-     * share nothing but the output, and a seed's numbers do not depend on the thread count
-     * (training steps are cut into the same chunks on any number of threads) */
-    int T = tgdp_get_threads();
-    T = T > c->seeds ? c->seeds : T;
-    int *rcs = calloc((size_t)c->seeds, sizeof *rcs);
-    tgdp_error *errs = calloc((size_t)c->seeds, sizeof *errs);
-    if (!rcs || !errs) rc = tgdp_fail(err, TGDP_ENOMEM, "demo gmm: out of memory");
-    if (!rc) {
-        if (T > 1) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
-            for (int si = 0; si < c->seeds; si++) rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]);
-        } else { /* no enclosing region, not even an inactive one: the steps use the threads inside */
-            for (int si = 0; si < c->seeds; si++) /* stop at the first failing seed */
-                if ((rcs[si] = run_seed(c, &P, &Q, &sched, si, methods, nm, out, &errs[si]))) break;
-        }
-        for (int si = 0; si < c->seeds && !rc; si++)
-            if (rcs[si]) {
-                rc = rcs[si];
-                if (err) *err = errs[si];
-            }
-    }
-    free(rcs);
-    free(errs);
+    /* the seeds side by side (gmm_run_tasks): independent replicates share nothing but the output */
+    seed_task t = {c, &P, &Q, &sched, methods, nm, out};
+    if (!rc) rc = gmm_run_tasks(c->seeds, seed_task_run, &t, "demo gmm", err);
     if (!rc) sort_by_seed(out->results, out->n_results);
     tgdp_use_precision(caller_precision);
     tgdp_schedule_free(&sched);

@@ -71,40 +71,36 @@ static int run_cell(const tgdp_gmm_demo_config *c, const gmm_seed *S, const tune
     return rc;
 }
 
-/* the mean MMD^2 over the tuning seeds of every grid point of g at target size ni. The
- * (point, seed) cells are independent: they run side by side, one per thread and each
- * single-threaded inside, as the demo's seeds do, and a cell's number does not depend on the
- * thread count. */
-static int run_grid(const tgdp_gmm_demo_config *c, gmm_seed *seeds, const tune_grid *g, int ni,
+typedef struct grid_task {
+    const tgdp_gmm_demo_config *c;
+    const gmm_seed *seeds;
+    const tune_grid *g;
+    int ni;
+    double *mmd2; /* [GRID_POINTS * seeds] */
+} grid_task;
+
+static int grid_task_run(void *ctx, int k, tgdp_error *err)
+{
+    const grid_task *t = ctx;
+    const int ns = t->c->seeds;
+    return run_cell(t->c, &t->seeds[k % ns], t->g, k / ns, t->ni, &t->mmd2[k], err);
+}
+
+/* the mean MMD^2 over the tuning seeds of every grid point of g at target size ni: the
+ * independent (point, seed) cells side by side on the threads (gmm_run_tasks) */
+static int run_grid(const tgdp_gmm_demo_config *c, const gmm_seed *seeds, const tune_grid *g, int ni,
                     double mean[GRID_POINTS], tgdp_error *err)
 {
-    const int cells = GRID_POINTS * c->seeds;
-    double *mmd2 = calloc((size_t)cells, sizeof *mmd2);
-    int *rcs = calloc((size_t)cells, sizeof *rcs);
-    tgdp_error *errs = calloc((size_t)cells, sizeof *errs);
-    int rc = !mmd2 || !rcs || !errs ? tgdp_fail(err, TGDP_ENOMEM, "tune: out of memory") : TGDP_OK;
-    const int T = tgdp_get_threads();
-    if (!rc && T > 1) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
-        for (int k = 0; k < cells; k++)
-            rcs[k] = run_cell(c, &seeds[k % c->seeds], g, k / c->seeds, ni, &mmd2[k], &errs[k]);
-    } else if (!rc) {
-        for (int k = 0; k < cells; k++)
-            if ((rcs[k] = run_cell(c, &seeds[k % c->seeds], g, k / c->seeds, ni, &mmd2[k], &errs[k]))) break;
-    }
-    for (int k = 0; k < cells && !rc; k++)
-        if (rcs[k]) {
-            rc = rcs[k];
-            if (err) *err = errs[k];
-        }
+    double *mmd2 = calloc((size_t)GRID_POINTS * c->seeds, sizeof *mmd2);
+    if (!mmd2) return tgdp_fail(err, TGDP_ENOMEM, "tune: out of memory");
+    grid_task t = {c, seeds, g, ni, mmd2};
+    const int rc = gmm_run_tasks(GRID_POINTS * c->seeds, grid_task_run, &t, "tune", err);
     for (int p = 0; p < GRID_POINTS && !rc; p++) {
         double s = 0;
         for (int si = 0; si < c->seeds; si++) s += mmd2[p * c->seeds + si];
         mean[p] = s / c->seeds;
     }
     free(mmd2);
-    free(rcs);
-    free(errs);
     return rc;
 }
 
