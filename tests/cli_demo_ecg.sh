@@ -51,7 +51,7 @@ seeds=$(sed -n 's/.*"seeds": \([0-9]*\),.*/\1/p' "$J" | head -1)
 want=fp32; "$TGDP" version | grep -q "^bf16: yes" && want=bf16
 grep -q "\"precision\": \"$want\"" "$J" || fail "results.json does not record precision $want"
 grep -q '"eps_steps": 280' "$J" && grep -q '"eps_ema": 0.99' "$J" || fail "--eps-steps/--eps-ema not in results.json's config"
-grep '"method": ' "$J" | awk -v folds="$folds" -v seeds="$seeds" '
+grep '"method": ' "$J" | grep -v '"baseline": ' | awk -v folds="$folds" -v seeds="$seeds" '
 function val(key,   s) {
     if (!match($0, "\"" key "\": [^,}]*")) { print "missing " key ": " $0; bad = 1; return "nan" }
     s = substr($0, RSTART + length(key) + 4, RLENGTH - length(key) - 4)
@@ -105,6 +105,28 @@ for r in j["results"]:
     for k in util: assert r[k + "_lo"] <= r[k + "_hi"], (r["method"], k)
     assert ok(r["hf_noise_ratio"], 1e-3, 1e3) and (r["rr_cv"] is None or r["rr_cv"] >= 0)
 print("realism and utility keys: ok for %d results" % len(j["results"]))
+# the paired comparisons: every other method against finetune and source_only on five metrics,
+# each the mean of the per-(seed, fold) differences recomputed from "results", inside its interval
+runs = {(r["method"], r["seed"], r["fold"]): r for r in j["results"]}
+metrics = ["c2st_auroc", "mmd2", "tstr_macro_auroc", "aug_macro_auroc", "hr_w1"]
+higher = {"tstr_macro_auroc", "aug_macro_auroc"}
+cmp = {(c["method"], c["baseline"], c["metric"]): c for c in j["comparisons"]}
+assert len(cmp) == len(j["comparisons"]) == 2 * 6 * len(metrics), len(j["comparisons"])
+for (m, b, k), c in cmp.items():
+    assert b in ("finetune", "source_only") and m != b and k in metrics, (m, b, k)
+    d = [runs[(m, s, f)][k] - runs[(b, s, f)][k] for (mm, s, f) in runs
+         if mm == m and runs[(m, s, f)][k] is not None and runs[(b, s, f)][k] is not None]
+    assert c["n"] == len(d) > 0, (m, b, k, c["n"], len(d))
+    tol = 1e-5 * max([1.0] + [abs(runs[key][k]) for key in runs if runs[key][k] is not None])  # "%.6g" in the file
+    assert abs(c["mean_diff"] - sum(d) / len(d)) < tol, (m, b, k, c, d)
+    assert c["ci_low"] <= c["mean_diff"] + tol and c["mean_diff"] <= c["ci_high"] + tol, (m, b, k, c)
+    if all(abs(x) > tol for x in d):  # a sign the rounding cannot flip
+        better = sum(1 for x in d if (x > 0 if k in higher else x < 0))
+        assert abs(c["win_rate"] - better / len(d)) < 1e-5, (m, b, k, c["win_rate"], d)
+    assert 0 <= c["p_wilcoxon"] <= 1, c
+print("paired comparisons: ok (%d)" % len(cmp))
 PY
 grep -q "aug_macro_auroc" "$OUT/stdout" && grep -q "beat_fraction" "$OUT/stdout" || fail "the tables lack the new metrics"
+grep -q "^Paired against finetune" "$OUT/stdout" && grep -q "^Paired against source_only" "$OUT/stdout" ||
+    fail "the paired comparison tables are missing"
 echo "PASS"

@@ -44,6 +44,7 @@
 #include "tgdp/diffusion.h"
 #include "tgdp/ecg_eval.h"
 #include "tgdp/ecg_prepare.h"
+#include "tgdp/stats.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -105,7 +106,7 @@ typedef struct tgdp_ecg_demo_config {
     void *log_ctx;
 } tgdp_ecg_demo_config;
 
-/* The default size (about 30 minutes on 2 cores) or the quick one (the test suite). */
+/* The default size (under 45 minutes on 2 cores, README) or the quick one (the test suite). */
 void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick);
 
 typedef struct tgdp_ecg_demo_result {
@@ -140,6 +141,27 @@ typedef struct tgdp_ecg_demo_output {
 int tgdp_ecg_demo_run(const tgdp_ecg_demo_config *c, const char *data_dir, tgdp_ecg_demo_output *out,
                       tgdp_error *err);
 void tgdp_ecg_demo_output_free(tgdp_ecg_demo_output *out);
+
+/* ---------- paired comparisons ----------
+ * Two methods' results of the same (seed, fold) share the source model, the fold's records and the
+ * evaluation's seeds: their differences are paired. */
+
+/* Which way metric m improves: -1 lower is better (c2st_auroc, feature_distance, mmd2, hr_w1),
+ * +1 higher is better (tstr_macro_auroc, aug_*), 0 neither (a reference, or a value with an ideal
+ * in the middle such as hf_noise_ratio). */
+int tgdp_ecg_metric_sense(int m);
+
+/* The metrics the demo compares methods on (c2st_auroc, mmd2, tstr_macro_auroc, aug_macro_auroc,
+ * hr_w1). */
+#define TGDP_ECG_N_COMPARE 5
+extern const int tgdp_ecg_compare_metrics[TGDP_ECG_N_COMPARE];
+
+/* Method m against method base on metric (sense != 0) over the (seed, fold) runs where both have a
+ * finite value: mean of value(m) - value(base) with its 95% percentile-bootstrap interval (n_boot
+ * resamples, seeded), the Wilcoxon signed-rank p and win_rate, the share of runs where m is better
+ * in the metric's sense. No common run: n = 0 and NaN fields. */
+int tgdp_ecg_demo_compare(const tgdp_ecg_demo_output *o, int m, int base, int metric, int n_boot, uint64_t seed,
+                          tgdp_paired_stats *out, tgdp_error *err);
 
 TGDP_API_END
 #ifdef __cplusplus

@@ -29,7 +29,25 @@ typedef struct report {
     const char *data;
     tgdp_ecg_eval_summary sm[TGDP_ECG_M_COUNT];
     tgdp_ecg_eval_summary src; /* the source model against held-out source records */
+    /* every method against each baseline on the compared metrics, paired by (seed, fold) */
+    tgdp_paired_stats cmp[2][TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE];
 } report;
+
+static const int BASELINES[2] = {TGDP_ECG_M_FINETUNE, TGDP_ECG_M_SOURCE_ONLY};
+
+/* the paired comparisons (2000 bootstrap resamples of the runs, seeded by the demo's seed) */
+static int compare(report *r, tgdp_error *err)
+{
+    for (int b = 0; b < 2; b++)
+        for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
+            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) {
+                const uint64_t seed = r->c->seed * 7919ULL + (uint64_t)(b * 100 + m * 10 + k);
+                int rc = tgdp_ecg_demo_compare(r->o, m, BASELINES[b], tgdp_ecg_compare_metrics[k], 2000, seed,
+                                               &r->cmp[b][m][k], err);
+                if (rc) return rc;
+            }
+    return TGDP_OK;
+}
 
 static void summarize(report *r)
 {
@@ -139,6 +157,29 @@ static void write_result(tgdp_json *j, const tgdp_ecg_demo_result *x)
     tgdp_json_end_object(j);
 }
 
+/* "comparisons": [{method, baseline, metric, n, mean_diff, ci_low, ci_high, p_wilcoxon, win_rate}] */
+static void write_comparisons(tgdp_json *j, const report *r)
+{
+    tgdp_json_begin_array(j, "comparisons");
+    for (int b = 0; b < 2; b++)
+        for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
+            for (int k = 0; k < TGDP_ECG_N_COMPARE && m != BASELINES[b]; k++) {
+                const tgdp_paired_stats *p = &r->cmp[b][m][k];
+                tgdp_json_begin_object(j, NULL);
+                tgdp_json_str(j, "method", tgdp_ecg_method_names[m]);
+                tgdp_json_str(j, "baseline", tgdp_ecg_method_names[BASELINES[b]]);
+                tgdp_json_str(j, "metric", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
+                tgdp_json_int(j, "n", p->n);
+                tgdp_json_num(j, "mean_diff", p->mean_diff);
+                tgdp_json_num(j, "ci_low", p->ci_low);
+                tgdp_json_num(j, "ci_high", p->ci_high);
+                tgdp_json_num(j, "p_wilcoxon", p->p_wilcoxon);
+                tgdp_json_num(j, "win_rate", p->win_rate);
+                tgdp_json_end_object(j);
+            }
+    tgdp_json_end_array(j);
+}
+
 /* results.json: settings, the source model, the real-only reference, per method the mean/sd/n
  * (lo/hi) of every metric, and one line per (method, fold, seed) */
 static int write_json(FILE *f, void *ctx)
@@ -162,6 +203,7 @@ static int write_json(FILE *f, void *ctx)
         tgdp_json_end_object(&j);
     }
     tgdp_json_end_object(&j);
+    write_comparisons(&j, r);
     tgdp_json_begin_array(&j, "results");
     for (int i = 0; i < o->n_results; i++) write_result(&j, &o->results[i]);
     tgdp_json_end_array(&j);
@@ -227,6 +269,43 @@ static void print_metrics(FILE *f, const report *r, int md, const table_col *col
     }
 }
 
+/* per baseline, a row per other method: value(method) - value(baseline) [95% interval] per metric */
+static void print_comparisons(FILE *f, const report *r, int md)
+{
+    for (int b = 0; b < 2; b++) {
+        const char *bn = tgdp_ecg_method_names[BASELINES[b]];
+        fprintf(f, md ? "\nPaired against %s (the same seed and fold): method - %s, mean [95%% bootstrap interval] "
+                        "over the runs; lower is better for c2st_auroc, mmd2 and hr_w1, higher for tstr and aug "
+                        "macro-AUROC.\n\n"
+                      : "\nPaired against %s (same seed and fold): method - %s, mean [95%% interval]\n",
+                bn, bn);
+        if (md) {
+            fputs("| method |", f);
+            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fprintf(f, " %s |", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
+            fputs("\n|---|", f);
+            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fputs("---|", f);
+            fputc('\n', f);
+        } else {
+            fprintf(f, "%-16s", "method");
+            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fprintf(f, " %26s", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
+            fputc('\n', f);
+        }
+        for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
+            if (m == BASELINES[b]) continue;
+            fprintf(f, md ? "| %s |" : "%-16s", tgdp_ecg_method_names[m]);
+            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) {
+                const tgdp_paired_stats *p = &r->cmp[b][m][k];
+                const char *fmt = tgdp_ecg_compare_metrics[k] == TGDP_EM_HR_W1 ? "%+.1f [%+.1f, %+.1f]" : "%+.3f [%+.3f, %+.3f]";
+                char c[96];
+                if (p->n) snprintf(c, sizeof c, fmt, p->mean_diff, p->ci_low, p->ci_high);
+                else snprintf(c, sizeof c, "-");
+                fprintf(f, md ? " %s |" : " %26s", c);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
 static void print_table(FILE *f, const report *r, int md)
 {
     static const table_col dist[] = {{TGDP_EM_C2ST_AUROC, "c2st_auroc (0.5 best)", "%.3f"},
@@ -266,6 +345,7 @@ static void print_table(FILE *f, const report *r, int md)
                   : "(utility reference, trained on the real target training windows alone: real_only_macro_auroc %s, "
                     "real_only_fbeta2 %s, real_only_gbeta2 %s)\n",
             u[0], u[1], u[2]);
+    print_comparisons(f, r, md);
 }
 
 static int write_md(FILE *f, void *ctx)
@@ -353,7 +433,7 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"out", OPT_STRING, &a->out, "out/ecg", "output folder for results.json, results.md and the PNG plots", 0, -1},
         {"quick", OPT_FLAG, &a->quick, NULL, "the small configuration of the test suite (3 folds, 1 seed, 20 records per database, MLP denoisers)", 0, -1},
         {"folds", OPT_INT, &a->folds, NULL, "folds of target records (default 3)", 2, 1000},
-        {"seeds", OPT_INT, &a->seeds, NULL, "seeds (default 2, 1 with --quick)", 1, 100},
+        {"seeds", OPT_INT, &a->seeds, NULL, "seeds (default 3, 1 with --quick)", 1, 100},
         {"seed", OPT_INT, &a->seed, "0", "base seed", 0, 2147483647},
         {"source-dbs", OPT_STRING, &a->src_dbs, "ludb,ptbxl,georgia", "source databases (names or folders under --data)", 0, -1},
         {"target-dbs", OPT_STRING, &a->tgt_dbs, "ningbo,cpsc2018", "target databases", 0, -1},
@@ -364,13 +444,13 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"cls-arch", OPT_STRING, &a->cls_arch, "mlp", "classifier and guidance architecture: mlp or resnet1d", 0, -1},
         {"conv-width", OPT_INT, &a->width, NULL, "base width of the convolutional archs (default 16)", 1, 1024},
         {"eps-hidden", OPT_STRING, &a->eps_hidden, NULL, "MLP denoiser widths (default 256,256,256; 128,128 with --quick)", 0, -1},
-        {"eps-mult", OPT_STRING, &a->eps_mult, NULL, "unet1d denoisers: channel multipliers per level (default: docs/conv-models.md)", 0, -1},
+        {"eps-mult", OPT_STRING, &a->eps_mult, NULL, "unet1d denoisers: channel multipliers per level (default 1,2,4,8; 1,2,4 with --quick; docs/conv-models.md)", 0, -1},
         {"eps-blocks", OPT_INT, &a->eps_blocks, NULL, "unet1d denoisers: residual blocks per level", 1, TGDP_CONV_MAX_BLOCKS},
-        {"eps-dilation", OPT_STRING, &a->eps_dilation, NULL, "unet1d denoisers: dilation per level (\"\": none)", 0, -1},
+        {"eps-dilation", OPT_STRING, &a->eps_dilation, NULL, "unet1d denoisers: dilation per level (default 1,2,4,8, none with --quick; \"\": none)", 0, -1},
         {"eps-attn", OPT_INT, &a->eps_attn, NULL, "unet1d denoisers: attention blocks at the lowest level", 0, TGDP_CONV_MAX_ATTN},
-        {"eps-lr", OPT_DOUBLE, &a->eps_lr, NULL, "learning rate of the source and target-only denoisers", 1e-8, 1},
-        {"eps-steps", OPT_INT, &a->eps_steps, NULL, "training steps of the source denoiser (default 1300, 300 with --quick; not scaled by --steps-scale)", 1, 100000000},
-        {"eps-ema", OPT_DOUBLE, &a->eps_ema, NULL, "EMA decay of the source denoiser's weights (default 0.995, 0 with --quick; 0: off)", 0, 0.99999},
+        {"eps-lr", OPT_DOUBLE, &a->eps_lr, NULL, "learning rate of the source and target-only denoisers (default 2e-3; 1e-3 with --quick)", 1e-8, 1},
+        {"eps-steps", OPT_INT, &a->eps_steps, NULL, "training steps of the source denoiser (default 8000, 300 with --quick; not scaled by --steps-scale)", 1, 100000000},
+        {"eps-ema", OPT_DOUBLE, &a->eps_ema, NULL, "EMA decay of the source denoiser's weights (default 0.999, 0 with --quick; 0: off)", 0, 0.99999},
         {"steps-scale", OPT_INT, &a->steps_scale, "100", "percentage applied to every training step count", 1, 10000},
         {"n-gen", OPT_INT, &a->n_gen, NULL, "generated windows per method and fold (default 96, 48 with --quick)", 8, 1000000},
         {"source-holdout", OPT_DOUBLE, &a->holdout, NULL, "share of the source records held out of source training, to measure the source model on (source_c2st_auroc; default 0.1, 0: none)", 0, 0.9},
@@ -467,6 +547,10 @@ int cmd_demo_ecg(int argc, char **argv)
     r.o = &o;
     r.data = a.data;
     summarize(&r);
+    if (compare(&r, &err)) {
+        tgdp_ecg_demo_output_free(&o);
+        return cli_error(CMD, &err);
+    }
     printf("\nECG transfer %s -> %s: %d folds x %d seeds, mean ± sd against held-out target records\n", c.source_dbs,
            c.target_dbs, c.folds, c.seeds);
     print_table(stdout, &r, 0);

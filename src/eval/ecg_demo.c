@@ -21,11 +21,10 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     snprintf(c->source_dbs, sizeof c->source_dbs, "ludb,ptbxl,georgia");
     snprintf(c->target_dbs, sizeof c->target_dbs, "ningbo,cpsc2018");
     tgdp_ecg_prepare_opts_default(&c->prep);
-    /* sized for about 30 minutes on 2 cores with the shared records (README): a 5-fold run with
-     * the 512-wide denoiser and twice the steps was on course for over an hour, 3 folds with
-     * 2000/1000 source/target-only steps for about 45 minutes */
+    /* sized for under 45 minutes on 2 cores with the shared records (README): with 2 seeds it took
+     * 20 min on the idle Xeon in bf16 (8 min of it the source model, about 2 min per seed and fold) */
     c->folds = 3;
-    c->seeds = 2;
+    c->seeds = 3; /* 9 paired (seed, fold) runs for the comparisons: about 26 minutes with r10's source model */
     c->seed = 0;
     /* the denoisers: a width-16 U-Net with the input skip (an MLP over the flat window learns
      * the amplitudes but no beats); the classifiers and the guidance network: MLPs over the flat
@@ -37,13 +36,19 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     snprintf(c->tcls_hidden, sizeof c->tcls_hidden, "256,256");
     snprintf(c->guid_hidden, sizeof c->guid_hidden, "256,256");
     c->conv_width = 16;
-    snprintf(c->eps_mult, sizeof c->eps_mult, "1,2,4");
+    /* the source U-Net of docs/conv-models.md (r10): four levels to 8x the width with dilations
+     * 1,2,4,8 (a receptive field over whole beats), 8000 steps at lr 2e-3 with EMA 0.999: about 8
+     * minutes in bf16 on 2 cores, and its samples meet the realism targets (beats, heart rate,
+     * high-frequency noise, source C2ST); the 3-level, 1300-step model before it did not */
+    snprintf(c->eps_mult, sizeof c->eps_mult, "1,2,4,8");
+    snprintf(c->eps_dilation, sizeof c->eps_dilation, "1,2,4,8");
     c->eps_blocks = 1;
     /* 1500 / 300 / 150 / 300 / 250 steps and 128 windows were on course for 39 minutes (each of
      * the 6 fold x seed runs about 5 minutes); with 200 fewer source steps, fewer steps for the
      * target-side networks except fine-tuning (the strongest baseline) and 96 windows it took
      * 29 min 43 s on the idle 2-core machine (README) */
-    c->eps_steps = 1300;
+    c->eps_steps = 8000;
+    c->eps_lr = 2e-3; /* also the target-only denoiser's */
     c->target_steps = 200;
     c->ft_steps = 150;
     c->cls_steps = 200;
@@ -51,7 +56,7 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     c->guid_steps = 150;
     c->batch = 64;
     c->target_batch = 32;
-    c->eps_ema = 0.995;
+    c->eps_ema = 0.999;
     c->source_per_seed = 0;
     c->lr = 1e-3;
     c->ft_lr = 2e-4;
@@ -71,6 +76,9 @@ void tgdp_ecg_demo_config_default(tgdp_ecg_demo_config *c, int quick)
     c->eval.util.cls.steps = 400; /* the utility resnet1d: 48 of them in a default run */
     if (quick) { /* the test suite: 3 folds, 1 seed, 20 records per database, small MLPs, short training */
         snprintf(c->eps_arch, sizeof c->eps_arch, "mlp");
+        snprintf(c->eps_mult, sizeof c->eps_mult, "1,2,4"); /* --eps-arch unet1d: the small U-Net */
+        c->eps_dilation[0] = '\0';
+        c->eps_lr = 0;
         c->eps_ema = 0;
         c->target_steps = 200;
         c->ft_steps = 100;
@@ -339,6 +347,23 @@ done:
 
 /* ---------------------------------------------------------------- the source model */
 
+typedef struct {
+    const tgdp_ecg_demo_config *c;
+    double t0;
+    int64_t next; /* the next step to report */
+} source_progress;
+
+/* a line at every tenth of the source denoiser's steps (minutes of training), with the time left */
+static void on_source_step(void *ctx, int64_t step, int64_t total, double loss)
+{
+    source_progress *p = ctx;
+    if (step < p->next && step < total) return;
+    p->next = step + (total + 9) / 10;
+    const double el = tgdp_now_s() - p->t0;
+    demo_log(p->c, "source denoiser: step %lld/%lld, loss %.4f, %.0f s, about %.0f s left", (long long)step,
+             (long long)total, loss, el, el * (double)(total - step) / (double)step);
+}
+
 static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
 {
     const tgdp_ecg_demo_config *c = R->c;
@@ -352,6 +377,9 @@ static int train_source(demo_run *R, tgdp_net *src, int seed, tgdp_error *err)
     tgdp_train_result tr;
     demo_train_opts(&o, c, c->eps_steps, c->eps_lr > 0 ? c->eps_lr : c->lr, c->seed * 37 + (uint64_t)seed * 1013 + 7);
     o.ema = c->eps_ema;
+    source_progress sp = {c, t0, (c->eps_steps + 9) / 10};
+    o.progress = on_source_step;
+    o.progress_ctx = &sp;
     char who[32];
     if (c->source_per_seed) snprintf(who, sizeof who, "seed %d", seed);
     else snprintf(who, sizeof who, "all %d seeds", c->seeds);
