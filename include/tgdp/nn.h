@@ -153,6 +153,7 @@ typedef struct tgdp_node {
     int need;           /* internal: backward computes this node's gradient */
     float *aux;         /* internal: what an op keeps for its backward (group norm: mean, 1/std) */
     const uint16_t *v16; /* internal: v rounded to bf16, made by the first bf16 product that reads it */
+    int g_fresh;        /* internal: g was allocated by this backward pass and holds nothing yet (not zeroed) */
 } tgdp_node;
 
 typedef struct tgdp_graph {
@@ -160,6 +161,8 @@ typedef struct tgdp_graph {
     tgdp_node *nodes;
     int n, cap;
     int has_tangent;  /* tgdp_graph_tangent has run */
+    int g_assign;     /* internal, during the backward of one node: its first input's gradient holds
+                         nothing yet, so the op may assign it instead of adding (nn_backward) */
     tgdp_precision precision; /* of its matrix products and convolutions (tgdp_graph_init) */
     int failed;       /* an op failed; every later call is a no-op */
     tgdp_error err;   /* the first failure: its code (TGDP_ENOMEM, TGDP_EINVAL) and what went wrong */

@@ -140,6 +140,39 @@ static void add_into(float *dst, const float *src, size_t n)
     for (size_t i = 0; i < n; i++) dst[i] += src[i];
 }
 
+/* The gradient buffers this pass allocates are not zeroed up front: a buffer is "fresh" until its
+ * first writer. The ops whose backward can assign their first input's gradient (nn_backward_assigns:
+ * a dense layer's product with beta 0, SiLU's first-order rule) do so; before any other op adds into
+ * a fresh buffer, or a node reads its own, it is zeroed here. Results are the same as zeroing all
+ * of them first (0 + x is x), without a pass over every buffer. */
+static tgdp_node *grad_owner(tgdp_graph *gr, tgdp_node *nd)
+{
+    while (nd->op == TGDP_OP_VIEW) nd = &gr->nodes[nd->in[0]];
+    return nd;
+}
+
+static void settle(tgdp_node *o)
+{
+    if (!o->g_fresh) return;
+    memset(o->g, 0, o->n * sizeof(float));
+    o->g_fresh = 0;
+}
+
+/* before nd's backward: its own gradient readable, its inputs' ready to be added into (or, for
+ * the first input of an op that assigns, left fresh for it: gr->g_assign) */
+static void before_backward(tgdp_graph *gr, tgdp_node *nd)
+{
+    settle(grad_owner(gr, nd));
+    gr->g_assign = 0;
+    for (int k = 0; k < 3; k++) {
+        if (nd->in[k] < 0 || !gr->nodes[nd->in[k]].need) continue;
+        tgdp_node *o = grad_owner(gr, &gr->nodes[nd->in[k]]);
+        if (!o->g_fresh) continue;
+        if (k == 0 && nn_backward_assigns(gr, nd)) gr->g_assign = 1;
+        else settle(o);
+    }
+}
+
 int tgdp_graph_backward(tgdp_graph *gr, int out, const float *seed_g, const float *seed_dg, int param_grads)
 {
     if (gr->failed || out < 0 || out >= gr->n) return TGDP_ENOMEM;
@@ -159,21 +192,36 @@ int tgdp_graph_backward(tgdp_graph *gr, int out, const float *seed_g, const floa
             nd->dg = gr->nodes[nd->in[0]].dg;
             continue;
         }
-        if (!nd->g && !(nd->g = nn_zeros(gr, nd->n))) return TGDP_ENOMEM;
+        if (!nd->g) {
+            if (!(nd->g = tgdp_arena_floats(gr->arena, nd->n))) {
+                tgdp_graph_fail(gr, TGDP_ENOMEM, "graph: out of memory for %zu values", nd->n);
+                return TGDP_ENOMEM;
+            }
+            nd->g_fresh = 1;
+        }
         if (gr->has_tangent && nd->dv && !nd->dg && !nd->is_param && !(nd->dg = nn_zeros(gr, nd->n)))
             return TGDP_ENOMEM;
     }
     tgdp_node *o = &gr->nodes[out];
-    if (!o->need) return TGDP_OK;
-    if (seed_g) add_into(o->g, seed_g, o->n);
-    if (seed_dg && o->dg) add_into(o->dg, seed_dg, o->n);
-    for (int i = out; i >= 0; i--) {
-        tgdp_node *nd = &gr->nodes[i];
-        if (!nd->need || nd->op == TGDP_OP_INPUT || nd->op == TGDP_OP_PARAM || nd->op == TGDP_OP_VIEW) continue;
-        nn_backward(gr, nd);
-        if (gr->failed) return TGDP_ENOMEM;
+    int rc = TGDP_OK;
+    if (o->need) {
+        settle(grad_owner(gr, o));
+        if (seed_g) add_into(o->g, seed_g, o->n);
+        if (seed_dg && o->dg) add_into(o->dg, seed_dg, o->n);
+        for (int i = out; i >= 0 && !rc; i--) {
+            tgdp_node *nd = &gr->nodes[i];
+            if (!nd->need || nd->op == TGDP_OP_INPUT || nd->op == TGDP_OP_PARAM || nd->op == TGDP_OP_VIEW) continue;
+            before_backward(gr, nd);
+            nn_backward(gr, nd);
+            if (gr->g_assign) grad_owner(gr, &gr->nodes[nd->in[0]])->g_fresh = 0;
+            gr->g_assign = 0;
+            if (gr->failed) rc = TGDP_ENOMEM;
+        }
     }
-    return TGDP_OK;
+    /* what no op wrote (inputs and nodes whose consumers come after out) is zero */
+    for (int i = 0; i <= out; i++)
+        if (gr->nodes[i].need && gr->nodes[i].g_fresh) settle(&gr->nodes[i]);
+    return rc;
 }
 
 void tgdp_graph_zero_grads(tgdp_graph *gr)

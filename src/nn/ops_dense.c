@@ -90,9 +90,9 @@ static void linear_backward(tgdp_graph *gr, tgdp_node *y)
     const tgdp_precision p = gr->precision;
     /* in bf16 the gradient is rounded once for both products */
     const uint16_t *g16 = x->need || w->need ? nn_bf16_of(gr, y->g, y->n) : NULL;
-    if (x->need)
-        nn_gemm_pre(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, g16, out, w->v, w->v16, in, 1.0f, x->g, in,
-                    NULL);
+    if (x->need) /* beta 0 where x->g holds nothing yet (tgdp_graph_backward) */
+        nn_gemm_pre(p, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, y->g, g16, out, w->v, w->v16, in,
+                    gr->g_assign ? 0.0f : 1.0f, x->g, in, NULL);
     if (w->need) {
         nn_gemm_pre(p, CblasTrans, CblasNoTrans, out, in, B, 1.0f, y->g, g16, out, x->v, x->v16, in, 1.0f, w->g, in,
                     NULL);
@@ -179,6 +179,14 @@ static void act_backward(tgdp_graph *gr, tgdp_node *y)
     float *xg = x->g, *xdg = x->dg;
     const size_t n = y->n;
     if (a == TGDP_ACT_SILU && !dg) { /* fast path for first-order training */
+        if (gr->g_assign) { /* xg holds nothing yet: 0 + v is v */
+#pragma omp parallel for schedule(static) if (n > 32768)
+            for (size_t i = 0; i < n; i++) {
+                float s = tg_sigmoidf(xv[i]);
+                xg[i] = g[i] * s * (1.0f + xv[i] * (1.0f - s));
+            }
+            return;
+        }
 #pragma omp parallel for schedule(static) if (n > 32768)
         for (size_t i = 0; i < n; i++) {
             float s = tg_sigmoidf(xv[i]);
@@ -624,6 +632,13 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
     default: return TGDP_EUNSUPPORTED;
     }
     return gr->failed ? TGDP_ENOMEM : TGDP_OK;
+}
+
+int nn_backward_assigns(const tgdp_graph *gr, const tgdp_node *nd)
+{
+    (void)gr;
+    if (nd->op == TGDP_OP_LINEAR) return 1;
+    return nd->op == TGDP_OP_ACT && nd->act == TGDP_ACT_SILU && !nd->dg;
 }
 
 void nn_backward(tgdp_graph *gr, tgdp_node *nd)
