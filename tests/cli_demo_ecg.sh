@@ -110,12 +110,18 @@ print("realism and utility keys: ok for %d results" % len(j["results"]))
 runs = {(r["method"], r["seed"], r["fold"]): r for r in j["results"]}
 metrics = ["c2st_auroc", "mmd2", "tstr_macro_auroc", "aug_macro_auroc", "hr_w1"]
 higher = {"tstr_macro_auroc", "aug_macro_auroc"}
+aug = ["aug_macro_auroc", "aug_fbeta2", "aug_gbeta2"]
+higher |= set(aug)
 cmp = {(c["method"], c["baseline"], c["metric"]): c for c in j["comparisons"]}
-assert len(cmp) == len(j["comparisons"]) == 2 * 6 * len(metrics), len(j["comparisons"])
+assert len(cmp) == len(j["comparisons"]) == 2 * 6 * len(metrics) + 7 * len(aug), len(j["comparisons"])
 for (m, b, k), c in cmp.items():
-    assert b in ("finetune", "source_only") and m != b and k in metrics, (m, b, k)
-    d = [runs[(m, s, f)][k] - runs[(b, s, f)][k] for (mm, s, f) in runs
-         if mm == m and runs[(m, s, f)][k] is not None and runs[(b, s, f)][k] is not None]
+    if b == "real_only":  # the same run's classifier on the real windows alone
+        assert k in aug and m in methods, (m, b, k)
+        pairs = [(runs[key][k], runs[key][k.replace("aug_", "real_only_")]) for key in runs if key[0] == m]
+    else:
+        assert b in ("finetune", "source_only") and m != b and k in metrics, (m, b, k)
+        pairs = [(runs[(m, s, f)][k], runs[(b, s, f)][k]) for (mm, s, f) in runs if mm == m]
+    d = [x - y for x, y in pairs if x is not None and y is not None]
     assert c["n"] == len(d) > 0, (m, b, k, c["n"], len(d))
     tol = 1e-5 * max([1.0] + [abs(runs[key][k]) for key in runs if runs[key][k] is not None])  # "%.6g" in the file
     assert abs(c["mean_diff"] - sum(d) / len(d)) < tol, (m, b, k, c, d)
@@ -127,6 +133,7 @@ for (m, b, k), c in cmp.items():
 print("paired comparisons: ok (%d)" % len(cmp))
 PY
 grep -q "aug_macro_auroc" "$OUT/stdout" && grep -q "beat_fraction" "$OUT/stdout" || fail "the tables lack the new metrics"
-grep -q "^Paired against finetune" "$OUT/stdout" && grep -q "^Paired against source_only" "$OUT/stdout" ||
+grep -q "^Paired against finetune" "$OUT/stdout" && grep -q "^Paired against source_only" "$OUT/stdout" &&
+    grep -q "^The utility of the generated windows" "$OUT/stdout" ||
     fail "the paired comparison tables are missing"
 echo "PASS"

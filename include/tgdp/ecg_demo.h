@@ -159,7 +159,10 @@ extern const int tgdp_ecg_compare_metrics[TGDP_ECG_N_COMPARE];
 /* Method m against method base on metric (sense != 0) over the (seed, fold) runs where both have a
  * finite value: mean of value(m) - value(base) with its 95% percentile-bootstrap interval (n_boot
  * resamples, seeded), the Wilcoxon signed-rank p and win_rate, the share of runs where m is better
- * in the metric's sense. No common run: n = 0 and NaN fields. */
+ * in the metric's sense. No common run: n = 0 and NaN fields. base TGDP_ECG_BASE_REAL_ONLY with an
+ * aug_* metric: the utility classifier trained on real + m's generated windows against the one
+ * trained on the real windows alone, in the same run (aug_macro_auroc - real_only_macro_auroc). */
+#define TGDP_ECG_BASE_REAL_ONLY (-1)
 int tgdp_ecg_demo_compare(const tgdp_ecg_demo_output *o, int m, int base, int metric, int n_boot, uint64_t seed,
                           tgdp_paired_stats *out, tgdp_error *err);
 

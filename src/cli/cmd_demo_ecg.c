@@ -31,9 +31,12 @@ typedef struct report {
     tgdp_ecg_eval_summary src; /* the source model against held-out source records */
     /* every method against each baseline on the compared metrics, paired by (seed, fold) */
     tgdp_paired_stats cmp[2][TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE];
+    /* every method's generated windows as extra training data: aug_* - real_only_* of the same run */
+    tgdp_paired_stats gain[TGDP_ECG_M_COUNT][3];
 } report;
 
 static const int BASELINES[2] = {TGDP_ECG_M_FINETUNE, TGDP_ECG_M_SOURCE_ONLY};
+static const int AUG[3] = {TGDP_EM_AUG_MACRO_AUROC, TGDP_EM_AUG_FBETA2, TGDP_EM_AUG_GBETA2};
 
 /* the paired comparisons (2000 bootstrap resamples of the runs, seeded by the demo's seed) */
 static int compare(report *r, tgdp_error *err)
@@ -46,6 +49,12 @@ static int compare(report *r, tgdp_error *err)
                                                &r->cmp[b][m][k], err);
                 if (rc) return rc;
             }
+    for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
+        for (int k = 0; k < 3; k++) {
+            int rc = tgdp_ecg_demo_compare(r->o, m, TGDP_ECG_BASE_REAL_ONLY, AUG[k], 2000,
+                                           r->c->seed * 7919ULL + (uint64_t)(300 + m * 10 + k), &r->gain[m][k], err);
+            if (rc) return rc;
+        }
     return TGDP_OK;
 }
 
@@ -157,26 +166,32 @@ static void write_result(tgdp_json *j, const tgdp_ecg_demo_result *x)
     tgdp_json_end_object(j);
 }
 
-/* "comparisons": [{method, baseline, metric, n, mean_diff, ci_low, ci_high, p_wilcoxon, win_rate}] */
+static void write_comparison(tgdp_json *j, int m, const char *base, int metric, const tgdp_paired_stats *p)
+{
+    tgdp_json_begin_object(j, NULL);
+    tgdp_json_str(j, "method", tgdp_ecg_method_names[m]);
+    tgdp_json_str(j, "baseline", base);
+    tgdp_json_str(j, "metric", tgdp_ecg_metric_key(metric));
+    tgdp_json_int(j, "n", p->n);
+    tgdp_json_num(j, "mean_diff", p->mean_diff);
+    tgdp_json_num(j, "ci_low", p->ci_low);
+    tgdp_json_num(j, "ci_high", p->ci_high);
+    tgdp_json_num(j, "p_wilcoxon", p->p_wilcoxon);
+    tgdp_json_num(j, "win_rate", p->win_rate);
+    tgdp_json_end_object(j);
+}
+
+/* "comparisons": [{method, baseline, metric, n, mean_diff, ci_low, ci_high, p_wilcoxon, win_rate}];
+ * baseline "real_only": the aug_* metric against the same run's real_only_* */
 static void write_comparisons(tgdp_json *j, const report *r)
 {
     tgdp_json_begin_array(j, "comparisons");
     for (int b = 0; b < 2; b++)
         for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
-            for (int k = 0; k < TGDP_ECG_N_COMPARE && m != BASELINES[b]; k++) {
-                const tgdp_paired_stats *p = &r->cmp[b][m][k];
-                tgdp_json_begin_object(j, NULL);
-                tgdp_json_str(j, "method", tgdp_ecg_method_names[m]);
-                tgdp_json_str(j, "baseline", tgdp_ecg_method_names[BASELINES[b]]);
-                tgdp_json_str(j, "metric", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
-                tgdp_json_int(j, "n", p->n);
-                tgdp_json_num(j, "mean_diff", p->mean_diff);
-                tgdp_json_num(j, "ci_low", p->ci_low);
-                tgdp_json_num(j, "ci_high", p->ci_high);
-                tgdp_json_num(j, "p_wilcoxon", p->p_wilcoxon);
-                tgdp_json_num(j, "win_rate", p->win_rate);
-                tgdp_json_end_object(j);
-            }
+            for (int k = 0; k < TGDP_ECG_N_COMPARE && m != BASELINES[b]; k++)
+                write_comparison(j, m, tgdp_ecg_method_names[BASELINES[b]], tgdp_ecg_compare_metrics[k], &r->cmp[b][m][k]);
+    for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
+        for (int k = 0; k < 3; k++) write_comparison(j, m, "real_only", AUG[k], &r->gain[m][k]);
     tgdp_json_end_array(j);
 }
 
@@ -269,41 +284,54 @@ static void print_metrics(FILE *f, const report *r, int md, const table_col *col
     }
 }
 
-/* per baseline, a row per other method: value(method) - value(baseline) [95% interval] per metric */
+/* one table of paired differences: a row per method but `skip`, a column per metric (st[m][k]) */
+static void print_paired(FILE *f, int md, const char *title, const int *metrics, int nk, int skip,
+                         const tgdp_paired_stats (*st)[TGDP_ECG_N_COMPARE])
+{
+    fprintf(f, "\n%s\n%s", title, md ? "\n| method |" : "");
+    if (!md) fprintf(f, "%-16s", "method");
+    for (int k = 0; k < nk; k++) fprintf(f, md ? " %s |" : " %26s", tgdp_ecg_metric_key(metrics[k]));
+    if (md) {
+        fputs("\n|---|", f);
+        for (int k = 0; k < nk; k++) fputs("---|", f);
+    }
+    fputc('\n', f);
+    for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
+        if (m == skip) continue;
+        fprintf(f, md ? "| %s |" : "%-16s", tgdp_ecg_method_names[m]);
+        for (int k = 0; k < nk; k++) {
+            const tgdp_paired_stats *p = &st[m][k];
+            const char *fmt = metrics[k] == TGDP_EM_HR_W1 ? "%+.1f [%+.1f, %+.1f]" : "%+.3f [%+.3f, %+.3f]";
+            char c[96];
+            if (p->n) snprintf(c, sizeof c, fmt, p->mean_diff, p->ci_low, p->ci_high);
+            else snprintf(c, sizeof c, "-");
+            fprintf(f, md ? " %s |" : " %26s", c);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* per baseline, a row per other method: value(method) - value(baseline) [95% interval] per metric;
+ * then every method's windows as extra training data against the real windows alone */
 static void print_comparisons(FILE *f, const report *r, int md)
 {
+    char title[400];
     for (int b = 0; b < 2; b++) {
         const char *bn = tgdp_ecg_method_names[BASELINES[b]];
-        fprintf(f, md ? "\nPaired against %s (the same seed and fold): method - %s, mean [95%% bootstrap interval] "
-                        "over the runs; lower is better for c2st_auroc, mmd2 and hr_w1, higher for tstr and aug "
-                        "macro-AUROC.\n\n"
-                      : "\nPaired against %s (same seed and fold): method - %s, mean [95%% interval]\n",
-                bn, bn);
-        if (md) {
-            fputs("| method |", f);
-            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fprintf(f, " %s |", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
-            fputs("\n|---|", f);
-            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fputs("---|", f);
-            fputc('\n', f);
-        } else {
-            fprintf(f, "%-16s", "method");
-            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) fprintf(f, " %26s", tgdp_ecg_metric_key(tgdp_ecg_compare_metrics[k]));
-            fputc('\n', f);
-        }
-        for (int m = 0; m < TGDP_ECG_M_COUNT; m++) {
-            if (m == BASELINES[b]) continue;
-            fprintf(f, md ? "| %s |" : "%-16s", tgdp_ecg_method_names[m]);
-            for (int k = 0; k < TGDP_ECG_N_COMPARE; k++) {
-                const tgdp_paired_stats *p = &r->cmp[b][m][k];
-                const char *fmt = tgdp_ecg_compare_metrics[k] == TGDP_EM_HR_W1 ? "%+.1f [%+.1f, %+.1f]" : "%+.3f [%+.3f, %+.3f]";
-                char c[96];
-                if (p->n) snprintf(c, sizeof c, fmt, p->mean_diff, p->ci_low, p->ci_high);
-                else snprintf(c, sizeof c, "-");
-                fprintf(f, md ? " %s |" : " %26s", c);
-            }
-            fputc('\n', f);
-        }
+        snprintf(title, sizeof title,
+                 "Paired against %s (the same seed and fold): method - %s, mean [95%% bootstrap interval] over the "
+                 "runs; lower is better for c2st_auroc, mmd2 and hr_w1, higher for tstr and aug macro-AUROC.",
+                 bn, bn);
+        print_paired(f, md, title, tgdp_ecg_compare_metrics, TGDP_ECG_N_COMPARE, BASELINES[b], r->cmp[b]);
     }
+    tgdp_paired_stats gain[TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE];
+    for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
+        for (int k = 0; k < 3; k++) gain[m][k] = r->gain[m][k];
+    print_paired(f, md,
+                 "The utility of the generated windows: the classifier trained on real + the method's windows minus "
+                 "the one trained on the real windows alone, in the same run (aug - real_only), mean [95% bootstrap "
+                 "interval] over the runs; higher is better.",
+                 AUG, 3, -1, gain);
 }
 
 static void print_table(FILE *f, const report *r, int md)

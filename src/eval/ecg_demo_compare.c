@@ -37,7 +37,10 @@ int tgdp_ecg_demo_compare(const tgdp_ecg_demo_output *o, int m, int base, int me
                           tgdp_paired_stats *out, tgdp_error *err)
 {
     const int sense = tgdp_ecg_metric_sense(metric);
-    if (m < 0 || m >= TGDP_ECG_M_COUNT || base < 0 || base >= TGDP_ECG_M_COUNT || !sense)
+    const int real_only = base == TGDP_ECG_BASE_REAL_ONLY;
+    const int is_aug = metric >= TGDP_EM_AUG_MACRO_AUROC && metric <= TGDP_EM_AUG_GBETA2;
+    if (m < 0 || m >= TGDP_ECG_M_COUNT || !sense || (real_only && !is_aug) ||
+        (!real_only && (base < 0 || base >= TGDP_ECG_M_COUNT)))
         return tgdp_fail(err, TGDP_EINVAL, "ecg compare: method %d, baseline %d, metric %d", m, base, metric);
     out->n = 0;
     out->mean_diff = out->ci_low = out->ci_high = out->p_wilcoxon = out->win_rate = NAN;
@@ -50,9 +53,11 @@ int tgdp_ecg_demo_compare(const tgdp_ecg_demo_output *o, int m, int base, int me
     for (int i = 0; i < o->n_results; i++) {
         const tgdp_ecg_demo_result *r = &o->results[i];
         if (r->method != m) continue;
-        const tgdp_ecg_demo_result *q = find_run(o, base, r->seed, r->fold);
+        /* against the real windows alone: the same run's real-only classifier */
+        const tgdp_ecg_demo_result *q = real_only ? r : find_run(o, base, r->seed, r->fold);
         if (!q) continue;
-        const double vx = tgdp_ecg_metric_value(&r->r, metric), vb = tgdp_ecg_metric_value(&q->r, metric);
+        const int mb = real_only ? metric - TGDP_EM_AUG_MACRO_AUROC + TGDP_EM_REAL_ONLY_MACRO_AUROC : metric;
+        const double vx = tgdp_ecg_metric_value(&r->r, metric), vb = tgdp_ecg_metric_value(&q->r, mb);
         if (!isfinite(vx) || !isfinite(vb)) continue;
         /* as "lower is better" for tgdp_paired_compare's win rate; turned back below */
         x[n] = -sense * vx, b[n] = -sense * vb, n++;
