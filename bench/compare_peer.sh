@@ -35,7 +35,8 @@ for p in fp32 bf16; do
 done
 if [ -n "$BASELINE" ]; then
   echo "baseline $BASELINE bench (fp32) ..." >&2
-  "$BASELINE" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" >"$tmp/base.json"
+  "$BASELINE" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" --precision fp32 \
+    >"$tmp/base.json"
 fi
 peer_wl=$WORKLOADS
 [ "$peer_wl" = all ] || peer_wl=$(echo "$peer_wl" | tr ',' '\n' | grep -vx 'ecg_unet_train_32' | paste -sd, -)
