@@ -40,6 +40,10 @@ void tgdp_json_num_exact(tgdp_json *j, const char *key, double v);
 void tgdp_json_num_digits(tgdp_json *j, const char *key, double v, int digits);
 void tgdp_json_int(tgdp_json *j, const char *key, int64_t v);
 void tgdp_json_bool(tgdp_json *j, const char *key, int v);
+/* the five fields of a paired comparison (tgdp/stats.h): mean_diff, ci_low, ci_high, p_wilcoxon,
+ * win_rate, as members of the open object */
+struct tgdp_paired_stats;
+void tgdp_json_paired(tgdp_json *j, const struct tgdp_paired_stats *p);
 void tgdp_json_str(tgdp_json *j, const char *key, const char *s); /* NULL -> null */
 /* Ends the document with a newline. */
 void tgdp_json_finish(tgdp_json *j);

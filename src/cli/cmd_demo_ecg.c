@@ -32,7 +32,7 @@ typedef struct report {
     /* every method against each baseline on the compared metrics, paired by (seed, fold) */
     tgdp_paired_stats cmp[2][TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE];
     /* every method's generated windows as extra training data: aug_* - real_only_* of the same run */
-    tgdp_paired_stats gain[TGDP_ECG_M_COUNT][3];
+    tgdp_paired_stats gain[TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE]; /* the first 3 columns (AUG) */
 } report;
 
 static const int BASELINES[2] = {TGDP_ECG_M_FINETUNE, TGDP_ECG_M_SOURCE_ONLY};
@@ -173,11 +173,7 @@ static void write_comparison(tgdp_json *j, int m, const char *base, int metric, 
     tgdp_json_str(j, "baseline", base);
     tgdp_json_str(j, "metric", tgdp_ecg_metric_key(metric));
     tgdp_json_int(j, "n", p->n);
-    tgdp_json_num(j, "mean_diff", p->mean_diff);
-    tgdp_json_num(j, "ci_low", p->ci_low);
-    tgdp_json_num(j, "ci_high", p->ci_high);
-    tgdp_json_num(j, "p_wilcoxon", p->p_wilcoxon);
-    tgdp_json_num(j, "win_rate", p->win_rate);
+    tgdp_json_paired(j, p);
     tgdp_json_end_object(j);
 }
 
@@ -324,14 +320,11 @@ static void print_comparisons(FILE *f, const report *r, int md)
                  bn, bn);
         print_paired(f, md, title, tgdp_ecg_compare_metrics, TGDP_ECG_N_COMPARE, BASELINES[b], r->cmp[b]);
     }
-    tgdp_paired_stats gain[TGDP_ECG_M_COUNT][TGDP_ECG_N_COMPARE];
-    for (int m = 0; m < TGDP_ECG_M_COUNT; m++)
-        for (int k = 0; k < 3; k++) gain[m][k] = r->gain[m][k];
     print_paired(f, md,
                  "The utility of the generated windows: the classifier trained on real + the method's windows minus "
                  "the one trained on the real windows alone, in the same run (aug - real_only), mean [95% bootstrap "
                  "interval] over the runs; higher is better.",
-                 AUG, 3, -1, gain);
+                 AUG, 3, -1, r->gain);
 }
 
 static void print_table(FILE *f, const report *r, int md)

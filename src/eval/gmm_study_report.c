@@ -195,11 +195,7 @@ static int write_json(FILE *f, void *ctx)
         tgdp_json_str(&j, "method", tgdp_method_names[x->method]);
         tgdp_json_str(&j, "baseline", tgdp_method_names[x->baseline]);
         tgdp_json_int(&j, "seeds", x->s.n);
-        tgdp_json_num(&j, "mean_diff", x->s.mean_diff);
-        tgdp_json_num(&j, "ci_low", x->s.ci_low);
-        tgdp_json_num(&j, "ci_high", x->s.ci_high);
-        tgdp_json_num(&j, "p_wilcoxon", x->s.p_wilcoxon);
-        tgdp_json_num(&j, "win_rate", x->s.win_rate);
+        tgdp_json_paired(&j, &x->s);
         tgdp_json_end_object(&j);
     }
     tgdp_json_end_array(&j);

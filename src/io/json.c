@@ -1,5 +1,6 @@
 /* The streaming JSON writer (tgdp/json.h). */
 #include "tgdp/json.h"
+#include "tgdp/stats.h"
 
 #include <math.h>
 
@@ -113,3 +114,12 @@ void tgdp_json_str(tgdp_json *j, const char *key, const char *s)
 }
 
 void tgdp_json_finish(tgdp_json *j) { fputc('\n', j->f); }
+
+void tgdp_json_paired(tgdp_json *j, const struct tgdp_paired_stats *p)
+{
+    tgdp_json_num(j, "mean_diff", p->mean_diff);
+    tgdp_json_num(j, "ci_low", p->ci_low);
+    tgdp_json_num(j, "ci_high", p->ci_high);
+    tgdp_json_num(j, "p_wilcoxon", p->p_wilcoxon);
+    tgdp_json_num(j, "win_rate", p->win_rate);
+}

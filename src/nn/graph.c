@@ -168,7 +168,7 @@ static void before_backward(tgdp_graph *gr, tgdp_node *nd)
         if (nd->in[k] < 0 || !gr->nodes[nd->in[k]].need) continue;
         tgdp_node *o = grad_owner(gr, &gr->nodes[nd->in[k]]);
         if (!o->g_fresh) continue;
-        if (k == 0 && nn_backward_assigns(gr, nd)) gr->g_assign = 1;
+        if (k == 0 && nn_backward_assigns(nd)) gr->g_assign = 1;
         else settle(o);
     }
 }

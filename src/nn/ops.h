@@ -13,7 +13,7 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_backward(tgdp_graph *gr, tgdp_node *nd);
 /* whether nd's backward assigns (rather than adds) its first input's gradient when gr->g_assign
  * is set: the dense layer (beta 0 in the product) and SiLU's first-order rule */
-int nn_backward_assigns(const tgdp_graph *gr, const tgdp_node *nd);
+int nn_backward_assigns(const tgdp_node *nd);
 
 int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_conv_backward(tgdp_graph *gr, tgdp_node *nd);

@@ -178,19 +178,14 @@ static void act_backward(tgdp_graph *gr, tgdp_node *y)
     const float *xv = x->v, *g = y->g, *dg = y->dg, *xd = x->dv;
     float *xg = x->g, *xdg = x->dg;
     const size_t n = y->n;
-    if (a == TGDP_ACT_SILU && !dg) { /* fast path for first-order training */
-        if (gr->g_assign) { /* xg holds nothing yet: 0 + v is v */
-#pragma omp parallel for schedule(static) if (n > 32768)
-            for (size_t i = 0; i < n; i++) {
-                float s = tg_sigmoidf(xv[i]);
-                xg[i] = g[i] * s * (1.0f + xv[i] * (1.0f - s));
-            }
-            return;
-        }
+    if (a == TGDP_ACT_SILU && !dg) { /* fast path for first-order training; assign: xg holds nothing
+                                         * yet (0 + v is v; the loop is unswitched, xg is not read) */
+        const int assign = gr->g_assign;
 #pragma omp parallel for schedule(static) if (n > 32768)
         for (size_t i = 0; i < n; i++) {
             float s = tg_sigmoidf(xv[i]);
-            xg[i] += g[i] * s * (1.0f + xv[i] * (1.0f - s));
+            const float v = g[i] * s * (1.0f + xv[i] * (1.0f - s));
+            xg[i] = assign ? v : xg[i] + v;
         }
         return;
     }
@@ -634,9 +629,8 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
     return gr->failed ? TGDP_ENOMEM : TGDP_OK;
 }
 
-int nn_backward_assigns(const tgdp_graph *gr, const tgdp_node *nd)
+int nn_backward_assigns(const tgdp_node *nd)
 {
-    (void)gr;
     if (nd->op == TGDP_OP_LINEAR) return 1;
     return nd->op == TGDP_OP_ACT && nd->act == TGDP_ACT_SILU && !nd->dg;
 }
