@@ -23,11 +23,12 @@ void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst);
  * type (B L Cin values: uint16_t in bf16, else float), for the backward */
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
                      const float *b, float *y);
-/* given gy, the gradient of y: gx += its input gradient, gW += its weight gradient (with src as the
- * input; srcs: src channels-last as the forward kept it, or NULL), gb += its bias gradient; each
- * may be NULL. -1: declined before adding anything; -2: failed after gx was added to */
+/* given gy, the gradient of y: gx += its input gradient (gx_assign: gx = it; gx need not hold
+ * anything), gW += its weight gradient (with src as the input; srcs: src channels-last as the
+ * forward kept it, or NULL), gb += its bias gradient; each may be NULL. -1: declined before
+ * writing anything; -2: failed after gx was written */
 int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                     const void *srcs, float *gx, float *gW, float *gb);
+                     const void *srcs, float *gx, int gx_assign, float *gW, float *gb);
 /* Runs the primitive of one recorded call (tgdp_gemm_call) on the thread's scratch buffers, without
  * the conversions around it: the primitive's own rate. */
 int nn_dnnl_replay(const tgdp_gemm_call *c);
@@ -51,9 +52,9 @@ static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s
     return -1;
 }
 static inline int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W,
-                                   const float *src, const void *srcs, float *gx, float *gW, float *gb)
+                                   const float *src, const void *srcs, float *gx, int gx_assign, float *gW, float *gb)
 {
-    (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)srcs, (void)gx, (void)gW, (void)gb;
+    (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)srcs, (void)gx, (void)gx_assign, (void)gW, (void)gb;
     return -1;
 }
 static inline int nn_dnnl_replay(const tgdp_gemm_call *c)

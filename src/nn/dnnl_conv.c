@@ -184,8 +184,8 @@ int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
     return 0;
 }
 
-/* gx += the input gradient of gy (channels-last already: gys) */
-static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const float *W, float *gx)
+/* gx += the input gradient of gy (channels-last already: gys); assign: gx = it */
+static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const float *W, float *gx, int assign)
 {
     const tgdp_conv_shape *s = &c->s;
     void *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS));
@@ -193,7 +193,7 @@ static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const flo
     if (!ws || !gxs || wei_reorder(c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
     void *h[3] = {(void *)gys, ws, gxs};
     if (run_counted(p, h, c)) return -1;
-    dn_from_nwc(gxs, s->B, s->Cin, s->L, 1, gx);
+    dn_from_nwc(gxs, s->B, s->Cin, s->L, !assign, gx);
     return 0;
 }
 
@@ -239,7 +239,7 @@ static void bias_grad(const float *gy, const tgdp_conv_shape *s, float *gb)
 }
 
 int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                     const void *srcs, float *gx, float *gW, float *gb)
+                     const void *srcs, float *gx, int gx_assign, float *gW, float *gb)
 {
     if (!gx && !gW && !gb) return 0;
     /* the primitive and the buffers first: declining before anything is added lets the caller do it all */
@@ -249,7 +249,7 @@ int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
     void *gys = dn_scratch(S_GY, (size_t)(s->B * s->Cout * s->Lo) * (prec == TGDP_BF16 ? 2 : 4));
     if ((gx && !pd) || !gys) return -1;
     dn_to_nwc(gy, s->B, s->Cout, s->Lo, prec == TGDP_BF16, gys);
-    if (gx && conv_bwd_data(&cd, pd, gys, W, gx)) return -1;
+    if (gx && conv_bwd_data(&cd, pd, gys, W, gx, gx_assign)) return -1;
     if (gW && !srcs) {
         void *t = dn_scratch(S_SRC, (size_t)(s->B * s->L * s->Cin) * (prec == TGDP_BF16 ? 2 : 4));
         if (!t) return gx ? -2 : -1;

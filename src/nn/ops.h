@@ -12,7 +12,8 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd);
 /* accumulate gradients (and tangent gradients) into the inputs that need them */
 void nn_backward(tgdp_graph *gr, tgdp_node *nd);
 /* whether nd's backward assigns (rather than adds) its first input's gradient when gr->g_assign
- * is set: the dense layer (beta 0 in the product) and SiLU's first-order rule */
+ * is set: the dense layer (beta 0 in the product), the convolution (the copy back from
+ * channels-last), and the first-order rules of SiLU and group normalisation */
 int nn_backward_assigns(const tgdp_node *nd);
 
 int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);

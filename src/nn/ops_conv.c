@@ -128,10 +128,10 @@ static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float 
  * gradient with src as input, gb += bias gradient (each may be NULL). 0: done; -1: declined
  * before anything was added (the caller computes it otherwise); -2: failed half-way */
 static int dnnl_bwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                    const void *srcs, float *gx, float *gW, float *gb)
+                    const void *srcs, float *gx, int gx_assign, float *gW, float *gb)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, srcs, gx, gW, gb);
+    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, srcs, gx, gx_assign, gW, gb);
     if (rc == -1) nn_dnnl_declined();
     return rc;
 }
@@ -232,15 +232,16 @@ static void conv_input_grad(const float *gy, const float *W, float *xg, float *c
     }
 }
 
-/* the backward through oneDNN; 0 when it did the work */
+/* the backward through oneDNN; 0 when it did the work. x's gradient is assigned where the graph
+ * left it fresh for this op (gr->g_assign), added to otherwise. */
 static int conv_backward_dnnl(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, y->aux, x->need ? x->g : NULL, w->need ? w->g : NULL,
+    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, y->aux, x->need ? x->g : NULL, gr->g_assign, w->need ? w->g : NULL,
                       b && b->need ? b->g : NULL);
     if (rc == 0 && y->dg) /* second order: the tangent's gradient */
-        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, NULL, x->dg, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
+        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, NULL, x->dg, 0, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
     if (rc == -2) tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d backward: oneDNN failed after adding the input gradient");
     return rc != -1 ? 0 : -1;
 }
@@ -249,6 +250,7 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
 {
     if (conv_backward_dnnl(gr, y) == 0) return;
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    if (gr->g_assign && x->need) memset(x->g, 0, x->n * sizeof(float)); /* col2im adds */
     const int K = (int)w->L;
     const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);

@@ -631,8 +631,8 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
 
 int nn_backward_assigns(const tgdp_node *nd)
 {
-    if (nd->op == TGDP_OP_LINEAR) return 1;
-    return nd->op == TGDP_OP_ACT && nd->act == TGDP_ACT_SILU && !nd->dg;
+    if (nd->op == TGDP_OP_LINEAR || nd->op == TGDP_OP_CONV1D) return 1;
+    return (nd->op == TGDP_OP_ACT && nd->act == TGDP_ACT_SILU && !nd->dg) || (nd->op == TGDP_OP_GROUPNORM && !nd->dg);
 }
 
 void nn_backward(tgdp_graph *gr, tgdp_node *nd)

@@ -76,14 +76,10 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
         for (int64_t c = 0; c < CG; c++) {
             const int64_t ch = (r % G) * CG + c;
             const float g = ga[ch], b = be[ch];
-            if (y->ip[1])
-                for (int64_t l = c * L; l < (c + 1) * L; l++) {
-                    const float z = gn_z(xr[l], mu, rs, g, b);
-                    yr[l] = z * tg_sigmoidf(z);
-                }
-            else
-                for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
+            for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
         }
+        if (y->ip[1]) /* over the whole row: one vector tail instead of one per channel */
+            for (int64_t l = 0; l < M; l++) yr[l] = yr[l] * tg_sigmoidf(yr[l]);
     }
     return id;
 }
@@ -152,16 +148,19 @@ static row_means means(const float *xr, const float *gy, const float *gdy, const
 }
 
 /* one row: the input gradients, and the row's share of the parameter gradients (pg, pb: per
- * channel of the group; pb has room for 4 CG values) */
+ * channel of the group; pb has room for 4 CG values). assign (first order only): gx = its
+ * gradient instead of gx += it */
 static void norm_row(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga, int64_t CG,
-                     int64_t L, float mu, float rs, float *gx, float *gdx, double *pg, double *pb)
+                     int64_t L, float mu, float rs, float *gx, int assign, float *gdx, double *pg, double *pb)
 {
     const row_means m = means(xr, gy, gdy, dx, ga, CG, L, mu, rs, pg, pb);
     const float c3 = 3.0f * m.m2 * m.hx - m.hdx + m.m1 * m.h, rs2 = rs * rs;
     for (int64_t c = 0; c < CG; c++) {
         const float g = ga[c];
         const int64_t o = c * L;
-        if (gx && !gdy)
+        if (gx && !gdy && assign)
+            for (int64_t l = o; l < o + L; l++) gx[l] = rs * (g * gy[l] - m.k - ((xr[l] - mu) * rs) * m.kx);
+        else if (gx && !gdy)
             for (int64_t l = o; l < o + L; l++) gx[l] += rs * (g * gy[l] - m.k - ((xr[l] - mu) * rs) * m.kx);
         if (!gdy) continue;
         for (int64_t l = o; l < o + L; l++) {
@@ -179,29 +178,33 @@ static void norm_row(const float *xr, const float *gy, const float *gdy, const f
 static void silu_seeds(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga,
                        const float *be, int64_t CG, int64_t L, float mu, float rs, float *gz, float *gdz)
 {
+    const int64_t M = CG * L;
     float m1 = 0, m2 = 0;
     if (gdy) {
-        const int64_t M = CG * L;
         const double s1 = sum8(dx, M);
         m1 = (float)(s1 / (double)M), m2 = (float)(rs * (dot8(xr, dx, M) - mu * s1) / (double)M);
     }
+    /* z (and dz) channel by channel into gz (and gdz), then the SiLU terms over the whole row: one
+     * vector tail instead of one per channel */
     for (int64_t c = 0; c < CG; c++) {
         const float g = ga[c], b = be[c];
         const int64_t o = c * L;
-        if (!gdy) {
-            for (int64_t l = o; l < o + L; l++) {
-                const float z = gn_z(xr[l], mu, rs, g, b), s = tg_sigmoidf(z);
-                gz[l] = gy[l] * (s * (1.0f + z * (1.0f - s)));
-            }
-            continue;
+        for (int64_t l = o; l < o + L; l++) gz[l] = gn_z(xr[l], mu, rs, g, b);
+        if (gdy)
+            for (int64_t l = o; l < o + L; l++) gdz[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
+    }
+    if (!gdy) {
+        for (int64_t l = 0; l < M; l++) {
+            const float z = gz[l], s = tg_sigmoidf(z);
+            gz[l] = gy[l] * (s * (1.0f + z * (1.0f - s)));
         }
-        for (int64_t l = o; l < o + L; l++) {
-            const float z = gn_z(xr[l], mu, rs, g, b), s = tg_sigmoidf(z), d1 = s * (1.0f + z * (1.0f - s));
-            const float d2 = s * (1.0f - s) * (2.0f + z * (1.0f - 2.0f * s));
-            const float dz = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
-            gz[l] = gy[l] * d1 + gdy[l] * d2 * dz;
-            gdz[l] = gdy[l] * d1;
-        }
+        return;
+    }
+    for (int64_t l = 0; l < M; l++) {
+        const float z = gz[l], dz = gdz[l], s = tg_sigmoidf(z), d1 = s * (1.0f + z * (1.0f - s));
+        const float d2 = s * (1.0f - s) * (2.0f + z * (1.0f - 2.0f * s));
+        gz[l] = gy[l] * d1 + gdy[l] * d2 * dz;
+        gdz[l] = gdy[l] * d1;
     }
 }
 
@@ -210,6 +213,7 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
     tgdp_node *x = NN_IN(gr, y, 0), *ga = NN_IN(gr, y, 1), *be = NN_IN(gr, y, 2);
     const int64_t B = y->B, C = y->C, G = y->ip[0], CG = C / G, L = y->L, M = CG * L;
     const float *st = y->aux, *gdy = y->dg && x->dv ? y->dg : NULL;
+    const int assign = gr->g_assign; /* only without y->dg: nn_backward_assigns */
     double *part = tgdp_arena_alloc(gr->arena, (size_t)(5 * B * C) * sizeof *part); /* [B, C]: gamma; 4 x beta */
     float *sz = y->ip[1] ? tgdp_arena_floats(gr->arena, (gdy ? 2 : 1) * y->n) : NULL; /* SiLU: gz (and gdz) */
     if (!part || (y->ip[1] && !sz)) {
@@ -226,7 +230,7 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
             silu_seeds(xr, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r], st[2 * r + 1], tz, tdz);
             gz = tz, gdz = tdz;
         }
-        norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL,
+        norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL, assign,
                  gdy && x->dg ? x->dg + r * M : NULL, part + n * C + c0, part + B * C + 4 * (n * C + c0));
     }
     for (int64_t c = 0; c < C; c++) { /* over the samples in order */
