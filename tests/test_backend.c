@@ -7,6 +7,9 @@
 #include "nn/ops.h"
 #include "testutil.h"
 #include "tgdp/tgdp.h"
+#ifdef TGDP_HAVE_DNNL
+#include "nn/dnnl_cache.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +234,63 @@ static void test_names_and_fallback(void)
            tgdp_precision_check(TGDP_BF16, NULL, 0) ? "" : why);
 }
 
+#ifdef TGDP_HAVE_DNNL
+/* the reference rounding: nearest even on the upper 16 bits, a NaN stays NaN */
+static uint16_t ref_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u);
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+/* The layout copies around the convolutions, element by element against their definition, on
+ * shapes with full 16 x 16 tiles, partial ones in either direction, and both: [B, C, L] to
+ * [B, L, C] in float32 and bf16 (with ties, a NaN and infinities), and back, assigned and added. */
+static void test_layouts(void)
+{
+    static const int64_t Cs[] = {1, 3, 12, 16, 20, 33, 64}, Ls[] = {1, 7, 16, 37, 62, 125};
+    tgdp_rng r = tgdp_rng_new(11);
+    for (size_t ci = 0; ci < sizeof Cs / sizeof *Cs; ci++)
+        for (size_t li = 0; li < sizeof Ls / sizeof *Ls; li++) {
+            const int64_t B = 2, C = Cs[ci], L = Ls[li], n = B * C * L;
+            float *x = malloc((size_t)n * sizeof *x), *t = malloc((size_t)n * sizeof *t);
+            float *y = malloc((size_t)n * sizeof *y), *base = malloc((size_t)n * sizeof *base);
+            uint16_t *h = malloc((size_t)n * sizeof *h);
+            tgdp_rng_fill_normal(&r, x, (size_t)n, 0.0f, 1.0f);
+            tgdp_rng_fill_normal(&r, base, (size_t)n, 0.0f, 1.0f);
+            x[0] = 1.00390625f;               /* a tie between two bf16 values (1 + 2^-8) */
+            if (n > 1) x[n - 1] = NAN;
+            if (n > 2) x[n / 2] = -INFINITY;
+            dn_to_nwc(x, B, C, L, 0, t);
+            dn_to_nwc(x, B, C, L, 1, h);
+            int bad32 = 0, bad16 = 0;
+            for (int64_t b = 0; b < B; b++)
+                for (int64_t c = 0; c < C; c++)
+                    for (int64_t l = 0; l < L; l++) {
+                        const float v = x[(b * C + c) * L + l];
+                        const int64_t j = (b * L + l) * C + c;
+                        bad32 += memcmp(&t[j], &v, sizeof v) != 0;
+                        bad16 += h[j] != ref_bf16(v);
+                    }
+            CHECKF(bad32 == 0 && bad16 == 0, "to channels-last, C %lld L %lld: %d float32 and %d bf16 values wrong",
+                      (long long)C, (long long)L, bad32, bad16);
+            memcpy(y, base, (size_t)n * sizeof *y);
+            dn_from_nwc(t, B, C, L, 1, y);
+            int bad_add = 0, bad_set = 0;
+            for (int64_t i = 0; i < n; i++) {
+                const float want = base[i] + x[i];
+                bad_add += !(y[i] == want || (isnan(y[i]) && isnan(want)));
+            }
+            dn_from_nwc(t, B, C, L, 0, y);
+            for (int64_t i = 0; i < n; i++) bad_set += memcmp(&y[i], &x[i], sizeof *y) != 0;
+            CHECKF(bad_add == 0 && bad_set == 0, "from channels-last, C %lld L %lld: %d added and %d assigned wrong",
+                      (long long)C, (long long)L, bad_add, bad_set);
+            free(x), free(t), free(y), free(base), free(h);
+        }
+}
+#endif
+
 int main(void)
 {
     if (!tgdp_gemm_backend_available(TGDP_GEMM_ONEDNN)) {
@@ -239,6 +299,9 @@ int main(void)
     }
     CHECK(tgdp_schedule_init_default(&S, TGDP_SCHEDULE_VP_LINEAR, 1000, NULL) == TGDP_OK);
     tgdp_set_threads(2);
+#ifdef TGDP_HAVE_DNNL
+    test_layouts();
+#endif
     test_names_and_fallback();
     if (!tgdp_precision_check(TGDP_BF16, NULL, 0)) {
         printf("no avx512_bf16 on this CPU: the bf16 comparisons are skipped\n");

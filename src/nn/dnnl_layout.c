@@ -5,7 +5,7 @@
 #include "nn/dnnl_cache.h"
 
 #include <string.h>
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #endif
 
@@ -32,7 +32,7 @@ void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16
     }
 }
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 /* r[i] holds row i of a 16 x 16 block; on return r[i] holds column i */
 static inline void tr16(__m512 r[16])
 {
@@ -73,30 +73,50 @@ static inline __m256i to_bf16x16(__m512 v)
     return _mm512_cvtepi32_epi16(_mm512_mask_blend_epi32(nan, r, q));
 }
 
-/* one full 16 x 16 tile: rows c0.. of s (stride L) from l0, to rows l0.. of d (stride C) from c0 */
-static inline void tile_to_nwc(const float *s, int64_t L, int64_t C, int bf16, void *d)
+/* one tile of cn x ln (at most 16 x 16; full tiles are the common case): rows c0.. of s (stride
+ * L) from l0, to rows l0.. of d (stride C) from c0. Partial tiles load and store under masks. */
+static inline void tile_to_nwc(const float *s, int64_t L, int64_t C, int bf16, void *d, int cn, int ln)
 {
     __m512 r[16];
-    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * L);
+    if (cn == 16 && ln == 16) {
+        for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * L);
+        tr16(r);
+        for (int i = 0; i < 16; i++) {
+            if (bf16) _mm256_storeu_si256((__m256i *)((uint16_t *)d + i * C), to_bf16x16(r[i]));
+            else _mm512_storeu_ps((float *)d + i * C, r[i]);
+        }
+        return;
+    }
+    const __mmask16 ml = (__mmask16)((1u << ln) - 1u), mc = (__mmask16)((1u << cn) - 1u);
+    for (int i = 0; i < 16; i++) r[i] = i < cn ? _mm512_maskz_loadu_ps(ml, s + i * L) : _mm512_setzero_ps();
     tr16(r);
-    for (int i = 0; i < 16; i++) {
-        if (bf16) _mm256_storeu_si256((__m256i *)((uint16_t *)d + i * C), to_bf16x16(r[i]));
-        else _mm512_storeu_ps((float *)d + i * C, r[i]);
+    for (int i = 0; i < ln; i++) {
+        if (bf16) _mm256_mask_storeu_epi16((uint16_t *)d + i * C, mc, to_bf16x16(r[i]));
+        else _mm512_mask_storeu_ps((float *)d + i * C, mc, r[i]);
     }
 }
 
-/* one full tile back: rows l0.. of s (stride C) from c0, into rows c0.. of d (stride L) from l0 */
-static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, float *d)
+/* one tile back: rows l0.. of s (stride C) from c0, into rows c0.. of d (stride L) from l0 */
+static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, float *d, int cn, int ln)
 {
     __m512 r[16];
-    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * C);
+    if (cn == 16 && ln == 16) {
+        for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * C);
+        tr16(r);
+        for (int i = 0; i < 16; i++)
+            _mm512_storeu_ps(d + i * L, add ? _mm512_add_ps(_mm512_loadu_ps(d + i * L), r[i]) : r[i]);
+        return;
+    }
+    const __mmask16 ml = (__mmask16)((1u << ln) - 1u), mc = (__mmask16)((1u << cn) - 1u);
+    for (int i = 0; i < 16; i++) r[i] = i < ln ? _mm512_maskz_loadu_ps(mc, s + i * C) : _mm512_setzero_ps();
     tr16(r);
-    for (int i = 0; i < 16; i++)
-        _mm512_storeu_ps(d + i * L, add ? _mm512_add_ps(_mm512_loadu_ps(d + i * L), r[i]) : r[i]);
+    for (int i = 0; i < cn; i++)
+        _mm512_mask_storeu_ps(d + i * L, ml,
+                              add ? _mm512_add_ps(_mm512_maskz_loadu_ps(ml, d + i * L), r[i]) : r[i]);
 }
-#define FULL_TILES 1
+#define TILES 1
 #else
-#define FULL_TILES 0
+#define TILES 0
 #endif
 
 void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *out)
@@ -109,11 +129,10 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
         for (int64_t c0 = 0; c0 < C; c0 += T)
             for (int64_t l0 = 0; l0 < L; l0 += T) {
                 const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
-#if FULL_TILES
-                if (cm - c0 == T && lm - l0 == T) {
-                    tile_to_nwc(s + c0 * L + l0, L, C, bf16, bf16 ? (void *)(dh + l0 * C + c0) : (void *)(df + l0 * C + c0));
-                    continue;
-                }
+#if TILES
+                tile_to_nwc(s + c0 * L + l0, L, C, bf16, bf16 ? (void *)(dh + l0 * C + c0) : (void *)(df + l0 * C + c0),
+                            (int)(cm - c0), (int)(lm - l0));
+                continue;
 #endif
                 for (int64_t l = l0; l < lm; l++) {
                     if (bf16)
@@ -134,11 +153,9 @@ void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, floa
         for (int64_t l0 = 0; l0 < L; l0 += T)
             for (int64_t c0 = 0; c0 < C; c0 += T) {
                 const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
-#if FULL_TILES
-                if (cm - c0 == T && lm - l0 == T) {
-                    tile_from_nwc(s + l0 * C + c0, C, L, add, d + c0 * L + l0);
-                    continue;
-                }
+#if TILES
+                tile_from_nwc(s + l0 * C + c0, C, L, add, d + c0 * L + l0, (int)(cm - c0), (int)(lm - l0));
+                continue;
 #endif
                 for (int64_t c = c0; c < cm; c++) {
                     if (add)
