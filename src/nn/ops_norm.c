@@ -13,7 +13,9 @@
  *                gx += r^2 (-m2 (h - mean(h)) - mean(h xn) (dx - m1)
  *                           + xn (3 m2 mean(h xn) - mean(h dx) + m1 mean(h)))
  * Row statistics are summed in double (8 fixed lanes) in a fixed order; the parameter gradients
- * are summed over the samples in order: the same on any number of threads. */
+ * are summed over the samples in order: the same on any number of threads. With SiLU the forward
+ * keeps sigmoid(z) of every element (after the row statistics in aux) for the tangent and the
+ * backward, which then compute no exponential and no division. */
 #include "nn/fastmath.h"
 #include "nn/ops.h"
 
@@ -57,7 +59,8 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
         return act == TGDP_ACT_IDENTITY ? z : tgdp_act_node(gr, z, act);
     }
     const int id = nn_new_node(gr, TGDP_OP_GROUPNORM, B, C, L, 1);
-    float *st = id >= 0 ? tgdp_arena_floats(gr->arena, (size_t)(2 * B * G)) : NULL;
+    const size_t ns = (size_t)(2 * B * G); /* the rows' mean and 1/std; then sigmoid(z) with SiLU */
+    float *st = id >= 0 ? tgdp_arena_floats(gr->arena, ns + (act == TGDP_ACT_SILU ? (size_t)(B * C * L) : 0)) : NULL;
     if (!st) return tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm: out of memory");
     tgdp_node *y = &gr->nodes[id];
     y->in[0] = x, y->in[1] = gamma, y->in[2] = beta;
@@ -78,8 +81,13 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
             const float g = ga[ch], b = be[ch];
             for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
         }
-        if (y->ip[1]) /* over the whole row: one vector tail instead of one per channel */
-            for (int64_t l = 0; l < M; l++) yr[l] = yr[l] * tg_sigmoidf(yr[l]);
+        if (y->ip[1]) { /* over the whole row: one vector tail instead of one per channel */
+            float *sr = st + ns + r * M;
+            for (int64_t l = 0; l < M; l++) {
+                sr[l] = tg_sigmoidf(yr[l]);
+                yr[l] = yr[l] * sr[l];
+            }
+        }
     }
     return id;
 }
@@ -91,6 +99,7 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
     const float *ga = NN_IN(gr, y, 1)->v, *be = NN_IN(gr, y, 2)->v, *st = y->aux;
     const int64_t G = y->ip[0], CG = y->C / G, L = y->L, M = CG * L;
+    const float *sig = st + 2 * y->B * G; /* with SiLU: sigmoid(z) from the forward */
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < y->B * G; r++) {
         const float *xr = x->v + r * M, *dx = x->dv + r * M, mu = st[2 * r], rs = st[2 * r + 1];
@@ -102,7 +111,7 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)
             for (int64_t l = c * L; l < (c + 1) * L; l++) dy[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
             if (y->ip[1]) /* silu'(z) = s (1 + z (1 - s)), s = sigmoid(z) */
                 for (int64_t l = c * L; l < (c + 1) * L; l++) {
-                    const float z = gn_z(xr[l], mu, rs, g, b), sg = tg_sigmoidf(z);
+                    const float z = gn_z(xr[l], mu, rs, g, b), sg = sig[r * M + l];
                     dy[l] *= sg * (1.0f + z * (1.0f - sg));
                 }
         }
@@ -174,9 +183,10 @@ static void norm_row(const float *xr, const float *gy, const float *gdy, const f
 }
 
 /* SiLU: the gradients of z (and of its tangent dz) from those of y = silu(z) and dy = silu'(z) dz,
- * for one row: gz = gy silu'(z) + gdy silu''(z) dz, gdz = gdy silu'(z) */
-static void silu_seeds(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga,
-                       const float *be, int64_t CG, int64_t L, float mu, float rs, float *gz, float *gdz)
+ * for one row: gz = gy silu'(z) + gdy silu''(z) dz, gdz = gdy silu'(z); sr: the row's sigmoid(z) */
+static void silu_seeds(const float *xr, const float *sr, const float *gy, const float *gdy, const float *dx,
+                       const float *ga, const float *be, int64_t CG, int64_t L, float mu, float rs, float *gz,
+                       float *gdz)
 {
     const int64_t M = CG * L;
     float m1 = 0, m2 = 0;
@@ -195,13 +205,13 @@ static void silu_seeds(const float *xr, const float *gy, const float *gdy, const
     }
     if (!gdy) {
         for (int64_t l = 0; l < M; l++) {
-            const float z = gz[l], s = tg_sigmoidf(z);
+            const float z = gz[l], s = sr[l];
             gz[l] = gy[l] * (s * (1.0f + z * (1.0f - s)));
         }
         return;
     }
     for (int64_t l = 0; l < M; l++) {
-        const float z = gz[l], dz = gdz[l], s = tg_sigmoidf(z), d1 = s * (1.0f + z * (1.0f - s));
+        const float z = gz[l], dz = gdz[l], s = sr[l], d1 = s * (1.0f + z * (1.0f - s));
         const float d2 = s * (1.0f - s) * (2.0f + z * (1.0f - 2.0f * s));
         gz[l] = gy[l] * d1 + gdy[l] * d2 * dz;
         gdz[l] = gdy[l] * d1;
@@ -227,7 +237,8 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
         const float *gdz = gdy ? gdy + r * M : NULL;
         if (sz) { /* the seeds of z from those of silu(z) */
             float *tz = sz + r * M, *tdz = gdy ? sz + y->n + r * M : NULL;
-            silu_seeds(xr, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r], st[2 * r + 1], tz, tdz);
+            silu_seeds(xr, st + 2 * B * G + r * M, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r],
+                       st[2 * r + 1], tz, tdz);
             gz = tz, gdz = tdz;
         }
         norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL, assign,
