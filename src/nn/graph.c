@@ -142,7 +142,8 @@ static void add_into(float *dst, const float *src, size_t n)
 
 /* The gradient buffers this pass allocates are not zeroed up front: a buffer is "fresh" until its
  * first writer. The ops whose backward can assign their first input's gradient (nn_backward_assigns:
- * a dense layer's product with beta 0, a convolution, first-order SiLU and group norm) do so; before any other op adds into
+ * a dense layer's product with beta 0, a convolution, sums, concatenation, pooling, first-order
+ * SiLU and group norm) do so; before any other op adds into
  * a fresh buffer, or a node reads its own, it is zeroed here. Results are the same as zeroing all
  * of them first (0 + x is x), without a pass over every buffer. */
 static tgdp_node *grad_owner(tgdp_graph *gr, tgdp_node *nd)

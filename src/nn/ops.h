@@ -13,7 +13,9 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_backward(tgdp_graph *gr, tgdp_node *nd);
 /* whether nd's backward assigns (rather than adds) its first input's gradient when gr->g_assign
  * is set: the dense layer (beta 0 in the product), the convolution (the copy back from
- * channels-last), and the first-order rules of SiLU and group normalisation */
+ * channels-last), the sums, broadcast sums, concatenation and pooling (a copy of their
+ * gradient), and the first-order rules of SiLU and group normalisation. Such an op writes every
+ * element of that gradient, and writes it before any other input's (which may share the buffer). */
 int nn_backward_assigns(const tgdp_node *nd);
 
 int nn_conv_tangent(tgdp_graph *gr, tgdp_node *nd);

@@ -285,17 +285,26 @@ static void pool_apply(int op, const float *x, float *y, int64_t rows, int64_t L
             y[r * Ly + l] = op == TGDP_OP_AVGPOOL2 ? 0.5f * (x[r * Lx + 2 * l] + x[r * Lx + 2 * l + 1]) : x[r * Lx + l / 2];
 }
 
-static void pool_adjoint_add(int op, const float *gy, float *gx, int64_t rows, int64_t Lx, int64_t Ly)
+/* gx += the adjoint of gy; assign: gx = it (every element written, the dropped odd sample 0) */
+static void pool_adjoint(int op, const float *gy, float *gx, int64_t rows, int64_t Lx, int64_t Ly, int assign)
 {
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t l = 0; l < Ly; l++) {
-            if (op == TGDP_OP_AVGPOOL2) {
-                gx[r * Lx + 2 * l] += 0.5f * gy[r * Ly + l];
-                gx[r * Lx + 2 * l + 1] += 0.5f * gy[r * Ly + l];
-            } else {
-                gx[r * Lx + l / 2] += gy[r * Ly + l];
+    for (int64_t r = 0; r < rows; r++) {
+        const float *g = gy + r * Ly;
+        float *d = gx + r * Lx;
+        if (op == TGDP_OP_AVGPOOL2 && assign) {
+            for (int64_t l = 0; l < Ly; l++) d[2 * l] = d[2 * l + 1] = 0.5f * g[l];
+            if (Lx > 2 * Ly) d[Lx - 1] = 0.0f;
+        } else if (op == TGDP_OP_AVGPOOL2) {
+            for (int64_t l = 0; l < Ly; l++) {
+                d[2 * l] += 0.5f * g[l];
+                d[2 * l + 1] += 0.5f * g[l];
             }
+        } else if (assign) { /* the same sums as adding both into zero, in the same order */
+            for (int64_t l = 0; l < Lx; l++) d[l] = g[2 * l] + g[2 * l + 1];
+        } else {
+            for (int64_t l = 0; l < Ly; l++) d[l / 2] += g[l];
         }
+    }
 }
 
 static int pool_new(tgdp_graph *gr, int x, int op)
@@ -331,6 +340,6 @@ int nn_pool_tangent(tgdp_graph *gr, tgdp_node *y)
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0);
-    if (x->need) pool_adjoint_add(y->op, y->g, x->g, y->B * y->C, x->L, y->L);
-    if (y->dg && x->dg) pool_adjoint_add(y->op, y->dg, x->dg, y->B * y->C, x->L, y->L);
+    if (x->need) pool_adjoint(y->op, y->g, x->g, y->B * y->C, x->L, y->L, gr->g_assign);
+    if (y->dg && x->dg) pool_adjoint(y->op, y->dg, x->dg, y->B * y->C, x->L, y->L, 0);
 }

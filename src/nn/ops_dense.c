@@ -278,7 +278,8 @@ static void axpy(float *dst, const float *src, float k, size_t n)
 static void add_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
-    if (a->need) axpy(a->g, y->g, 1.0f, y->n);
+    if (a->need && gr->g_assign) memcpy(a->g, y->g, y->n * sizeof(float)); /* a first: b may share its buffer */
+    else if (a->need) axpy(a->g, y->g, 1.0f, y->n);
     if (b->need) axpy(b->g, y->g, y->alpha, y->n);
     if (y->dg && a->dg) axpy(a->dg, y->dg, 1.0f, y->n);
     if (y->dg && b->dg) axpy(b->dg, y->dg, y->alpha, y->n);
@@ -399,7 +400,8 @@ static void bcast_backward(tgdp_graph *gr, tgdp_node *y)
         const float *adv = a->dv ? a->dv + base : NULL;
         float *ag = a->need ? a->g + base : NULL, *adg = dg && a->dg ? a->dg + base : NULL;
         if (is_add) {
-            if (ag)
+            if (ag && gr->g_assign) memcpy(ag, gr_, (size_t)NI * sizeof *ag);
+            else if (ag)
                 for (int64_t i = 0; i < NI; i++) ag[i] += gr_[i];
             if (adg)
                 for (int64_t i = 0; i < NI; i++) adg[i] += dgr[i];
@@ -528,7 +530,8 @@ static void concat_backward(tgdp_graph *gr, tgdp_node *y)
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t i = 0; i < y->B; i++) {
         const size_t o = (size_t)i * (sa + sb);
-        if (a->need)
+        if (a->need && gr->g_assign) memcpy(a->g + (size_t)i * sa, y->g + o, sa * sizeof(float)); /* a before b */
+        else if (a->need)
             for (size_t k = 0; k < sa; k++) a->g[(size_t)i * sa + k] += y->g[o + k];
         if (b->need)
             for (size_t k = 0; k < sb; k++) b->g[(size_t)i * sb + k] += y->g[o + sa + k];
@@ -631,8 +634,18 @@ int nn_tangent(tgdp_graph *gr, tgdp_node *nd)
 
 int nn_backward_assigns(const tgdp_node *nd)
 {
-    if (nd->op == TGDP_OP_LINEAR || nd->op == TGDP_OP_CONV1D) return 1;
-    return (nd->op == TGDP_OP_ACT && nd->act == TGDP_ACT_SILU && !nd->dg) || (nd->op == TGDP_OP_GROUPNORM && !nd->dg);
+    switch (nd->op) {
+    case TGDP_OP_LINEAR:
+    case TGDP_OP_CONV1D:
+    case TGDP_OP_ADD:
+    case TGDP_OP_ADDB:
+    case TGDP_OP_CONCAT:
+    case TGDP_OP_AVGPOOL2:
+    case TGDP_OP_UPSAMPLE2: return 1;
+    case TGDP_OP_ACT: return nd->act == TGDP_ACT_SILU && !nd->dg;
+    case TGDP_OP_GROUPNORM: return !nd->dg;
+    default: return 0;
+    }
 }
 
 void nn_backward(tgdp_graph *gr, tgdp_node *nd)
