@@ -6,7 +6,10 @@
 #   bash bench/compare_peer.sh TGDP_BINARY [THREADS]        (THREADS default 2)
 # Environment: MIN_TIME (seconds of steady state per workload, default 2), WORKLOADS (default
 # all; ecg_unet_train_32 has no peer), BASELINE (another tgdp binary, e.g. an older build: its
-# fp32 bench joins the table, same run). Needs Debian's /usr/bin/python3 with python3-torch for the
+# fp32 bench joins the table, same run), ROUNDS (default 1: how many times the whole set runs,
+# one program after the other in each round; every cell is then the median over the rounds and
+# the table gives each rate's spread, min-max over the rounds: on a shared machine whose speed
+# drifts, a slow spell then shifts one round, not one column). Needs Debian's /usr/bin/python3 with python3-torch for the
 # peer; without it the script says so and leaves the peer's columns empty (n/a).
 # Run it on an otherwise idle machine: a developer's measurement, not a test.
 set -eu
@@ -19,6 +22,8 @@ THREADS=${2:-2}
 MIN_TIME=${MIN_TIME:-2}
 WORKLOADS=${WORKLOADS:-all}
 BASELINE=${BASELINE:-}
+ROUNDS=${ROUNDS:-1}
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "$0: ROUNDS must be a positive integer" >&2; exit 2 ;; esac
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x "$TGDP" ]; then
@@ -28,36 +33,65 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-for p in fp32 bf16; do
-  echo "tgdp bench --precision $p (threads $THREADS, min-time $MIN_TIME) ..." >&2
-  "$TGDP" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" --precision "$p" \
-    >"$tmp/tgdp_$p.json"
-done
-if [ -n "$BASELINE" ]; then
-  echo "baseline $BASELINE bench (fp32) ..." >&2
-  "$BASELINE" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" --precision fp32 \
-    >"$tmp/base.json"
-fi
 peer_wl=$WORKLOADS
 [ "$peer_wl" = all ] || peer_wl=$(echo "$peer_wl" | tr ',' '\n' | grep -vx 'ecg_unet_train_32' | paste -sd, -)
-for p in fp32 bf16; do echo '{"threads": null, "peak_rss_mb": null, "workloads": {}}' >"$tmp/peer_$p.json"; done
 if ! "$PY" -c 'import torch' >/dev/null 2>&1; then
   echo "$0: $PY cannot import torch (apt-get install python3-torch): the peer's columns are n/a" >&2
   peer="none (torch not installed)"
 elif [ -n "$peer_wl" ]; then
   peer="torch"
-  for p in fp32 bf16; do
-    echo "peer_torch.py --precision $p (threads $THREADS, min-time $MIN_TIME) ..." >&2
-    "$PY" "$HERE/peer_torch.py" --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$peer_wl" \
-      --precision "$p" >"$tmp/peer_$p.json"
-  done
+else
+  peer="none (no workload with a peer)"
 fi
+for r in $(seq 1 "$ROUNDS"); do
+  for p in fp32 bf16; do
+    echo "round $r/$ROUNDS: tgdp bench --precision $p (threads $THREADS, min-time $MIN_TIME) ..." >&2
+    "$TGDP" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" --precision "$p" \
+      >"$tmp/tgdp_${p}_$r.json"
+  done
+  if [ -n "$BASELINE" ]; then
+    echo "round $r/$ROUNDS: baseline $BASELINE bench (fp32) ..." >&2
+    "$BASELINE" bench --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$WORKLOADS" --precision fp32 \
+      >"$tmp/base_$r.json"
+  else
+    echo '{"workloads": {}}' >"$tmp/base_$r.json"
+  fi
+  for p in fp32 bf16; do
+    if [ "$peer" = torch ]; then
+      echo "round $r/$ROUNDS: peer_torch.py --precision $p (threads $THREADS, min-time $MIN_TIME) ..." >&2
+      "$PY" "$HERE/peer_torch.py" --json --threads "$THREADS" --min-time "$MIN_TIME" --workloads "$peer_wl" \
+        --precision "$p" >"$tmp/peer_${p}_$r.json"
+    else
+      echo '{"threads": null, "peak_rss_mb": null, "workloads": {}}' >"$tmp/peer_${p}_$r.json"
+    fi
+  done
+done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-[ -s "$tmp/base.json" ] || echo '{"workloads": {}}' >"$tmp/base.json"
-"$PY" - "$tmp" "$peer" <<'PYEOF'
-import json, sys
-d, peer = sys.argv[1], sys.argv[2]
-ld = lambda f: json.load(open("%s/%s.json" % (d, f)))
+"$PY" - "$tmp" "$peer" "$ROUNDS" <<'PYEOF'
+import json, statistics, sys
+d, peer, R = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+def ld(f):
+    """one program's runs, merged: each workload's rate and peak fraction the median over the rounds
+    (with the rates' min and max), the peaks the median, the peak RSS the largest"""
+    runs = [json.load(open("%s/%s_%d.json" % (d, f, r))) for r in range(1, R + 1)]
+    out = dict(runs[0])
+    med = lambda k: statistics.median(j[k] for j in runs) if all(j.get(k) is not None for j in runs) else None
+    out["gemm_gflops"] = med("gemm_gflops")
+    rss = [j.get("peak_rss_mb") for j in runs if j.get("peak_rss_mb") is not None]
+    out["peak_rss_mb"] = max(rss) if rss else None
+    wl = {}
+    for n in runs[0].get("workloads", {}):
+        v = [j["workloads"][n] for j in runs if n in j.get("workloads", {})]
+        w = dict(v[0])
+        w["rate"] = statistics.median(x["rate"] for x in v)
+        w["rate_min"], w["rate_max"] = min(x["rate"] for x in v), max(x["rate"] for x in v)
+        if all("shape_peak_fraction" in x for x in v):
+            w["shape_peak_fraction"] = statistics.median(x["shape_peak_fraction"] for x in v)
+        wl[n] = w
+    out["workloads"] = wl
+    return out
+
 t32, t16, p32, p16, base = ld("tgdp_fp32"), ld("tgdp_bf16"), ld("peer_fp32"), ld("peer_bf16"), ld("base")
 W = lambda j: j.get("workloads", {})
 print("threads %s; tgdp backend %s (%s); peer: %s" % (t32.get("threads"), t32.get("backend"), t32.get("isa"), peer))
@@ -84,4 +118,13 @@ print("peak RSS: tgdp fp32 %s, bf16 %s; peer fp32 %s, bf16 %s (the peer's includ
       % (f(m(t32), "%.0f MB"), f(m(t16), "%.0f MB"), f(m(p32), "%.0f MB"), f(m(p16), "%.0f MB")))
 print("(steps/s; samples/s for sample_*; of peak: GFLOP/s over the rate of the same step's matrix products and"
       " convolutions replayed on their own in the same precision)")
+if R > 1:
+    progs = [("tgdp fp32", t32), ("tgdp bf16", t16), ("peer fp32", p32), ("peer bf16", p16)]
+    if W(base): progs.insert(0, ("baseline", base))
+    print("\nEvery cell above is the median of %d rounds; each rate's spread over the rounds (min-max):\n" % R)
+    print("| workload | " + " | ".join(p for p, _ in progs) + " |")
+    print("|" + "---|" * (len(progs) + 1))
+    sp = lambda j, n: "%s-%s" % (f(W(j)[n]["rate_min"]), f(W(j)[n]["rate_max"])) if n in W(j) else "n/a"
+    for n in W(t32):
+        print("| " + " | ".join([n] + [sp(j, n) for _, j in progs]) + " |")
 PYEOF
