@@ -23,7 +23,8 @@ MIN_TIME=${MIN_TIME:-2}
 WORKLOADS=${WORKLOADS:-all}
 BASELINE=${BASELINE:-}
 ROUNDS=${ROUNDS:-1}
-case "$ROUNDS" in ''|*[!0-9]*|0) echo "$0: ROUNDS must be a positive integer" >&2; exit 2 ;; esac
+case "$ROUNDS" in ''|*[!0-9]*) ROUNDS=0 ;; *) ROUNDS=$((10#$ROUNDS)) ;; esac
+if [ "$ROUNDS" -lt 1 ]; then echo "$0: ROUNDS must be a positive integer" >&2; exit 2; fi
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x "$TGDP" ]; then
@@ -86,8 +87,8 @@ def ld(f):
         w = dict(v[0])
         w["rate"] = statistics.median(x["rate"] for x in v)
         w["rate_min"], w["rate_max"] = min(x["rate"] for x in v), max(x["rate"] for x in v)
-        if all("shape_peak_fraction" in x for x in v):
-            w["shape_peak_fraction"] = statistics.median(x["shape_peak_fraction"] for x in v)
+        if all("shape_peak_fraction" in x for x in v): # from the round of the (lower) median rate
+            w["shape_peak_fraction"] = sorted(v, key=lambda x: x["rate"])[(len(v) - 1) // 2]["shape_peak_fraction"]
         wl[n] = w
     out["workloads"] = wl
     return out
