@@ -9,8 +9,9 @@
 # fp32 bench joins the table, same run), ROUNDS (default 1: how many times the whole set runs,
 # one program after the other in each round; every cell is then the median over the rounds and
 # the table gives each rate's spread, min-max over the rounds: on a shared machine whose speed
-# drifts, a slow spell then shifts one round, not one column). Needs Debian's /usr/bin/python3 with python3-torch for the
-# peer; without it the script says so and leaves the peer's columns empty (n/a).
+# drifts, a slow spell then shifts one round, not one column). Needs Debian's /usr/bin/python3
+# with python3-torch for the peer; without it the script says so and leaves the peer's columns
+# empty (n/a).
 # Run it on an otherwise idle machine: a developer's measurement, not a test.
 set -eu
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -73,8 +74,9 @@ import json, statistics, sys
 d, peer, R = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def ld(f):
-    """one program's runs, merged: each workload's rate and peak fraction the median over the rounds
-    (with the rates' min and max), the peaks the median, the peak RSS the largest"""
+    """one program's runs, merged: each workload's rate the median over the rounds (with its min and
+    max) and its peak fraction that of the round with the (lower) median rate; the GEMM peak the
+    median, the peak RSS the largest; anything else from the first round"""
     runs = [json.load(open("%s/%s_%d.json" % (d, f, r))) for r in range(1, R + 1)]
     out = dict(runs[0])
     med = lambda k: statistics.median(j[k] for j in runs) if all(j.get(k) is not None for j in runs) else None
