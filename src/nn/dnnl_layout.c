@@ -126,8 +126,8 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
         const float *s = x + b * C * L;
         float *df = bf16 ? NULL : (float *)out + b * L * C;
         uint16_t *dh = bf16 ? (uint16_t *)out + b * L * C : NULL;
-        for (int64_t c0 = 0; c0 < C; c0 += T)
-            for (int64_t l0 = 0; l0 < L; l0 += T) {
+        for (int64_t l0 = 0; l0 < L; l0 += T) /* a band of positions at a time: the rows written fill up */
+            for (int64_t c0 = 0; c0 < C; c0 += T) {
                 const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
 #if TILES
                 tile_to_nwc(s + c0 * L + l0, L, C, bf16, bf16 ? (void *)(dh + l0 * C + c0) : (void *)(df + l0 * C + c0),
@@ -150,8 +150,8 @@ void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, floa
     for (int64_t b = 0; b < B; b++) {
         const float *s = in + b * L * C;
         float *d = out + b * C * L;
-        for (int64_t l0 = 0; l0 < L; l0 += T)
-            for (int64_t c0 = 0; c0 < C; c0 += T) {
+        for (int64_t c0 = 0; c0 < C; c0 += T) /* a band of channels at a time: 16 rows written in order */
+            for (int64_t l0 = 0; l0 < L; l0 += T) {
                 const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
 #if TILES
                 tile_from_nwc(s + l0 * C + c0, C, L, add, d + c0 * L + l0, (int)(cm - c0), (int)(lm - l0));
@@ -172,13 +172,20 @@ void dn_conv_rows(const void *xs, const tgdp_conv_shape *s, size_t es, void *row
     const int64_t Cin = s->Cin, L = s->L, Lo = s->Lo, K = s->K;
     const size_t row = (size_t)Cin * es;
 #pragma omp parallel for schedule(static) if (s->B * Lo * K * Cin > 32768)
-    for (int64_t b = 0; b < s->B; b++)
-        for (int64_t l = 0; l < Lo; l++) {
-            unsigned char *d = (unsigned char *)rows + (size_t)((b * Lo + l) * K) * row;
-            for (int64_t k = 0; k < K; k++, d += row) {
-                const int64_t p = l * s->stride - s->padding + k * s->dilation;
-                if (p >= 0 && p < L) memcpy(d, (const unsigned char *)xs + (size_t)(b * L + p) * row, row);
-                else memset(d, 0, row);
+    for (int64_t b = 0; b < s->B; b++) {
+        const unsigned char *src = (const unsigned char *)xs + (size_t)(b * L) * row;
+        unsigned char *d = (unsigned char *)rows + (size_t)(b * Lo * K) * row;
+        for (int64_t l = 0; l < Lo; l++, d += K * row) {
+            const int64_t p0 = l * s->stride - s->padding, pn = p0 + (K - 1) * s->dilation;
+            if (s->dilation == 1 && p0 >= 0 && pn < L) { /* the K positions are one contiguous run */
+                memcpy(d, src + (size_t)p0 * row, (size_t)K * row);
+                continue;
+            }
+            for (int64_t k = 0; k < K; k++) {
+                const int64_t p = p0 + k * s->dilation;
+                if (p >= 0 && p < L) memcpy(d + k * row, src + (size_t)p * row, row);
+                else memset(d + k * row, 0, row);
             }
         }
+    }
 }

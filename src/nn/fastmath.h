@@ -63,4 +63,74 @@ static inline double sqdev8(const float *v, double mu, int64_t n)
     for (; i < n; i++) acc[i & 7] += ((double)v[i] - mu) * ((double)v[i] - mu);
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
+/* Two of the sums above at once, each exactly as the single-row function computes it (the same
+ * additions in the same order per lane, the same final combination): two independent chains of
+ * additions keep the adder busy where one chain waits on its latency. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+static inline double fm_combine8(__m512d a)
+{
+    double x[8];
+    _mm512_storeu_pd(x, a);
+    return ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]));
+}
+static inline __m512d fm_load8(const float *v, int64_t i, int64_t n) /* v[i..i+8) as doubles; 0 past n */
+{
+    if (i + 8 <= n) return _mm512_cvtps_pd(_mm256_loadu_ps(v + i));
+    return _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)((1u << (n - i)) - 1u), v + i));
+}
+static inline __mmask8 fm_mask8(int64_t i, int64_t n)
+{
+    return i + 8 <= n ? (__mmask8)0xff : (__mmask8)((1u << (n - i)) - 1u);
+}
+/* sum8(a), sum8(b) */
+static inline void sum8_2(const float *a, const float *b, int64_t n, double *sa, double *sb)
+{
+    __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
+    for (int64_t i = 0; i < n; i += 8) {
+        const __mmask8 m = fm_mask8(i, n);
+        x = _mm512_mask_add_pd(x, m, x, fm_load8(a, i, n));
+        y = _mm512_mask_add_pd(y, m, y, fm_load8(b, i, n));
+    }
+    *sa = fm_combine8(x), *sb = fm_combine8(y);
+}
+/* sqdev8(a, ma), sqdev8(b, mb) */
+static inline void sqdev8_2(const float *a, double ma, const float *b, double mb, int64_t n, double *sa, double *sb)
+{
+    __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
+    const __m512d mx = _mm512_set1_pd(ma), my = _mm512_set1_pd(mb);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __mmask8 m = fm_mask8(i, n);
+        const __m512d da = _mm512_sub_pd(fm_load8(a, i, n), mx), db = _mm512_sub_pd(fm_load8(b, i, n), my);
+        x = _mm512_mask_add_pd(x, m, x, _mm512_mul_pd(da, da));
+        y = _mm512_mask_add_pd(y, m, y, _mm512_mul_pd(db, db));
+    }
+    *sa = fm_combine8(x), *sb = fm_combine8(y);
+}
+/* sum8(u), dot8(u, v) */
+static inline void sumdot8(const float *u, const float *v, int64_t n, double *s, double *d)
+{
+    __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
+    for (int64_t i = 0; i < n; i += 8) {
+        const __mmask8 m = fm_mask8(i, n);
+        const __m512d a = fm_load8(u, i, n);
+        x = _mm512_mask_add_pd(x, m, x, a);
+        y = _mm512_mask_add_pd(y, m, y, _mm512_mul_pd(a, fm_load8(v, i, n)));
+    }
+    *s = fm_combine8(x), *d = fm_combine8(y);
+}
+#else
+static inline void sum8_2(const float *a, const float *b, int64_t n, double *sa, double *sb)
+{
+    *sa = sum8(a, n), *sb = sum8(b, n);
+}
+static inline void sqdev8_2(const float *a, double ma, const float *b, double mb, int64_t n, double *sa, double *sb)
+{
+    *sa = sqdev8(a, ma, n), *sb = sqdev8(b, mb, n);
+}
+static inline void sumdot8(const float *u, const float *v, int64_t n, double *s, double *d)
+{
+    *s = sum8(u, n), *d = dot8(u, v, n);
+}
+#endif
 #endif

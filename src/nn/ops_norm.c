@@ -40,6 +40,22 @@ int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta)
 /* z for element l of channel c of a row, and y = act(z) */
 static inline float gn_z(float x, float mu, float rs, float g, float b) { return ((x - mu) * rs) * g + b; }
 
+/* one row's output from its statistics: z channel by channel, then with SiLU (sr: where sigmoid(z)
+ * goes) y = silu(z) over the whole row: one vector tail instead of one per channel */
+static void gn_row(const float *xr, const float *ga, const float *be, int64_t CG, int64_t L, float mu, float rs,
+                   float *yr, float *sr)
+{
+    for (int64_t c = 0; c < CG; c++) {
+        const float g = ga[c], b = be[c];
+        for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
+    }
+    if (sr)
+        for (int64_t l = 0; l < CG * L; l++) {
+            sr[l] = tg_sigmoidf(yr[l]);
+            yr[l] = yr[l] * sr[l];
+        }
+}
+
 int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
 {
     return tgdp_groupnorm_act(gr, x, G, gamma, beta, TGDP_ACT_IDENTITY);
@@ -68,25 +84,22 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
     y->ip[1] = act == TGDP_ACT_SILU;
     y->aux = st;
     const float *xv = gr->nodes[x].v, *ga = gr->nodes[gamma].v, *be = gr->nodes[beta].v;
-    const int64_t CG = C / G, M = CG * L;
+    const int64_t CG = C / G, M = CG * L, R = B * G;
+    /* rows two at a time: their statistics' sums run as two independent chains (fastmath.h) */
 #pragma omp parallel for schedule(static) if (y->n > 32768)
-    for (int64_t r = 0; r < B * G; r++) {
+    for (int64_t r = 0; r < R; r += 2) {
         const float *xr = xv + r * M;
-        const float mu = (float)(sum8(xr, M) / (double)M);
-        const float var = (float)(sqdev8(xr, mu, M) / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
-        st[2 * r] = mu, st[2 * r + 1] = rs;
-        float *yr = y->v + r * M;
-        for (int64_t c = 0; c < CG; c++) {
-            const int64_t ch = (r % G) * CG + c;
-            const float g = ga[ch], b = be[ch];
-            for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
-        }
-        if (y->ip[1]) { /* over the whole row: one vector tail instead of one per channel */
-            float *sr = st + ns + r * M;
-            for (int64_t l = 0; l < M; l++) {
-                sr[l] = tg_sigmoidf(yr[l]);
-                yr[l] = yr[l] * sr[l];
-            }
+        double s[2], q[2];
+        if (r + 1 < R) sum8_2(xr, xr + M, M, &s[0], &s[1]);
+        else s[0] = sum8(xr, M);
+        const float mu[2] = {(float)(s[0] / (double)M), (float)(r + 1 < R ? s[1] / (double)M : 0)};
+        if (r + 1 < R) sqdev8_2(xr, mu[0], xr + M, mu[1], M, &q[0], &q[1]);
+        else q[0] = sqdev8(xr, mu[0], M);
+        for (int64_t i = 0; i < 2 && r + i < R; i++) {
+            const float var = (float)(q[i] / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
+            st[2 * (r + i)] = mu[i], st[2 * (r + i) + 1] = rs;
+            gn_row(xr + i * M, ga + ((r + i) % G) * CG, be + ((r + i) % G) * CG, CG, L, mu[i], rs, y->v + (r + i) * M,
+                   y->ip[1] ? st + ns + (r + i) * M : NULL);
         }
     }
     return id;
@@ -135,7 +148,9 @@ static row_means means(const float *xr, const float *gy, const float *gdy, const
     double k = 0, kx = 0, h = 0, hx = 0, hdx = 0, m1 = 0, xdx = 0;
     for (int64_t c = 0; c < CG; c++) {
         const float *xc = xr + c * L;
-        const double g = ga[c], sgy = sum8(gy + c * L, L), sgyx = rs * (dot8(gy + c * L, xc, L) - mu * sgy);
+        double sgy, sgyd; /* sum gy, sum gy x: one pass, two chains */
+        sumdot8(gy + c * L, xc, L, &sgy, &sgyd);
+        const double g = ga[c], sgyx = rs * (sgyd - mu * sgy);
         k += g * sgy, kx += g * sgyx;
         pb[c] = sgy, pg[c] = sgyx;
         if (gdy) { /* sum gdy dxn = rs (sum gdy dx - m1 sum gdy - m2 sum gdy xn): pb keeps the sums */
