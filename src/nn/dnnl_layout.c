@@ -3,6 +3,7 @@
  * tiles so that both sides stream through the cache; one sample per thread. (oneDNN's own
  * reorder took up to 20 times as long for nwc -> ncw at these shapes.) */
 #include "nn/dnnl_cache.h"
+#include "nn/fastmath.h"
 
 #include <string.h>
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
@@ -13,22 +14,13 @@ enum { T = 16 };
 
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* round to nearest even on the upper 16 bits; a NaN keeps a set mantissa bit (stays NaN) */
-static inline uint16_t to_bf16(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : r);
-}
-
 void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst)
 {
 #pragma omp parallel for schedule(static) if (rows * cols > 65536)
     for (int64_t r = 0; r < rows; r++) {
         const float *s = src + r * ld;
         uint16_t *d = dst + r * cols;
-        for (int64_t c = 0; c < cols; c++) d[c] = to_bf16(s[c]);
+        for (int64_t c = 0; c < cols; c++) d[c] = tg_bf16(s[c]);
     }
 }
 
@@ -60,7 +52,7 @@ static inline void tr16(__m512 r[16])
     }
 }
 
-/* to_bf16 on 16 values */
+/* tg_bf16 on 16 values */
 static inline __m256i to_bf16x16(__m512 v)
 {
     const __m512i u = _mm512_castps_si512(v), one = _mm512_set1_epi32(1);
@@ -136,7 +128,7 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
 #endif
                 for (int64_t l = l0; l < lm; l++) {
                     if (bf16)
-                        for (int64_t c = c0; c < cm; c++) dh[l * C + c] = to_bf16(s[c * L + l]);
+                        for (int64_t c = c0; c < cm; c++) dh[l * C + c] = tg_bf16(s[c * L + l]);
                     else
                         for (int64_t c = c0; c < cm; c++) df[l * C + c] = s[c * L + l];
                 }

@@ -30,6 +30,16 @@ static inline float tg_expf(float x)
     return p * scale;
 }
 
+/* float to bfloat16, round to nearest even on the upper 16 bits; a NaN keeps a set mantissa bit
+ * (stays NaN). The one rounding of every bf16 copy (products' inputs, layout copies). */
+static inline uint16_t tg_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : r);
+}
+
 static inline float tg_sigmoidf(float x) { return 1.0f / (1.0f + tg_expf(-x)); }
 
 /* Sums in double over 8 fixed lanes, combined in a fixed order: the loops vectorise (no

@@ -102,9 +102,14 @@ void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M,
     nn_gemm_pre(prec, ta, tb, M, N, K, alpha, A, NULL, lda, B, NULL, ldb, beta, C, ldc, bias);
 }
 
+int nn_bf16_on(const tgdp_graph *gr)
+{
+    return gr->precision == TGDP_BF16 && tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN;
+}
+
 const uint16_t *nn_bf16_of(tgdp_graph *gr, const float *v, size_t n)
 {
-    if (gr->precision != TGDP_BF16 || tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return NULL;
+    if (!nn_bf16_on(gr)) return NULL;
     uint16_t *h = tgdp_arena_alloc(gr->arena, n * sizeof *h);
     if (h) nn_dnnl_to_bf16(v, n, h);
     return h;
