@@ -76,7 +76,7 @@ static inline double sqdev8(const float *v, double mu, int64_t n)
 /* Two of the sums above at once, each exactly as the single-row function computes it (the same
  * additions in the same order per lane, the same final combination): two independent chains of
  * additions keep the adder busy where one chain waits on its latency. */
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512VL__)
 #include <immintrin.h>
 static inline double fm_combine8(__m512d a)
 {

@@ -102,7 +102,8 @@ void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M,
     nn_gemm_pre(prec, ta, tb, M, N, K, alpha, A, NULL, lda, B, NULL, ldb, beta, C, ldc, bias);
 }
 
-int nn_bf16_on(const tgdp_graph *gr)
+/* whether the graph's products run in bf16 (bf16 precision on oneDNN) */
+static int nn_bf16_on(const tgdp_graph *gr)
 {
     return gr->precision == TGDP_BF16 && tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN;
 }

@@ -38,8 +38,6 @@ void nn_gemm(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M,
 void nn_gemm_pre(tgdp_precision prec, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
                  const float *A, const uint16_t *A16, int lda, const float *B, const uint16_t *B16, int ldb, float beta,
                  float *C, int ldc, const float *bias);
-/* whether the graph's products run in bf16 (bf16 precision on oneDNN): bf16 copies are worth making */
-int nn_bf16_on(const tgdp_graph *gr);
 /* n values rounded to bf16 in the graph's arena when the graph computes in bf16 on oneDNN, else
  * NULL (also when out of memory: the product then rounds them itself) */
 const uint16_t *nn_bf16_of(tgdp_graph *gr, const float *v, size_t n);
