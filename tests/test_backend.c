@@ -276,16 +276,36 @@ static void test_layouts(void)
             CHECKF(bad32 == 0 && bad16 == 0, "to channels-last, C %lld L %lld: %d float32 and %d bf16 values wrong",
                       (long long)C, (long long)L, bad32, bad16);
             memcpy(y, base, (size_t)n * sizeof *y);
-            dn_from_nwc(t, B, C, L, 1, y);
+            dn_from_nwc(t, B, C, L, 1, NULL, y);
             int bad_add = 0, bad_set = 0;
             for (int64_t i = 0; i < n; i++) {
                 const float want = base[i] + x[i];
                 bad_add += !(y[i] == want || (isnan(y[i]) && isnan(want)));
             }
-            dn_from_nwc(t, B, C, L, 0, y);
+            dn_from_nwc(t, B, C, L, 0, NULL, y);
             for (int64_t i = 0; i < n; i++) bad_set += memcmp(&y[i], &x[i], sizeof *y) != 0;
             CHECKF(bad_add == 0 && bad_set == 0, "from channels-last, C %lld L %lld: %d added and %d assigned wrong",
                       (long long)C, (long long)L, bad_add, bad_set);
+            /* with a per-(sample, channel) term e: y = x + e, and y = base + (x + e) */
+            float *e = malloc((size_t)(B * C) * sizeof *e);
+            tgdp_rng_fill_normal(&r, e, (size_t)(B * C), 0.0f, 1.0f);
+            e[0] = -0.0f;
+            int bad_eadd = 0, bad_eset = 0;
+            dn_from_nwc(t, B, C, L, 0, e, y);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = x[i] + e[i / L];
+                bad_eset += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
+            }
+            memcpy(y, base, (size_t)n * sizeof *y);
+            dn_from_nwc(t, B, C, L, 1, e, y);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = base[i] + (x[i] + e[i / L]);
+                bad_eadd += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
+            }
+            CHECKF(bad_eadd == 0 && bad_eset == 0,
+                   "from channels-last with a per-channel term, C %lld L %lld: %d added and %d assigned wrong",
+                   (long long)C, (long long)L, bad_eadd, bad_eset);
+            free(e);
             free(x), free(t), free(y), free(base), free(h);
         }
 }

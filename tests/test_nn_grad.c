@@ -91,6 +91,16 @@ static int b_conv(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
     return tgdp_act_node(gr, y, TGDP_ACT_SILU);
 }
 
+/* conv1d + a per-sample term e [B, Cout]: a parameter (ctx NULL), or a function of x, so that its
+ * tangent and second-order gradients are checked too */
+static int b_conv_add(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    int e = tgdp_view(gr, tgdp_param(gr, P, 2), 2, 4, 1);
+    if (ctx) e = tgdp_mean_inner(gr, tgdp_act_node(gr, x, TGDP_ACT_TANH), 4); /* [2, 4, 1] */
+    int y = tgdp_conv1d_add(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), e, 1, 1, 1);
+    return tgdp_act_node(gr, y, TGDP_ACT_SILU);
+}
+
 static int b_pool(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
 {
     (void)ctx;
@@ -137,6 +147,17 @@ static void test_conv_family(void)
             run_check(name, b_conv, cfgs[k], &P, x, 2, 4, 9, 0, 1);
             tgdp_params_free(&P);
         }
+    }
+    {
+        const char *names[] = {"W", "b", "e"};
+        int nd[] = {3, 1, 2};
+        int64_t sh[][3] = {{4, 4, 3}, {4}, {2, 4}};
+        tgdp_params P;
+        mkparams(&P, 3, names, nd, sh, 29);
+        run_check("conv1d + per-sample term (parameter)", b_conv_add, NULL, &P, x, 2, 4, 9, 0, 1);
+        int of_x = 1;
+        run_check("conv1d + per-sample term (of x)", b_conv_add, &of_x, &P, x, 2, 4, 9, 0, 1);
+        tgdp_params_free(&P);
     }
     {
         const char *names[] = {"W", "b"};

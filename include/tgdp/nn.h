@@ -128,7 +128,7 @@ enum {
     TGDP_OP_VIEW,      /* same data, another shape */
     TGDP_OP_FOURIER,   /* t[B,1] -> [B,2K]: sin/cos time embedding */
     TGDP_OP_EMBED,     /* labels -> rows of a table[ncls,E] */
-    TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation) */
+    TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation), + e[B,Cout] (in[3]) */
     TGDP_OP_AVGPOOL2,  /* [B,C,L] -> [B,C,L/2] (down-sampling) */
     TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
     TGDP_OP_BMM,       /* batched matrix product alpha op(a[b]) op(c[b]) (src/nn/ops_attn.c) */
@@ -137,9 +137,11 @@ enum {
     TGDP_OP_COUNT
 };
 
+enum { TGDP_NODE_INPUTS = 4 }; /* the most inputs of one node */
+
 typedef struct tgdp_node {
     int op;
-    int in[3];          /* input node ids, -1 if unused */
+    int in[TGDP_NODE_INPUTS]; /* input node ids, -1 if unused */
     int64_t B, C, L;    /* shape */
     size_t n;           /* B*C*L */
     float *v, *g, *dv, *dg;
@@ -200,6 +202,10 @@ int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L);
 int tgdp_fourier(tgdp_graph *gr, int t, int K);
 int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table);
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation);
+/* conv1d(x, W) + b + e, e [B, Cout] per sample (a time embedding) added at every position: the
+ * same values as tgdp_addb(conv, e, Cout, 1, 1) after the convolution, without the extra node's
+ * pass and buffers (the sum is made where the convolution's output is written); e = -1: none */
+int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int padding, int dilation);
 int tgdp_avgpool2(tgdp_graph *gr, int x);
 int tgdp_upsample2(tgdp_graph *gr, int x);
 /* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes): one op

@@ -48,8 +48,8 @@ int dn_matmul(tgdp_precision prec, int ta, int tb, int M, int N, int K, const vo
 void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst);
 /* [B, C, L] float32 -> [B, L, C], as bf16 (uint16_t) or float32 */
 void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *out);
-/* out [B, C, L] = (add: +=) in [B, L, C] */
-void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, float *out);
+/* out [B, C, L] = (add: +=) in [B, L, C] (+ e [B, C] at every position, when e is not NULL) */
+void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, float *out);
 /* the input rows of a convolution's weight gradient from its channels-last input xs (elements of
  * es bytes): rows[(n Lo + l) K Cin + k Cin + ci] = xs[n, l stride - padding + k dilation, ci]
  * (0 outside) */

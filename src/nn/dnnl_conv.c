@@ -8,7 +8,6 @@
  * rate at these shapes. Every primitive is made once per shape and thread (dnnl_cache.c); each
  * call is counted (nn_count) with the time of its kernel alone. */
 #include "nn/dnnl_cache.h"
-#include "nn/fastmath.h"
 #include "nn/ops.h"
 
 #include <string.h>
@@ -167,7 +166,7 @@ static int run_counted(dn_prim *p, void **h, const cv_ctx *c)
 }
 
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
-                     const float *b, float *y)
+                     const float *b, const float *e, float *y)
 {
     const cv_ctx c = {TGDP_CALL_CONV_FWD, prec, b != NULL, *s};
     int key[DN_KEY];
@@ -180,7 +179,7 @@ int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
     dn_to_nwc(x, s->B, s->Cin, s->L, prec == TGDP_BF16, xs);
     void *h[4] = {xs, ws, ys, (void *)b};
     if (run_counted(p, h, &c)) return -1;
-    dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, y);
+    dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, e, y);
     return 0;
 }
 
@@ -193,7 +192,7 @@ static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const flo
     if (!ws || !gxs || wei_reorder(c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
     void *h[3] = {(void *)gys, ws, gxs};
     if (run_counted(p, h, c)) return -1;
-    dn_from_nwc(gxs, s->B, s->Cin, s->L, !assign, gx);
+    dn_from_nwc(gxs, s->B, s->Cin, s->L, !assign, NULL, gx);
     return 0;
 }
 
@@ -227,30 +226,10 @@ static int conv_bwd_weights(tgdp_precision prec, const tgdp_conv_shape *s, const
     return 0;
 }
 
-/* gb[co] += sum over samples and positions of gy[n, co, l], in a fixed order; channels two at a
- * time (two independent chains of sums, each the same as alone) */
-static void bias_grad(const float *gy, const tgdp_conv_shape *s, float *gb)
-{
-    const int64_t C = s->Cout, Lo = s->Lo;
-#pragma omp parallel for schedule(static) if (s->B * C * Lo > 32768)
-    for (int64_t co = 0; co < C; co += 2) {
-        double t[2] = {0, 0};
-        for (int64_t n = 0; n < s->B; n++) {
-            const float *row = gy + (n * C + co) * Lo;
-            double a, b = 0;
-            if (co + 1 < C) sum8_2(row, row + Lo, Lo, &a, &b);
-            else a = sum8(row, Lo);
-            t[0] += a, t[1] += b;
-        }
-        gb[co] += (float)t[0];
-        if (co + 1 < C) gb[co + 1] += (float)t[1];
-    }
-}
-
 int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                     const void *srcs, float *gx, int gx_assign, float *gW, float *gb)
+                     const void *srcs, float *gx, int gx_assign, float *gW)
 {
-    if (!gx && !gW && !gb) return 0;
+    if (!gx && !gW) return 0;
     /* the primitive and the buffers first: declining before anything is added lets the caller do it all */
     const cv_ctx cd = {TGDP_CALL_CONV_BWD_DATA, prec, 0, *s};
     int kd[DN_KEY];
@@ -266,7 +245,6 @@ int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
         srcs = t;
     }
     if (gW && conv_bwd_weights(prec, s, gys, srcs, gW)) return gx ? -2 : -1;
-    if (gb) bias_grad(gy, s, gb);
     return 0;
 }
 

@@ -49,7 +49,7 @@ int nn_new_node(tgdp_graph *gr, int op, int64_t B, int64_t C, int64_t L, int all
     tgdp_node *nd = &gr->nodes[gr->n];
     memset(nd, 0, sizeof *nd);
     nd->op = op;
-    nd->in[0] = nd->in[1] = nd->in[2] = -1;
+    for (int k = 0; k < TGDP_NODE_INPUTS; k++) nd->in[k] = -1;
     nd->B = B;
     nd->C = C;
     nd->L = L;
@@ -165,7 +165,7 @@ static void before_backward(tgdp_graph *gr, tgdp_node *nd)
 {
     settle(grad_owner(gr, nd));
     gr->g_assign = 0;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < TGDP_NODE_INPUTS; k++) {
         if (nd->in[k] < 0 || !gr->nodes[nd->in[k]].need) continue;
         tgdp_node *o = grad_owner(gr, &gr->nodes[nd->in[k]]);
         if (!o->g_fresh) continue;
@@ -184,7 +184,7 @@ int tgdp_graph_backward(tgdp_graph *gr, int out, const float *seed_g, const floa
         else if (nd->op == TGDP_OP_PARAM) nd->need = param_grads;
         else {
             nd->need = 0;
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < TGDP_NODE_INPUTS; k++)
                 if (nd->in[k] >= 0 && gr->nodes[nd->in[k]].need) nd->need = 1;
         }
         if (!nd->need) continue;

@@ -2,6 +2,7 @@
  * backend (dnnl_conv.c), else im2col + sgemm, with a plain direct reference kernel beside them;
  * average-pool down-sampling and nearest up-sampling; each with tangent and backward rules. */
 #include "nn/dnnl.h"
+#include "nn/fastmath.h"
 #include "nn/ops.h"
 
 #include <omp.h>
@@ -113,30 +114,47 @@ static tgdp_conv_shape conv_shape(const tgdp_node *x, const tgdp_node *w, const 
     return (tgdp_conv_shape){x->B, x->C, x->L, y->C, y->L, (int)w->L, y->ip[0], y->ip[1], y->ip[2]};
 }
 
-/* y = conv(x, W) + b through oneDNN (which counts its calls); non-zero when not on that backend
- * or when oneDNN declines (the caller computes it with im2col + sgemm) */
+/* y = conv(x, W) + b (+ e per sample) through oneDNN (which counts its calls); non-zero when not on
+ * that backend or when oneDNN declines (the caller computes it with im2col + sgemm) */
 static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
-                    const float *b, float *y)
+                    const float *b, const float *e, float *y)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    if (nn_dnnl_conv_fwd(gr->precision, s, x, xs, W, b, y) == 0) return 0;
+    if (nn_dnnl_conv_fwd(gr->precision, s, x, xs, W, b, e, y) == 0) return 0;
     nn_dnnl_declined();
     return -1;
 }
 
 /* the backward of one convolution through oneDNN: gx += input gradient of gy, gW += weight
- * gradient with src as input, gb += bias gradient (each may be NULL). 0: done; -1: declined
- * before anything was added (the caller computes it otherwise); -2: failed half-way */
+ * gradient with src as input (each may be NULL). 0: done; -1: declined before anything was added
+ * (the caller computes it otherwise); -2: failed half-way */
 static int dnnl_bwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
-                    const void *srcs, float *gx, int gx_assign, float *gW, float *gb)
+                    const void *srcs, float *gx, int gx_assign, float *gW)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, srcs, gx, gx_assign, gW, gb);
+    const int rc = nn_dnnl_conv_bwd(gr->precision, s, gy, W, src, srcs, gx, gx_assign, gW);
     if (rc == -1) nn_dnnl_declined();
     return rc;
 }
 
+/* y[r, l] (+)= e[r] for R rows of L values; assign: y = 0 + e (as adding e to a zero tangent) */
+static void add_rows(float *y, const float *e, int64_t R, int64_t L, int assign)
+{
+    for (int64_t r = 0; r < R; r++) {
+        float *yr = y + r * L;
+        if (assign)
+            for (int64_t l = 0; l < L; l++) yr[l] = 0.0f + e[r];
+        else
+            for (int64_t l = 0; l < L; l++) yr[l] += e[r];
+    }
+}
+
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation)
+{
+    return tgdp_conv1d_add(gr, x, W, b, -1, stride, padding, dilation);
+}
+
+int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int padding, int dilation)
 {
     if (x < 0 || W < 0 || gr->failed) {
         tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: invalid input");
@@ -151,22 +169,26 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
                         (long long)nw->C, (long long)Cin, (long long)Lo);
         return -1;
     }
+    if (e >= 0 && gr->nodes[e].n != (size_t)(nx->B * Cout))
+        return tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: a per-sample term of %zu values for %lld samples of %lld channels",
+                               gr->nodes[e].n, (long long)nx->B, (long long)Cout);
     int id = nn_new_node(gr, TGDP_OP_CONV1D, nx->B, Cout, Lo, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
     y->in[0] = x;
     y->in[1] = W;
     y->in[2] = b;
+    y->in[3] = e;
     y->ip[0] = stride;
     y->ip[1] = padding;
     y->ip[2] = dilation;
     const tgdp_conv_shape s = conv_shape(&gr->nodes[x], &gr->nodes[W], y);
-    const float *bv = b >= 0 ? gr->nodes[b].v : NULL;
+    const float *bv = b >= 0 ? gr->nodes[b].v : NULL, *ev = e >= 0 ? gr->nodes[e].v : NULL;
     if (tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN) { /* the input channels-last, kept for the backward */
         const size_t es = gr->precision == TGDP_BF16 ? 2 : sizeof(float);
         if (!(y->aux = tgdp_arena_alloc(gr->arena, (size_t)(s.B * s.L * s.Cin) * es)))
             return tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
-        if (dnnl_fwd(gr, &s, gr->nodes[x].v, y->aux, gr->nodes[W].v, bv, y->v) == 0) return id;
+        if (dnnl_fwd(gr, &s, gr->nodes[x].v, y->aux, gr->nodes[W].v, bv, ev, y->v) == 0) return id;
         y->aux = NULL;
     }
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);
@@ -176,20 +198,28 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
         return -1;
     }
     conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, bv, y->v, y->B, Cin, L, Cout, Lo, K, y->ip, cols, T);
+    if (ev) add_rows(y->v, ev, y->B * Cout, Lo, 0);
     return id;
 }
 
+/* dy = conv(dx, W) + de: the bias is constant, W is not differentiated along the tangent */
 int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
 {
-    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
-    if (!x->dv) return TGDP_OK;
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *e = NN_IN(gr, y, 3);
+    const float *ed = e ? e->dv : NULL;
+    if (!x->dv && !ed) return TGDP_OK;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
+    if (!x->dv) {
+        add_rows(y->dv, ed, y->B * y->C, y->L, 1);
+        return TGDP_OK;
+    }
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    if (dnnl_fwd(gr, &s, x->dv, NULL, w->v, NULL, y->dv) == 0) return TGDP_OK;
+    if (dnnl_fwd(gr, &s, x->dv, NULL, w->v, NULL, ed, y->dv) == 0) return TGDP_OK;
     const int K = (int)w->L, T = conv_threads(y->B, x->C, y->C, y->L, K);
     float *cols = conv_cols(gr, T, x->C, K, y->L);
     if (!cols) return TGDP_ENOMEM;
     conv_fwd_par(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, y->L, K, y->ip, cols, T);
+    if (ed) add_rows(y->dv, ed, y->B * y->C, y->L, 0);
     return TGDP_OK;
 }
 
@@ -236,20 +266,57 @@ static void conv_input_grad(const float *gy, const float *W, float *xg, float *c
  * left it fresh for this op (gr->g_assign), added to otherwise. */
 static int conv_backward_dnnl(tgdp_graph *gr, tgdp_node *y)
 {
-    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, y->aux, x->need ? x->g : NULL, gr->g_assign, w->need ? w->g : NULL,
-                      b && b->need ? b->g : NULL);
+    int rc = dnnl_bwd(gr, &s, y->g, w->v, x->v, y->aux, x->need ? x->g : NULL, gr->g_assign, w->need ? w->g : NULL);
     if (rc == 0 && y->dg) /* second order: the tangent's gradient */
-        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, NULL, x->dg, 0, w->need && x->dv ? w->g : NULL, NULL) ? -2 : 0;
+        rc = dnnl_bwd(gr, &s, y->dg, w->v, x->dv, NULL, x->dg, 0, w->need && x->dv ? w->g : NULL) ? -2 : 0;
     if (rc == -2) tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d backward: oneDNN failed after adding the input gradient");
     return rc != -1 ? 0 : -1;
 }
 
+/* gb[co] += the sum of gy[n, co, l] over samples and positions, ge[n, co] += its sum over positions
+ * (either may be NULL), in a fixed order: each (n, co) row's 8-lane double sum (the same as
+ * sum8), channels two at a time (two independent chains) */
+static void conv_bias_grads(const float *gy, int64_t B, int64_t C, int64_t Lo, float *gb, float *ge)
+{
+    if (!gb && !ge) return;
+#pragma omp parallel for schedule(static) if (B * C * Lo > 32768)
+    for (int64_t co = 0; co < C; co += 2) {
+        double t[2] = {0, 0};
+        for (int64_t n = 0; n < B; n++) {
+            const float *row = gy + (n * C + co) * Lo;
+            double a, b = 0;
+            if (co + 1 < C) sum8_2(row, row + Lo, Lo, &a, &b);
+            else a = sum8(row, Lo);
+            t[0] += a, t[1] += b;
+            if (ge) {
+                ge[n * C + co] += (float)a;
+                if (co + 1 < C) ge[n * C + co + 1] += (float)b;
+            }
+        }
+        if (gb) {
+            gb[co] += (float)t[0];
+            if (co + 1 < C) gb[co + 1] += (float)t[1];
+        }
+    }
+}
+
+static void conv_backward_gemm(tgdp_graph *gr, tgdp_node *y);
+
 void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
 {
-    if (conv_backward_dnnl(gr, y) == 0) return;
-    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1), *b = NN_IN(gr, y, 2);
+    if (conv_backward_dnnl(gr, y) != 0) conv_backward_gemm(gr, y);
+    if (gr->failed) return;
+    tgdp_node *b = NN_IN(gr, y, 2), *e = NN_IN(gr, y, 3);
+    conv_bias_grads(y->g, y->B, y->C, y->L, b && b->need ? b->g : NULL, e && e->need ? e->g : NULL);
+    if (y->dg && e && e->dg) conv_bias_grads(y->dg, y->B, y->C, y->L, NULL, e->dg);
+}
+
+/* the input and weight gradients through im2col + sgemm */
+static void conv_backward_gemm(tgdp_graph *gr, tgdp_node *y)
+{
+    tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
     if (gr->g_assign && x->need) memset(x->g, 0, x->n * sizeof(float)); /* col2im adds */
     const int K = (int)w->L;
     const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;
@@ -264,13 +331,6 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
         conv_weight_grad(y->g, x->v, w->g, cols, parts, T, y->B, Cin, L, Cout, Lo, K, y->ip);
         if (y->dg && x->dv) conv_weight_grad(y->dg, x->dv, w->g, cols, parts, T, y->B, Cin, L, Cout, Lo, K, y->ip);
     }
-    if (b && b->need)
-        for (int64_t co = 0; co < Cout; co++) {
-            double s = 0;
-            for (int64_t n = 0; n < y->B; n++)
-                for (int64_t l = 0; l < Lo; l++) s += y->g[(n * Cout + co) * Lo + l];
-            b->g[co] += (float)s;
-        }
     if (x->need) conv_input_grad(y->g, w->v, x->g, cols, T, y->B, Cin, L, Cout, Lo, K, y->ip);
     if (y->dg && x->dg) conv_input_grad(y->dg, w->v, x->dg, cols, T, y->B, Cin, L, Cout, Lo, K, y->ip);
 }

@@ -74,8 +74,8 @@ int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_para
     const int pad = rb->K / 2;
     int h = tgdp_groupnorm_act(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b),
                                TGDP_ACT_SILU);
-    h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), 1, pad, 1);
-    if (temb >= 0) h = tgdp_addb(gr, h, temb, rb->cout, 1, 1.0f);
+    /* the embedding [B, cout] added where the convolution writes its output */
+    h = tgdp_conv1d_add(gr, h, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), temb, 1, pad, 1);
     h = tgdp_groupnorm_act(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b),
                            TGDP_ACT_SILU);
     const int dil = rb->dil > 1 ? rb->dil : 1;
