@@ -334,6 +334,70 @@ static void test_paired_sums(void)
     CHECKF(bad == 0, "paired sums: %d of %d cases differ from the single-row sums", bad, cases);
 }
 
+/* group norm's per-channel kernels (fastmath.h: masked 16- and 8-wide vectors where built with
+ * AVX-512) against the scalar formulas they replace, bit for bit: the exponential and sigmoid at
+ * the clamps, NaN (any NaN for a NaN), infinities, -0 and subnormals; the forward's z and SiLU and the backward's gz
+ * with its sums at every length (tails included) */
+static uint32_t fbits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+/* a differs from b: other bits, except that any NaN stands for any NaN (which operand's NaN an
+ * operation passes on is the compiler's choice of operand order, not a value) */
+static int fdiff(float a, float b) { return fbits(a) != fbits(b) && !(isnan(a) && isnan(b)); }
+static void test_norm_kernels(void)
+{
+    enum { N = 1003 };
+    static float x[N], sg[N], gy[N], y[N], sv[N], gz[N];
+    uint64_t st = 777;
+    for (int i = 0; i < N; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        x[i] = (float)((int32_t)(st >> 32)) * (i % 5 == 0 ? 5e-8f : 1e-9f); /* up to about +-107 */
+        gy[i] = (float)((int32_t)(st & 0xffffffffu)) * 1e-9f;
+        sg[i] = tg_sigmoidf(0.7f * x[i]);
+    }
+    const float special[] = {NAN, -NAN, INFINITY, -INFINITY, -0.0f, 0.0f, 1e-40f, -1e-40f, 87.0f, -87.0f, 88.0f,
+                             -88.0f, 87.5f, -87.5f, 88.7f, -103.0f, 1e30f, -1e30f, 0.5f, -0.5f};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++) x[700 + 3 * i] = special[i]; /* only the full length */
+    int bad = 0, cases = 0;
+    const float mu = 0.3f, rs = 1.7f, g = 0.9f, b = -0.2f;
+    const int64_t lens[] = {1, 5, 8, 15, 16, 17, 31, 62, 125, 250, N};
+    for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+        const int64_t L = lens[k];
+        for (int silu = 0; silu < 2; silu++) { /* forward */
+            gn_channel(x, mu, rs, g, b, L, y, silu ? sv : NULL);
+            for (int64_t i = 0; i < L; i++) {
+                const float z = ((x[i] - mu) * rs) * g + b, s = tg_sigmoidf(z), want = silu ? z * s : z;
+                bad += fdiff(y[i], want) || (silu && fdiff(sv[i], s));
+            }
+            cases++;
+        }
+        double su, dt; /* backward */
+        gn_silu_grad_sums(x, sg, gy, mu, rs, g, b, L, gz, &su, &dt);
+        float ref[N];
+        for (int64_t i = 0; i < L; i++) {
+            const float z = ((x[i] - mu) * rs) * g + b;
+            ref[i] = gy[i] * (sg[i] * (1.0f + z * (1.0f - sg[i])));
+            bad += fdiff(gz[i], ref[i]);
+        }
+        const double rsu = sum8(ref, L), rdt = dot8(ref, x, L); /* with NaN (full length): any NaN */
+        bad += !(dbits(su) == dbits(rsu) || (isnan(su) && isnan(rsu))) || !(dbits(dt) == dbits(rdt) || (isnan(dt) && isnan(rdt)));
+        cases++;
+    }
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    for (int i = 0; i + 16 <= N; i += 16) { /* the 16-wide exponential and sigmoid themselves */
+        float e[16], s[16];
+        _mm512_storeu_ps(e, tg_expf16(_mm512_loadu_ps(x + i)));
+        _mm512_storeu_ps(s, tg_sigmoidf16(_mm512_loadu_ps(x + i)));
+        for (int j = 0; j < 16; j++) bad += fdiff(e[j], tg_expf(x[i + j])) || fdiff(s[j], tg_sigmoidf(x[i + j]));
+        cases++;
+    }
+#endif
+    CHECKF(bad == 0, "group norm kernels: %d values in %d cases differ from the scalar formulas", bad, cases);
+}
+
 static void test_fourier(void)
 {
     const char *names[] = {"W"};
@@ -586,6 +650,7 @@ int main(void)
     test_lib_resblock();
     test_fourier();
     test_paired_sums();
+    test_norm_kernels();
     test_mlp();
     test_losses();
     test_conv_ref_vs_gemm();

@@ -129,6 +129,34 @@ static inline void sumdot8(const float *u, const float *v, int64_t n, double *s,
     }
     *s = fm_combine8(x), *d = fm_combine8(y);
 }
+/* tg_expf of 16 floats, bit for bit (the same float operations in the same order, unfused) */
+static inline __m512 tg_expf16(__m512 x)
+{
+    x = _mm512_max_ps(_mm512_set1_ps(-87.0f), x); /* max/min return their second operand for NaN: x */
+    x = _mm512_min_ps(_mm512_set1_ps(88.0f), x);
+    const __m512 shifter = _mm512_set1_ps(12582912.0f);
+    const __m512 kf = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), shifter),
+                                    shifter);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(kf, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(kf, _mm512_set1_ps(-2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.0f / 720.0f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f / 120.0f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f / 24.0f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f / 6.0f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(0.5f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
+    const __m512i k = _mm512_maskz_cvttps_epi32(_mm512_cmp_ps_mask(kf, kf, _CMP_ORD_Q), kf); /* NaN: 0 */
+    const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
+    return _mm512_mul_ps(p, scale);
+}
+/* tg_sigmoidf of 16 floats, bit for bit */
+static inline __m512 tg_sigmoidf16(__m512 x)
+{
+    const __m512 neg = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN)));
+    const __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_add_ps(one, tg_expf16(neg)));
+}
 #else
 static inline void sum8_2(const float *a, const float *b, int64_t n, double *sa, double *sb)
 {
@@ -143,4 +171,68 @@ static inline void sumdot8(const float *u, const float *v, int64_t n, double *s,
     *s = sum8(u, n), *d = dot8(u, v, n);
 }
 #endif
+
+/* Group norm, one channel of L values from its row's mean mu and 1/std rs: z = ((x - mu) rs) g + b;
+ * with s (not NULL) s = sigmoid(z) and y = z s (SiLU), else y = z. Masked 16-wide vectors where
+ * built with AVX-512 (no scalar tail per channel), the same values as the scalar loop. */
+static inline void gn_channel(const float *x, float mu, float rs, float g, float b, int64_t L, float *y, float *s)
+{
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    const __m512 vmu = _mm512_set1_ps(mu), vrs = _mm512_set1_ps(rs), vg = _mm512_set1_ps(g), vb = _mm512_set1_ps(b);
+    for (int64_t i = 0; i < L; i += 16) {
+        const __mmask16 m = i + 16 <= L ? (__mmask16)0xffff : (__mmask16)((1u << (L - i)) - 1u);
+        __m512 z = _mm512_maskz_loadu_ps(m, x + i);
+        z = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(z, vmu), vrs), vg), vb);
+        if (s) {
+            const __m512 sg = tg_sigmoidf16(z);
+            _mm512_mask_storeu_ps(s + i, m, sg);
+            z = _mm512_mul_ps(z, sg);
+        }
+        _mm512_mask_storeu_ps(y + i, m, z);
+    }
+#else
+    for (int64_t i = 0; i < L; i++) {
+        const float z = ((x[i] - mu) * rs) * g + b;
+        if (s) {
+            s[i] = tg_sigmoidf(z);
+            y[i] = z * s[i];
+        } else {
+            y[i] = z;
+        }
+    }
+#endif
+}
+
+/* Group norm's backward, first order with SiLU, one channel of L values: gz = gy silu'(z) with z
+ * as in gn_channel and s = sigmoid(z) from the forward, silu'(z) = s (1 + z (1 - s)); and in the
+ * same pass sumdot8(gz, x) (*sum, *dot): the same values as computing gz and then calling sumdot8,
+ * without reading gz back. */
+static inline void gn_silu_grad_sums(const float *x, const float *s, const float *gy, float mu, float rs, float g,
+                                     float b, int64_t L, float *gz, double *sum, double *dot)
+{
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    const __m256 vmu = _mm256_set1_ps(mu), vrs = _mm256_set1_ps(rs), vg = _mm256_set1_ps(g), vb = _mm256_set1_ps(b);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    __m512d as = _mm512_setzero_pd(), ad = _mm512_setzero_pd();
+    for (int64_t i = 0; i < L; i += 8) {
+        const __mmask8 m = fm_mask8(i, L);
+        const __m256 xv = _mm256_maskz_loadu_ps(m, x + i), sv = _mm256_maskz_loadu_ps(m, s + i);
+        const __m256 gv = _mm256_maskz_loadu_ps(m, gy + i);
+        const __m256 z = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vmu), vrs), vg), vb);
+        const __m256 d1 = _mm256_mul_ps(sv, _mm256_add_ps(one, _mm256_mul_ps(z, _mm256_sub_ps(one, sv))));
+        const __m256 t = _mm256_mul_ps(gv, d1);
+        _mm256_mask_storeu_ps(gz + i, m, t);
+        const __m512d td = _mm512_cvtps_pd(t);
+        as = _mm512_mask_add_pd(as, m, as, td);
+        ad = _mm512_mask_add_pd(ad, m, ad, _mm512_mul_pd(td, _mm512_cvtps_pd(xv)));
+    }
+    *sum = fm_combine8(as), *dot = fm_combine8(ad);
+#else
+    for (int64_t i = 0; i < L; i++) {
+        const float z = ((x[i] - mu) * rs) * g + b;
+        gz[i] = gy[i] * (s[i] * (1.0f + z * (1.0f - s[i])));
+    }
+    sumdot8(gz, x, L, sum, dot);
+#endif
+}
 #endif

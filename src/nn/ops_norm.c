@@ -40,20 +40,13 @@ int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta)
 /* z for element l of channel c of a row, and y = act(z) */
 static inline float gn_z(float x, float mu, float rs, float g, float b) { return ((x - mu) * rs) * g + b; }
 
-/* one row's output from its statistics: z channel by channel, then with SiLU (sr: where sigmoid(z)
- * goes) y = silu(z) over the whole row: one vector tail instead of one per channel */
+/* one row's output from its statistics, channel by channel (gn_channel, fastmath.h): z, and with
+ * SiLU (sr: where sigmoid(z) goes) y = silu(z) */
 static void gn_row(const float *xr, const float *ga, const float *be, int64_t CG, int64_t L, float mu, float rs,
                    float *yr, float *sr)
 {
-    for (int64_t c = 0; c < CG; c++) {
-        const float g = ga[c], b = be[c];
-        for (int64_t l = c * L; l < (c + 1) * L; l++) yr[l] = gn_z(xr[l], mu, rs, g, b);
-    }
-    if (sr)
-        for (int64_t l = 0; l < CG * L; l++) {
-            sr[l] = tg_sigmoidf(yr[l]);
-            yr[l] = yr[l] * sr[l];
-        }
+    for (int64_t c = 0; c < CG; c++)
+        gn_channel(xr + c * L, mu, rs, ga[c], be[c], L, yr + c * L, sr ? sr + c * L : NULL);
 }
 
 int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
@@ -143,13 +136,14 @@ typedef struct row_means {
  * sum(a xn) = rs (sum(a x) - mu sum(a))), and each channel's share of the parameter gradients:
  * pg = sum gy xn + sum gdy dxn, pb = sum gy. */
 static row_means means(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga, int64_t CG,
-                       int64_t L, float mu, float rs, double *pg, double *pb)
+                       int64_t L, float mu, float rs, const double *cs, double *pg, double *pb)
 {
     double k = 0, kx = 0, h = 0, hx = 0, hdx = 0, m1 = 0, xdx = 0;
     for (int64_t c = 0; c < CG; c++) {
         const float *xc = xr + c * L;
-        double sgy, sgyd; /* sum gy, sum gy x: one pass, two chains */
-        sumdot8(gy + c * L, xc, L, &sgy, &sgyd);
+        double sgy, sgyd; /* sum gy, sum gy x: one pass, two chains (or made with gy: cs) */
+        if (cs) sgy = cs[2 * c], sgyd = cs[2 * c + 1];
+        else sumdot8(gy + c * L, xc, L, &sgy, &sgyd);
         const double g = ga[c], sgyx = rs * (sgyd - mu * sgy);
         k += g * sgy, kx += g * sgyx;
         pb[c] = sgy, pg[c] = sgyx;
@@ -173,11 +167,12 @@ static row_means means(const float *xr, const float *gy, const float *gdy, const
 
 /* one row: the input gradients, and the row's share of the parameter gradients (pg, pb: per
  * channel of the group; pb has room for 4 CG values). assign (first order only): gx = its
- * gradient instead of gx += it */
+ * gradient instead of gx += it; cs: each channel's sumdot8(gy, x) when the caller has them, or NULL */
 static void norm_row(const float *xr, const float *gy, const float *gdy, const float *dx, const float *ga, int64_t CG,
-                     int64_t L, float mu, float rs, float *gx, int assign, float *gdx, double *pg, double *pb)
+                     int64_t L, float mu, float rs, const double *cs, float *gx, int assign, float *gdx, double *pg,
+                     double *pb)
 {
-    const row_means m = means(xr, gy, gdy, dx, ga, CG, L, mu, rs, pg, pb);
+    const row_means m = means(xr, gy, gdy, dx, ga, CG, L, mu, rs, cs, pg, pb);
     const float c3 = 3.0f * m.m2 * m.hx - m.hdx + m.m1 * m.h, rs2 = rs * rs;
     for (int64_t c = 0; c < CG; c++) {
         const float g = ga[c];
@@ -198,12 +193,19 @@ static void norm_row(const float *xr, const float *gy, const float *gdy, const f
 }
 
 /* SiLU: the gradients of z (and of its tangent dz) from those of y = silu(z) and dy = silu'(z) dz,
- * for one row: gz = gy silu'(z) + gdy silu''(z) dz, gdz = gdy silu'(z); sr: the row's sigmoid(z) */
+ * for one row: gz = gy silu'(z) + gdy silu''(z) dz, gdz = gdy silu'(z); sr: the row's sigmoid(z).
+ * First order (no gdy): channel by channel with each channel's sumdot8(gz, x) into cs. */
 static void silu_seeds(const float *xr, const float *sr, const float *gy, const float *gdy, const float *dx,
                        const float *ga, const float *be, int64_t CG, int64_t L, float mu, float rs, float *gz,
-                       float *gdz)
+                       float *gdz, double *cs)
 {
     const int64_t M = CG * L;
+    if (!gdy) {
+        for (int64_t c = 0; c < CG; c++)
+            gn_silu_grad_sums(xr + c * L, sr + c * L, gy + c * L, mu, rs, ga[c], be[c], L, gz + c * L, &cs[2 * c],
+                              &cs[2 * c + 1]);
+        return;
+    }
     float m1 = 0, m2 = 0;
     if (gdy) {
         const double s1 = sum8(dx, M);
@@ -217,13 +219,6 @@ static void silu_seeds(const float *xr, const float *sr, const float *gy, const 
         for (int64_t l = o; l < o + L; l++) gz[l] = gn_z(xr[l], mu, rs, g, b);
         if (gdy)
             for (int64_t l = o; l < o + L; l++) gdz[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
-    }
-    if (!gdy) {
-        for (int64_t l = 0; l < M; l++) {
-            const float z = gz[l], s = sr[l];
-            gz[l] = gy[l] * (s * (1.0f + z * (1.0f - s)));
-        }
-        return;
     }
     for (int64_t l = 0; l < M; l++) {
         const float z = gz[l], dz = gdz[l], s = sr[l], d1 = s * (1.0f + z * (1.0f - s));
@@ -241,7 +236,9 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
     const int assign = gr->g_assign; /* only without y->dg: nn_backward_assigns */
     double *part = tgdp_arena_alloc(gr->arena, (size_t)(5 * B * C) * sizeof *part); /* [B, C]: gamma; 4 x beta */
     float *sz = y->ip[1] ? tgdp_arena_floats(gr->arena, (gdy ? 2 : 1) * y->n) : NULL; /* SiLU: gz (and gdz) */
-    if (!part || (y->ip[1] && !sz)) {
+    /* first order with SiLU: each channel's sum of gz and of gz x, made with gz */
+    double *sums = y->ip[1] && !gdy ? tgdp_arena_alloc(gr->arena, (size_t)(2 * B * C) * sizeof *sums) : NULL;
+    if (!part || (y->ip[1] && !sz) || (y->ip[1] && !gdy && !sums)) {
         tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm backward: out of memory");
         return;
     }
@@ -250,14 +247,15 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
         const int64_t n = r / G, c0 = (r % G) * CG;
         const float *xr = x->v + r * M, *dx = gdy ? x->dv + r * M : NULL, *gz = y->g + r * M;
         const float *gdz = gdy ? gdy + r * M : NULL;
+        double *cs = sums ? sums + 2 * r * CG : NULL;
         if (sz) { /* the seeds of z from those of silu(z) */
             float *tz = sz + r * M, *tdz = gdy ? sz + y->n + r * M : NULL;
             silu_seeds(xr, st + 2 * B * G + r * M, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r],
-                       st[2 * r + 1], tz, tdz);
+                       st[2 * r + 1], tz, tdz, cs);
             gz = tz, gdz = tdz;
         }
-        norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], x->need ? x->g + r * M : NULL, assign,
-                 gdy && x->dg ? x->dg + r * M : NULL, part + n * C + c0, part + B * C + 4 * (n * C + c0));
+        norm_row(xr, gz, gdz, dx, ga->v + c0, CG, L, st[2 * r], st[2 * r + 1], cs, x->need ? x->g + r * M : NULL,
+                 assign, gdy && x->dg ? x->dg + r * M : NULL, part + n * C + c0, part + B * C + 4 * (n * C + c0));
     }
     for (int64_t c = 0; c < C; c++) { /* over the samples in order */
         double sg = 0, sb = 0;
