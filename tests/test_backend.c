@@ -311,6 +311,53 @@ static void test_layouts(void)
 }
 #endif
 
+#ifdef TGDP_HAVE_DNNL
+/* Group norm (+ SiLU) written straight into the channels-last copy (dn_norm_to_nwc, what
+ * tgdp_norm_conv1d feeds the convolution) gives bit for bit the group norm's output then dn_to_nwc,
+ * and the same sigmoid(z), at odd sizes (partial tiles), float32 and bf16 */
+static void test_norm_layout(void)
+{
+    const int64_t shapes[][3] = {{12, 37, 4}, {32, 62, 8}, {20, 17, 5}, {64, 250, 8}, {3, 5, 1}};
+    tgdp_rng r = tgdp_rng_new(99);
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
+        for (int silu = 0; silu < 2; silu++) {
+            const int64_t B = 2, C = shapes[k][0], L = shapes[k][1], G = shapes[k][2], n = B * C * L;
+            tgdp_params P;
+            tgdp_params_init(&P);
+            const int64_t sh[1] = {C};
+            tgdp_params_add(&P, "gamma", 1, sh);
+            tgdp_params_add(&P, "beta", 1, sh);
+            CHECK(tgdp_params_alloc(&P, NULL) == TGDP_OK);
+            tgdp_rng_fill_normal(&r, P.w, P.n, 0.5f, 1.0f);
+            float *x = malloc((size_t)n * sizeof *x), *sig = malloc((size_t)n * sizeof *sig);
+            float *f32 = malloc((size_t)n * sizeof *f32), *g32 = malloc((size_t)n * sizeof *g32);
+            uint16_t *h = malloc((size_t)n * 2), *g16 = malloc((size_t)n * 2);
+            tgdp_rng_fill_normal(&r, x, (size_t)n, 0.3f, 2.0f);
+            tgdp_arena ar;
+            tgdp_arena_init(&ar);
+            tgdp_graph gr;
+            tgdp_graph_init(&gr, &ar);
+            const int xi = tgdp_input(&gr, x, B, C, L, 0);
+            const int y = tgdp_groupnorm_act(&gr, xi, (int)G, tgdp_param(&gr, &P, 0), tgdp_param(&gr, &P, 1),
+                                             silu ? TGDP_ACT_SILU : TGDP_ACT_IDENTITY);
+            CHECK(y >= 0 && gr.nodes[y].op == TGDP_OP_GROUPNORM);
+            const tgdp_node *ny = &gr.nodes[y];
+            dn_to_nwc(ny->v, B, C, L, 0, f32);
+            dn_to_nwc(ny->v, B, C, L, 1, h);
+            dn_norm_to_nwc(x, B, C, L, G, ny->aux, P.w + P.info[0].off, P.w + P.info[1].off, silu ? sig : NULL, 0, g32);
+            int bad = memcmp(f32, g32, (size_t)n * sizeof *f32) != 0;
+            dn_norm_to_nwc(x, B, C, L, G, ny->aux, P.w + P.info[0].off, P.w + P.info[1].off, silu ? sig : NULL, 1, g16);
+            bad += memcmp(h, g16, (size_t)n * 2) != 0;
+            if (silu) bad += memcmp(sig, ny->aux + 2 * B * G, (size_t)n * sizeof *sig) != 0;
+            CHECKF(bad == 0, "group norm into channels-last, C %lld L %lld G %lld%s: %d of 3 differ", (long long)C,
+                   (long long)L, (long long)G, silu ? " + SiLU" : "", bad);
+            tgdp_arena_free(&ar);
+            tgdp_params_free(&P);
+            free(x), free(sig), free(f32), free(g32), free(h), free(g16);
+        }
+}
+#endif
+
 int main(void)
 {
     if (!tgdp_gemm_backend_available(TGDP_GEMM_ONEDNN)) {
@@ -321,6 +368,7 @@ int main(void)
     tgdp_set_threads(2);
 #ifdef TGDP_HAVE_DNNL
     test_layouts();
+    test_norm_layout();
 #endif
     test_names_and_fallback();
     if (!tgdp_precision_check(TGDP_BF16, NULL, 0)) {

@@ -206,6 +206,10 @@ int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, in
  * same values as tgdp_addb(conv, e, Cout, 1, 1) after the convolution, without the extra node's
  * pass and buffers (the sum is made where the convolution's output is written); e = -1: none */
 int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int padding, int dilation);
+/* tgdp_conv1d_add(tgdp_groupnorm_act(x, ...), W, b, e, ...), the same values, the normalised
+ * output written only where the convolution reads it (its channels-last input copy) */
+int tgdp_norm_conv1d(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act, int W, int b, int e, int stride,
+                     int padding, int dilation);
 int tgdp_avgpool2(tgdp_graph *gr, int x);
 int tgdp_upsample2(tgdp_graph *gr, int x);
 /* Group normalisation of x[B,C,L] with G groups, affine gamma[C], beta[C] (param nodes): one op

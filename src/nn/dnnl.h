@@ -21,7 +21,7 @@ int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float
 void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst);
 /* y = conv(x, W) + b (+ e[n, c] at every position of sample n; b and e may be NULL); xs (NULL:
  * scratch) receives x channels-last in the precision's type (B L Cin values: uint16_t in bf16, else
- * float), for the backward */
+ * float), for the backward; x = NULL: xs holds it already */
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
                      const float *b, const float *e, float *y);
 /* given gy, the gradient of y: gx += its input gradient (gx_assign: gx = it; gx need not hold
@@ -30,6 +30,11 @@ int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
  * before writing anything; -2: failed after gx was written */
 int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W, const float *src,
                      const void *srcs, float *gx, int gx_assign, float *gW);
+/* group norm (+ SiLU: sig not NULL, receives sigmoid(z)) of x [B, C, L] from the rows' (mean,
+ * 1/std) pairs st, written channels-last in the precision's type into xs: the input copy that
+ * nn_dnnl_conv_fwd takes with x = NULL */
+int nn_dnnl_norm_to_nwc(tgdp_precision prec, const float *x, int64_t B, int64_t C, int64_t L, int64_t G,
+                        const float *st, const float *ga, const float *be, float *sig, void *xs);
 /* Runs the primitive of one recorded call (tgdp_gemm_call) on the thread's scratch buffers, without
  * the conversions around it: the primitive's own rate. */
 int nn_dnnl_replay(const tgdp_gemm_call *c);
@@ -56,6 +61,12 @@ static inline int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s
                                    const float *src, const void *srcs, float *gx, int gx_assign, float *gW)
 {
     (void)prec, (void)s, (void)gy, (void)W, (void)src, (void)srcs, (void)gx, (void)gx_assign, (void)gW;
+    return -1;
+}
+static inline int nn_dnnl_norm_to_nwc(tgdp_precision prec, const float *x, int64_t B, int64_t C, int64_t L,
+                                      int64_t G, const float *st, const float *ga, const float *be, float *sig, void *xs)
+{
+    (void)prec, (void)x, (void)B, (void)C, (void)L, (void)G, (void)st, (void)ga, (void)be, (void)sig, (void)xs;
     return -1;
 }
 static inline int nn_dnnl_replay(const tgdp_gemm_call *c)

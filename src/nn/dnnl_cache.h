@@ -48,6 +48,11 @@ int dn_matmul(tgdp_precision prec, int ta, int tb, int M, int N, int K, const vo
 void dn_to_bf16(const float *src, int64_t rows, int64_t cols, int64_t ld, uint16_t *dst);
 /* [B, C, L] float32 -> [B, L, C], as bf16 (uint16_t) or float32 */
 void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *out);
+/* group norm (+ SiLU) of x [B, C, L] written as [B, L, C] (bf16 or float32): y = z or z sigmoid(z),
+ * z = ((x - mu) rs) gamma_c + beta_c with row (b, c / (C/G))'s (mu, rs) pair in st; sig (NULL: no
+ * SiLU) receives sigmoid(z) [B, C, L]. The same values as group norm's forward, then dn_to_nwc. */
+void dn_norm_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int64_t G, const float *st, const float *ga,
+                    const float *be, float *sig, int bf16, void *out);
 /* out [B, C, L] = (add: +=) in [B, L, C] (+ e [B, C] at every position, when e is not NULL) */
 void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, float *out);
 /* the input rows of a convolution's weight gradient from its channels-last input xs (elements of

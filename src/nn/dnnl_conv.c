@@ -172,11 +172,12 @@ int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
     int key[DN_KEY];
     dn_prim *p = dn_get(key, cv_key(&c, key), make_conv, &c);
     if (!p) return -1;
+    if (!x && !xs) return -1;
     if (!xs) xs = dn_scratch(S_SRC, arg_bytes(p, DNNL_ARG_SRC));
     void *ws = dn_scratch(S_WEI, arg_bytes(p, DNNL_ARG_WEIGHTS));
     float *ys = dn_scratch(S_OUT, arg_bytes(p, DNNL_ARG_DST));
     if (!xs || !ws || !ys || wei_reorder(&c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
-    dn_to_nwc(x, s->B, s->Cin, s->L, prec == TGDP_BF16, xs);
+    if (x) dn_to_nwc(x, s->B, s->Cin, s->L, prec == TGDP_BF16, xs);
     void *h[4] = {xs, ws, ys, (void *)b};
     if (run_counted(p, h, &c)) return -1;
     dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, e, y);

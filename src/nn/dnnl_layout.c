@@ -141,6 +141,93 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
     }
 }
 
+/* the group norm (+ SiLU) of x, written channels-last: rows c of a tile normalised (the same
+ * operations as gn_channel, fastmath.h), then transposed as tile_to_nwc; sig (NULL: no SiLU)
+ * receives sigmoid(z) in x's layout */
+typedef struct norm_args {
+    const float *st, *ga, *be; /* the rows' (mean, 1/std) pairs; gamma, beta */
+    int64_t CG, G;
+    float *sig;
+} norm_args;
+
+static inline float norm_one(float x, float mu, float rs, float g, float b, float *s)
+{
+    const float z = ((x - mu) * rs) * g + b;
+    if (!s) return z;
+    *s = tg_sigmoidf(z);
+    return z * *s;
+}
+
+#if TILES
+static inline void tile_norm_to_nwc(const float *s, int64_t L, int64_t C, int bf16, void *d, int cn, int ln,
+                                    const norm_args *a, int64_t b, int64_t c0, float *sig)
+{
+    __m512 r[16];
+    const __mmask16 ml = (__mmask16)((1u << ln) - 1u), mc = (__mmask16)((1u << cn) - 1u);
+    for (int i = 0; i < 16; i++) {
+        if (i >= cn) {
+            r[i] = _mm512_setzero_ps();
+            continue;
+        }
+        const int64_t c = c0 + i, row = b * a->G + c / a->CG;
+        __m512 z = _mm512_maskz_loadu_ps(ml, s + i * L);
+        z = _mm512_sub_ps(z, _mm512_set1_ps(a->st[2 * row]));
+        z = _mm512_mul_ps(z, _mm512_set1_ps(a->st[2 * row + 1]));
+        z = _mm512_add_ps(_mm512_mul_ps(z, _mm512_set1_ps(a->ga[c])), _mm512_set1_ps(a->be[c]));
+        if (sig) {
+            const __m512 sg = tg_sigmoidf16(z);
+            _mm512_mask_storeu_ps(sig + i * L, ml, sg);
+            z = _mm512_mul_ps(z, sg);
+        }
+        r[i] = z;
+    }
+    tr16(r);
+    for (int i = 0; i < ln; i++) {
+        if (bf16) _mm256_mask_storeu_epi16((uint16_t *)d + i * C, mc, to_bf16x16(r[i]));
+        else _mm512_mask_storeu_ps((float *)d + i * C, mc, r[i]);
+    }
+}
+#endif
+
+void dn_norm_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int64_t G, const float *st, const float *ga,
+                    const float *be, float *sig, int bf16, void *out)
+{
+    const norm_args a = {st, ga, be, C / G, G, sig};
+#pragma omp parallel for schedule(static) if (B * C * L > 32768)
+    for (int64_t b = 0; b < B; b++) {
+        const float *s = x + b * C * L;
+        float *sb = sig ? sig + b * C * L : NULL;
+        float *df = bf16 ? NULL : (float *)out + b * L * C;
+        uint16_t *dh = bf16 ? (uint16_t *)out + b * L * C : NULL;
+        for (int64_t l0 = 0; l0 < L; l0 += T)
+            for (int64_t c0 = 0; c0 < C; c0 += T) {
+                const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
+#if TILES
+                tile_norm_to_nwc(s + c0 * L + l0, L, C, bf16,
+                                 bf16 ? (void *)(dh + l0 * C + c0) : (void *)(df + l0 * C + c0), (int)(cm - c0),
+                                 (int)(lm - l0), &a, b, c0, sb ? sb + c0 * L + l0 : NULL);
+                continue;
+#endif
+                for (int64_t c = c0; c < cm; c++) {
+                    const int64_t row = b * G + c / a.CG;
+                    for (int64_t l = l0; l < lm; l++) {
+                        const float y = norm_one(s[c * L + l], st[2 * row], st[2 * row + 1], ga[c], be[c],
+                                                 sb ? sb + c * L + l : NULL);
+                        if (bf16) dh[l * C + c] = tg_bf16(y);
+                        else df[l * C + c] = y;
+                    }
+                }
+            }
+    }
+}
+
+int nn_dnnl_norm_to_nwc(tgdp_precision prec, const float *x, int64_t B, int64_t C, int64_t L, int64_t G,
+                        const float *st, const float *ga, const float *be, float *sig, void *xs)
+{
+    dn_norm_to_nwc(x, B, C, L, G, st, ga, be, sig, prec == TGDP_BF16, xs);
+    return 0;
+}
+
 void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, float *out)
 {
 #pragma omp parallel for schedule(static) if (B * C * L > 32768)

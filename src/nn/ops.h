@@ -25,6 +25,11 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *nd);
 void nn_norm_backward(tgdp_graph *gr, tgdp_node *nd);
 /* group normalisation composed of the element-wise ops (for gamma or beta that are not parameters) */
 int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta);
+/* A group norm node made by tgdp_norm_conv1d holds only its rows' statistics (v NULL) until
+ * nn_norm_value computes its output into v (with sigmoid(z)), or nn_norm_to_nwc writes the output
+ * straight into the convolution's channels-last input copy xs (with sigmoid(z); 0 on success) */
+int nn_norm_value(tgdp_graph *gr, tgdp_node *y);
+int nn_norm_to_nwc(tgdp_graph *gr, tgdp_node *y, void *xs);
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_attn_tangent(tgdp_graph *gr, tgdp_node *nd);   /* TGDP_OP_BMM, TGDP_OP_SOFTMAX */
 void nn_attn_backward(tgdp_graph *gr, tgdp_node *nd);

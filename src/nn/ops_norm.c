@@ -16,6 +16,7 @@
  * are summed over the samples in order: the same on any number of threads. With SiLU the forward
  * keeps sigmoid(z) of every element (after the row statistics in aux) for the tangent and the
  * backward, which then compute no exponential and no division. */
+#include "nn/dnnl.h"
 #include "nn/fastmath.h"
 #include "nn/ops.h"
 
@@ -54,7 +55,9 @@ int tgdp_groupnorm(tgdp_graph *gr, int x, int G, int gamma, int beta)
     return tgdp_groupnorm_act(gr, x, G, gamma, beta, TGDP_ACT_IDENTITY);
 }
 
-int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act)
+/* The op; lazy: the rows' statistics only, v left NULL (nn_norm_value makes it, or the consumer
+ * writes the output where it needs it: nn_norm_to_nwc) */
+static int groupnorm_new(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act, int lazy)
 {
     if (x < 0 || gamma < 0 || beta < 0 || gr->failed) return -1;
     tgdp_node *nx = &gr->nodes[x];
@@ -67,7 +70,7 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
         const int z = nn_groupnorm_composed(gr, x, G, gamma, beta);
         return act == TGDP_ACT_IDENTITY ? z : tgdp_act_node(gr, z, act);
     }
-    const int id = nn_new_node(gr, TGDP_OP_GROUPNORM, B, C, L, 1);
+    const int id = nn_new_node(gr, TGDP_OP_GROUPNORM, B, C, L, !lazy);
     const size_t ns = (size_t)(2 * B * G); /* the rows' mean and 1/std; then sigmoid(z) with SiLU */
     float *st = id >= 0 ? tgdp_arena_floats(gr->arena, ns + (act == TGDP_ACT_SILU ? (size_t)(B * C * L) : 0)) : NULL;
     if (!st) return tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm: out of memory");
@@ -91,11 +94,47 @@ int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_a
         for (int64_t i = 0; i < 2 && r + i < R; i++) {
             const float var = (float)(q[i] / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
             st[2 * (r + i)] = mu[i], st[2 * (r + i) + 1] = rs;
-            gn_row(xr + i * M, ga + ((r + i) % G) * CG, be + ((r + i) % G) * CG, CG, L, mu[i], rs, y->v + (r + i) * M,
+            if (!lazy)
+                gn_row(xr + i * M, ga + ((r + i) % G) * CG, be + ((r + i) % G) * CG, CG, L, mu[i], rs, y->v + (r + i) * M,
                    y->ip[1] ? st + ns + (r + i) * M : NULL);
         }
     }
     return id;
+}
+
+int tgdp_groupnorm_act(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act)
+{
+    return groupnorm_new(gr, x, G, gamma, beta, act, 0);
+}
+
+int nn_norm_value(tgdp_graph *gr, tgdp_node *y)
+{
+    if (y->v) return TGDP_OK;
+    if (!(y->v = tgdp_arena_floats(gr->arena, y->n)))
+        return tgdp_graph_fail(gr, TGDP_ENOMEM, "group norm: out of memory"), TGDP_ENOMEM;
+    const tgdp_node *x = NN_IN(gr, y, 0);
+    const float *ga = NN_IN(gr, y, 1)->v, *be = NN_IN(gr, y, 2)->v, *st = y->aux;
+    const int64_t G = y->ip[0], CG = y->C / G, L = y->L, M = CG * L, R = y->B * G;
+#pragma omp parallel for schedule(static) if (y->n > 32768)
+    for (int64_t r = 0; r < R; r++)
+        gn_row(x->v + r * M, ga + (r % G) * CG, be + (r % G) * CG, CG, L, st[2 * r], st[2 * r + 1], y->v + r * M,
+               y->ip[1] ? (float *)st + 2 * R + r * M : NULL);
+    return TGDP_OK;
+}
+
+int nn_norm_to_nwc(tgdp_graph *gr, tgdp_node *y, void *xs)
+{
+    const tgdp_node *x = NN_IN(gr, y, 0);
+    const int64_t G = y->ip[0];
+    return nn_dnnl_norm_to_nwc(gr->precision, x->v, y->B, y->C, y->L, G, y->aux, NN_IN(gr, y, 1)->v,
+                               NN_IN(gr, y, 2)->v, y->ip[1] ? y->aux + 2 * y->B * G : NULL, xs);
+}
+
+int tgdp_norm_conv1d(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act, int W, int b, int e, int stride,
+                     int padding, int dilation)
+{
+    const int h = groupnorm_new(gr, x, G, gamma, beta, act, 1);
+    return tgdp_conv1d_add(gr, h, W, b, e, stride, padding, dilation);
 }
 
 int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)

@@ -72,14 +72,13 @@ void tgdp_resblock1d_init_weights(const tgdp_resblock1d *rb, tgdp_params *p, tgd
 int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_params *p, int x, int temb)
 {
     const int pad = rb->K / 2;
-    int h = tgdp_groupnorm_act(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b),
-                               TGDP_ACT_SILU);
-    /* the embedding [B, cout] added where the convolution writes its output */
-    h = tgdp_conv1d_add(gr, h, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), temb, 1, pad, 1);
-    h = tgdp_groupnorm_act(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b),
-                           TGDP_ACT_SILU);
+    /* each group norm's output written only as its convolution's input copy (tgdp_norm_conv1d); the
+     * embedding [B, cout] added where conv1 writes its output */
+    int h = tgdp_norm_conv1d(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b),
+                             TGDP_ACT_SILU, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), temb, 1, pad, 1);
     const int dil = rb->dil > 1 ? rb->dil : 1;
-    h = tgdp_conv1d(gr, h, tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), 1, dil * pad, dil);
+    h = tgdp_norm_conv1d(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b), TGDP_ACT_SILU,
+                         tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), -1, 1, dil * pad, dil);
     int skip = x;
     if (rb->skip_w >= 0) skip = tgdp_conv1d(gr, x, tgdp_param(gr, p, rb->skip_w), tgdp_param(gr, p, rb->skip_b), 1, 0, 1);
     return tgdp_add(gr, skip, h, 1.0f);
