@@ -276,13 +276,13 @@ static void test_layouts(void)
             CHECKF(bad32 == 0 && bad16 == 0, "to channels-last, C %lld L %lld: %d float32 and %d bf16 values wrong",
                       (long long)C, (long long)L, bad32, bad16);
             memcpy(y, base, (size_t)n * sizeof *y);
-            dn_from_nwc(t, B, C, L, 1, NULL, y);
+            dn_from_nwc(t, B, C, L, 1, NULL, 0, y);
             int bad_add = 0, bad_set = 0;
             for (int64_t i = 0; i < n; i++) {
                 const float want = base[i] + x[i];
                 bad_add += !(y[i] == want || (isnan(y[i]) && isnan(want)));
             }
-            dn_from_nwc(t, B, C, L, 0, NULL, y);
+            dn_from_nwc(t, B, C, L, 0, NULL, 0, y);
             for (int64_t i = 0; i < n; i++) bad_set += memcmp(&y[i], &x[i], sizeof *y) != 0;
             CHECKF(bad_add == 0 && bad_set == 0, "from channels-last, C %lld L %lld: %d added and %d assigned wrong",
                       (long long)C, (long long)L, bad_add, bad_set);
@@ -291,13 +291,13 @@ static void test_layouts(void)
             tgdp_rng_fill_normal(&r, e, (size_t)(B * C), 0.0f, 1.0f);
             e[0] = -0.0f;
             int bad_eadd = 0, bad_eset = 0;
-            dn_from_nwc(t, B, C, L, 0, e, y);
+            dn_from_nwc(t, B, C, L, 0, e, 0, y);
             for (int64_t i = 0; i < n; i++) {
                 const float want = x[i] + e[i / L];
                 bad_eset += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
             }
             memcpy(y, base, (size_t)n * sizeof *y);
-            dn_from_nwc(t, B, C, L, 1, e, y);
+            dn_from_nwc(t, B, C, L, 1, e, 0, y);
             for (int64_t i = 0; i < n; i++) {
                 const float want = base[i] + (x[i] + e[i / L]);
                 bad_eadd += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
@@ -305,6 +305,22 @@ static void test_layouts(void)
             CHECKF(bad_eadd == 0 && bad_eset == 0,
                    "from channels-last with a per-channel term, C %lld L %lld: %d added and %d assigned wrong",
                    (long long)C, (long long)L, bad_eadd, bad_eset);
+            /* with a term e [B, C, L] element by element (base as e): y = x + base, y = base + (x + base) */
+            int bad_fadd = 0, bad_fset = 0;
+            dn_from_nwc(t, B, C, L, 0, base, 1, y);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = x[i] + base[i];
+                bad_fset += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
+            }
+            memcpy(y, base, (size_t)n * sizeof *y);
+            dn_from_nwc(t, B, C, L, 1, base, 1, y);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = base[i] + (x[i] + base[i]);
+                bad_fadd += !(memcmp(&y[i], &want, sizeof want) == 0 || (isnan(y[i]) && isnan(want)));
+            }
+            CHECKF(bad_fadd == 0 && bad_fset == 0,
+                   "from channels-last with an element-wise term, C %lld L %lld: %d added and %d assigned wrong",
+                   (long long)C, (long long)L, bad_fadd, bad_fset);
             free(e);
             free(x), free(t), free(y), free(base), free(h);
         }

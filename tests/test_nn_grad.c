@@ -101,6 +101,15 @@ static int b_conv_add(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
     return tgdp_act_node(gr, y, TGDP_ACT_SILU);
 }
 
+/* conv1d + a residual e [B, Cout, Lo] added element by element: a parameter (ctx NULL), or x itself
+ * (Cout = Cin, same length: the residual block's identity skip; tangent and second order) */
+static int b_conv_residual(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
+{
+    int e = ctx ? x : tgdp_view(gr, tgdp_param(gr, P, 2), 2, 4, 9);
+    int y = tgdp_conv1d_add(gr, x, tgdp_param(gr, P, 0), tgdp_param(gr, P, 1), e, 1, 1, 1);
+    return tgdp_act_node(gr, y, TGDP_ACT_SILU);
+}
+
 static int b_pool(tgdp_graph *gr, tgdp_params *P, int x, void *ctx)
 {
     (void)ctx;
@@ -148,15 +157,18 @@ static void test_conv_family(void)
             tgdp_params_free(&P);
         }
     }
-    {
+    for (int full = 0; full < 2; full++) { /* e per sample [2, 4], or element by element [2, 4, 9] */
         const char *names[] = {"W", "b", "e"};
-        int nd[] = {3, 1, 2};
-        int64_t sh[][3] = {{4, 4, 3}, {4}, {2, 4}};
+        int nd[] = {3, 1, full ? 3 : 2};
+        int64_t sh[][3] = {{4, 4, 3}, {4}, {2, 4, full ? 9 : 0}};
         tgdp_params P;
-        mkparams(&P, 3, names, nd, sh, 29);
-        run_check("conv1d + per-sample term (parameter)", b_conv_add, NULL, &P, x, 2, 4, 9, 0, 1);
+        mkparams(&P, 3, names, nd, sh, 28 + (uint64_t)full);
+        const fd_build_fn f = full ? b_conv_residual : b_conv_add;
+        run_check(full ? "conv1d + residual (parameter)" : "conv1d + per-sample term (parameter)", f, NULL, &P, x, 2, 4,
+                  9, 0, 1);
         int of_x = 1;
-        run_check("conv1d + per-sample term (of x)", b_conv_add, &of_x, &P, x, 2, 4, 9, 0, 1);
+        run_check(full ? "conv1d + residual (x itself)" : "conv1d + per-sample term (of x)", f, &of_x, &P, x, 2, 4, 9, 0,
+                  1);
         tgdp_params_free(&P);
     }
     {

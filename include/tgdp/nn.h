@@ -128,7 +128,7 @@ enum {
     TGDP_OP_VIEW,      /* same data, another shape */
     TGDP_OP_FOURIER,   /* t[B,1] -> [B,2K]: sin/cos time embedding */
     TGDP_OP_EMBED,     /* labels -> rows of a table[ncls,E] */
-    TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation), + e[B,Cout] (in[3]) */
+    TGDP_OP_CONV1D,    /* x[B,Cin,L] W[Cout,Cin,K] b[Cout] (stride, padding, dilation), + e (in[3]): [B,Cout] or, ip[3], [B,Cout,Lo] */
     TGDP_OP_AVGPOOL2,  /* [B,C,L] -> [B,C,L/2] (down-sampling) */
     TGDP_OP_UPSAMPLE2, /* [B,C,L] -> [B,C,2L] nearest (up-sampling) */
     TGDP_OP_BMM,       /* batched matrix product alpha op(a[b]) op(c[b]) (src/nn/ops_attn.c) */
@@ -202,9 +202,10 @@ int tgdp_view(tgdp_graph *gr, int a, int64_t B, int64_t C, int64_t L);
 int tgdp_fourier(tgdp_graph *gr, int t, int K);
 int tgdp_embed(tgdp_graph *gr, const int64_t *labels, int64_t B, int table);
 int tgdp_conv1d(tgdp_graph *gr, int x, int W, int b, int stride, int padding, int dilation);
-/* conv1d(x, W) + b + e, e [B, Cout] per sample (a time embedding) added at every position: the
- * same values as tgdp_addb(conv, e, Cout, 1, 1) after the convolution, without the extra node's
- * pass and buffers (the sum is made where the convolution's output is written); e = -1: none */
+/* conv1d(x, W) + b + e, e either [B, Cout] per sample (a time embedding) added at every position,
+ * the same values as tgdp_addb(conv, e, Cout, 1, 1) after the convolution, or [B, Cout, Lo] added
+ * element by element (a residual: tgdp_add(conv, e, 1)), without the extra node's pass and buffers
+ * (the sum is made where the convolution's output is written); e = -1: none */
 int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int padding, int dilation);
 /* tgdp_conv1d_add(tgdp_groupnorm_act(x, ...), W, b, e, ...), the same values, the normalised
  * output written only where the convolution reads it (its channels-last input copy) */

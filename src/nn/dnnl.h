@@ -19,11 +19,12 @@ int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float
                  int ldc, const float *bias);
 /* dst[i] = bf16(src[i]) for n values (rounded to nearest even) */
 void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst);
-/* y = conv(x, W) + b (+ e[n, c] at every position of sample n; b and e may be NULL); xs (NULL:
+/* y = conv(x, W) + b (+ e[n, c] at every position of sample n, or with e_full e[n, c, l]; b and e
+ * may be NULL); xs (NULL:
  * scratch) receives x channels-last in the precision's type (B L Cin values: uint16_t in bf16, else
  * float), for the backward; x = NULL: xs holds it already */
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
-                     const float *b, const float *e, float *y);
+                     const float *b, const float *e, int e_full, float *y);
 /* given gy, the gradient of y: gx += its input gradient (gx_assign: gx = it; gx need not hold
  * anything), gW += its weight gradient (with src as the input; srcs: src channels-last as the
  * forward kept it, or NULL); each may be NULL (the bias's gradient is the caller's). -1: declined
@@ -52,9 +53,9 @@ static inline int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N
 }
 static inline void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst) { (void)src, (void)n, (void)dst; }
 static inline int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs,
-                                   const float *W, const float *b, const float *e, float *y)
+                                   const float *W, const float *b, const float *e, int e_full, float *y)
 {
-    (void)prec, (void)s, (void)x, (void)xs, (void)W, (void)b, (void)e, (void)y;
+    (void)prec, (void)s, (void)x, (void)xs, (void)W, (void)b, (void)e, (void)e_full, (void)y;
     return -1;
 }
 static inline int nn_dnnl_conv_bwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *gy, const float *W,

@@ -53,8 +53,9 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
  * SiLU) receives sigmoid(z) [B, C, L]. The same values as group norm's forward, then dn_to_nwc. */
 void dn_norm_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int64_t G, const float *st, const float *ga,
                     const float *be, float *sig, int bf16, void *out);
-/* out [B, C, L] = (add: +=) in [B, L, C] (+ e [B, C] at every position, when e is not NULL) */
-void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, float *out);
+/* out [B, C, L] = (add: +=) in [B, L, C] (+ e when not NULL: [B, C] at every position, or with full
+ * [B, C, L] element by element) */
+void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, int full, float *out);
 /* the input rows of a convolution's weight gradient from its channels-last input xs (elements of
  * es bytes): rows[(n Lo + l) K Cin + k Cin + ci] = xs[n, l stride - padding + k dilation, ci]
  * (0 outside) */

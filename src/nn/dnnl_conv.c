@@ -166,7 +166,7 @@ static int run_counted(dn_prim *p, void **h, const cv_ctx *c)
 }
 
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
-                     const float *b, const float *e, float *y)
+                     const float *b, const float *e, int e_full, float *y)
 {
     const cv_ctx c = {TGDP_CALL_CONV_FWD, prec, b != NULL, *s};
     int key[DN_KEY];
@@ -180,7 +180,7 @@ int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float 
     if (x) dn_to_nwc(x, s->B, s->Cin, s->L, prec == TGDP_BF16, xs);
     void *h[4] = {xs, ws, ys, (void *)b};
     if (run_counted(p, h, &c)) return -1;
-    dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, e, y);
+    dn_from_nwc(ys, s->B, s->Cout, s->Lo, 0, e, e_full, y);
     return 0;
 }
 
@@ -193,7 +193,7 @@ static int conv_bwd_data(const cv_ctx *c, dn_prim *p, const void *gys, const flo
     if (!ws || !gxs || wei_reorder(c, p, DNNL_ARG_WEIGHTS, 1, 0.0f, W, ws)) return -1;
     void *h[3] = {(void *)gys, ws, gxs};
     if (run_counted(p, h, c)) return -1;
-    dn_from_nwc(gxs, s->B, s->Cin, s->L, !assign, NULL, gx);
+    dn_from_nwc(gxs, s->B, s->Cin, s->L, !assign, NULL, 0, gx);
     return 0;
 }
 

@@ -89,15 +89,17 @@ static inline void tile_to_nwc(const float *s, int64_t L, int64_t C, int bf16, v
 }
 
 /* one tile back: rows l0.. of s (stride C) from c0, into rows c0.. of d (stride L) from l0; e
- * (NULL: none): a value per row of d added to it (d = s + e, or d += s + e) */
-static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, const float *e, float *d, int cn, int ln)
+ * (NULL: none) added to it (d = s + e, or d += s + e): a value per row of d, or (full) rows laid out
+ * as d's */
+static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, const float *e, int full, float *d,
+                                 int cn, int ln)
 {
     __m512 r[16];
     if (cn == 16 && ln == 16) {
         for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * C);
         tr16(r);
         for (int i = 0; i < 16; i++) {
-            if (e) r[i] = _mm512_add_ps(r[i], _mm512_set1_ps(e[i]));
+            if (e) r[i] = _mm512_add_ps(r[i], full ? _mm512_loadu_ps(e + i * L) : _mm512_set1_ps(e[i]));
             _mm512_storeu_ps(d + i * L, add ? _mm512_add_ps(_mm512_loadu_ps(d + i * L), r[i]) : r[i]);
         }
         return;
@@ -106,7 +108,7 @@ static inline void tile_from_nwc(const float *s, int64_t C, int64_t L, int add, 
     for (int i = 0; i < 16; i++) r[i] = i < ln ? _mm512_maskz_loadu_ps(mc, s + i * C) : _mm512_setzero_ps();
     tr16(r);
     for (int i = 0; i < cn; i++) {
-        if (e) r[i] = _mm512_add_ps(r[i], _mm512_set1_ps(e[i]));
+        if (e) r[i] = _mm512_add_ps(r[i], full ? _mm512_maskz_loadu_ps(ml, e + i * L) : _mm512_set1_ps(e[i]));
         _mm512_mask_storeu_ps(d + i * L, ml,
                               add ? _mm512_add_ps(_mm512_maskz_loadu_ps(ml, d + i * L), r[i]) : r[i]);
     }
@@ -228,31 +230,25 @@ int nn_dnnl_norm_to_nwc(tgdp_precision prec, const float *x, int64_t B, int64_t 
     return 0;
 }
 
-void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, float *out)
+void dn_from_nwc(const float *in, int64_t B, int64_t C, int64_t L, int add, const float *e, int full, float *out)
 {
 #pragma omp parallel for schedule(static) if (B * C * L > 32768)
     for (int64_t b = 0; b < B; b++) {
-        const float *s = in + b * L * C, *eb = e ? e + b * C : NULL;
+        const float *s = in + b * L * C, *eb = e ? e + b * C * (full ? L : 1) : NULL;
         float *d = out + b * C * L;
         for (int64_t c0 = 0; c0 < C; c0 += T) /* a band of channels at a time: 16 rows written in order */
             for (int64_t l0 = 0; l0 < L; l0 += T) {
                 const int64_t cm = min64(c0 + T, C), lm = min64(l0 + T, L);
 #if TILES
-                tile_from_nwc(s + l0 * C + c0, C, L, add, eb ? eb + c0 : NULL, d + c0 * L + l0, (int)(cm - c0),
-                              (int)(lm - l0));
+                tile_from_nwc(s + l0 * C + c0, C, L, add, eb ? eb + (full ? c0 * L + l0 : c0) : NULL, full,
+                              d + c0 * L + l0, (int)(cm - c0), (int)(lm - l0));
                 continue;
 #endif
-                for (int64_t c = c0; c < cm; c++) {
-                    const float ec = eb ? eb[c] : 0.0f;
-                    if (add && eb)
-                        for (int64_t l = l0; l < lm; l++) d[c * L + l] += s[l * C + c] + ec;
-                    else if (add)
-                        for (int64_t l = l0; l < lm; l++) d[c * L + l] += s[l * C + c];
-                    else if (eb)
-                        for (int64_t l = l0; l < lm; l++) d[c * L + l] = s[l * C + c] + ec;
-                    else
-                        for (int64_t l = l0; l < lm; l++) d[c * L + l] = s[l * C + c];
-                }
+                for (int64_t c = c0; c < cm; c++)
+                    for (int64_t l = l0; l < lm; l++) {
+                        const float v = eb ? s[l * C + c] + (full ? eb[c * L + l] : eb[c]) : s[l * C + c];
+                        d[c * L + l] = add ? d[c * L + l] + v : v;
+                    }
             }
     }
 }

@@ -57,6 +57,8 @@ void nn_dnnl_declined(void);
 
 /* out[j] += sum over rows of g[i, j] (bias gradients), thread-count independent */
 void nn_colsum_add(const float *g, int64_t rows, int64_t cols, float *out);
+/* dst[i] += k src[i] for n values */
+void nn_axpy(float *dst, const float *src, float k, size_t n);
 
 #define NN_IN(gr, nd, k) ((nd)->in[k] >= 0 ? &(gr)->nodes[(nd)->in[k]] : NULL)
 #define NN_PAR_IF(n) if ((n) > 32768)

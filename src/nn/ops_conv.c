@@ -117,10 +117,10 @@ static tgdp_conv_shape conv_shape(const tgdp_node *x, const tgdp_node *w, const 
 /* y = conv(x, W) + b (+ e per sample) through oneDNN (which counts its calls); non-zero when not on
  * that backend or when oneDNN declines (the caller computes it with im2col + sgemm) */
 static int dnnl_fwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
-                    const float *b, const float *e, float *y)
+                    const float *b, const float *e, int e_full, float *y)
 {
     if (tgdp_get_gemm_backend() != TGDP_GEMM_ONEDNN) return -1;
-    if (nn_dnnl_conv_fwd(gr->precision, s, x, xs, W, b, e, y) == 0) return 0;
+    if (nn_dnnl_conv_fwd(gr->precision, s, x, xs, W, b, e, e_full, y) == 0) return 0;
     nn_dnnl_declined();
     return -1;
 }
@@ -137,15 +137,17 @@ static int dnnl_bwd(const tgdp_graph *gr, const tgdp_conv_shape *s, const float 
     return rc;
 }
 
-/* y[r, l] (+)= e[r] for R rows of L values; assign: y = 0 + e (as adding e to a zero tangent) */
-static void add_rows(float *y, const float *e, int64_t R, int64_t L, int assign)
+/* y[r, l] (+)= e[r] (full: e[r, l]) for R rows of L values; assign: y = 0 + e (as adding e to a zero
+ * tangent) */
+static void add_term(float *y, const float *e, int full, int64_t R, int64_t L, int assign)
 {
     for (int64_t r = 0; r < R; r++) {
         float *yr = y + r * L;
+        const float *er = full ? e + r * L : NULL;
         if (assign)
-            for (int64_t l = 0; l < L; l++) yr[l] = 0.0f + e[r];
+            for (int64_t l = 0; l < L; l++) yr[l] = 0.0f + (full ? er[l] : e[r]);
         else
-            for (int64_t l = 0; l < L; l++) yr[l] += e[r];
+            for (int64_t l = 0; l < L; l++) yr[l] += full ? er[l] : e[r];
     }
 }
 
@@ -169,9 +171,10 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
                         (long long)nw->C, (long long)Cin, (long long)Lo);
         return -1;
     }
-    if (e >= 0 && gr->nodes[e].n != (size_t)(nx->B * Cout))
-        return tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: a per-sample term of %zu values for %lld samples of %lld channels",
-                               gr->nodes[e].n, (long long)nx->B, (long long)Cout);
+    if (e >= 0 && gr->nodes[e].n != (size_t)(nx->B * Cout) && gr->nodes[e].n != (size_t)(nx->B * Cout * Lo))
+        return tgdp_graph_fail(gr, TGDP_EINVAL,
+                               "conv1d: an added term of %zu values for %lld samples of %lld channels of length %lld",
+                               gr->nodes[e].n, (long long)nx->B, (long long)Cout, (long long)Lo);
     int id = nn_new_node(gr, TGDP_OP_CONV1D, nx->B, Cout, Lo, 1);
     if (id < 0) return -1;
     tgdp_node *y = &gr->nodes[id];
@@ -182,6 +185,8 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
     y->ip[0] = stride;
     y->ip[1] = padding;
     y->ip[2] = dilation;
+    y->ip[3] = e >= 0 && Lo > 1 && gr->nodes[e].n == (size_t)(nx->B * Cout * Lo); /* e element by element */
+    const int full = y->ip[3];
     const tgdp_conv_shape s = conv_shape(&gr->nodes[x], &gr->nodes[W], y);
     const float *bv = b >= 0 ? gr->nodes[b].v : NULL, *ev = e >= 0 ? gr->nodes[e].v : NULL;
     if (tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN) { /* the input channels-last, kept for the backward */
@@ -190,9 +195,10 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
             return tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
         tgdp_node *in = &gr->nodes[x];
         if (!in->v) { /* a group norm's output not yet written (tgdp_norm_conv1d): written here */
-            if (nn_norm_to_nwc(gr, in, y->aux) == 0 && dnnl_fwd(gr, &s, NULL, y->aux, gr->nodes[W].v, bv, ev, y->v) == 0)
+            if (nn_norm_to_nwc(gr, in, y->aux) == 0 &&
+                dnnl_fwd(gr, &s, NULL, y->aux, gr->nodes[W].v, bv, ev, full, y->v) == 0)
                 return id;
-        } else if (dnnl_fwd(gr, &s, in->v, y->aux, gr->nodes[W].v, bv, ev, y->v) == 0) {
+        } else if (dnnl_fwd(gr, &s, in->v, y->aux, gr->nodes[W].v, bv, ev, full, y->v) == 0) {
             return id;
         }
         y->aux = NULL;
@@ -205,7 +211,7 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
         return -1;
     }
     conv_fwd_par(gr->nodes[x].v, gr->nodes[W].v, bv, y->v, y->B, Cin, L, Cout, Lo, K, y->ip, cols, T);
-    if (ev) add_rows(y->v, ev, y->B * Cout, Lo, 0);
+    if (ev) add_term(y->v, ev, full, y->B * Cout, Lo, 0);
     return id;
 }
 
@@ -217,16 +223,16 @@ int nn_conv_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!x->dv && !ed) return TGDP_OK;
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
     if (!x->dv) {
-        add_rows(y->dv, ed, y->B * y->C, y->L, 1);
+        add_term(y->dv, ed, y->ip[3], y->B * y->C, y->L, 1);
         return TGDP_OK;
     }
     const tgdp_conv_shape s = conv_shape(x, w, y);
-    if (dnnl_fwd(gr, &s, x->dv, NULL, w->v, NULL, ed, y->dv) == 0) return TGDP_OK;
+    if (dnnl_fwd(gr, &s, x->dv, NULL, w->v, NULL, ed, y->ip[3], y->dv) == 0) return TGDP_OK;
     const int K = (int)w->L, T = conv_threads(y->B, x->C, y->C, y->L, K);
     float *cols = conv_cols(gr, T, x->C, K, y->L);
     if (!cols) return TGDP_ENOMEM;
     conv_fwd_par(x->dv, w->v, NULL, y->dv, y->B, x->C, x->L, y->C, y->L, K, y->ip, cols, T);
-    if (ed) add_rows(y->dv, ed, y->B * y->C, y->L, 0);
+    if (ed) add_term(y->dv, ed, y->ip[3], y->B * y->C, y->L, 0);
     return TGDP_OK;
 }
 
@@ -316,8 +322,11 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
     if (conv_backward_dnnl(gr, y) != 0) conv_backward_gemm(gr, y);
     if (gr->failed) return;
     tgdp_node *b = NN_IN(gr, y, 2), *e = NN_IN(gr, y, 3);
-    conv_bias_grads(y->g, y->B, y->C, y->L, b && b->need ? b->g : NULL, e && e->need ? e->g : NULL);
-    if (y->dg && e && e->dg) conv_bias_grads(y->dg, y->B, y->C, y->L, NULL, e->dg);
+    const int full = y->ip[3]; /* e element by element: its gradient is gy itself */
+    conv_bias_grads(y->g, y->B, y->C, y->L, b && b->need ? b->g : NULL, e && e->need && !full ? e->g : NULL);
+    if (y->dg && e && e->dg && !full) conv_bias_grads(y->dg, y->B, y->C, y->L, NULL, e->dg);
+    if (full && e->need) nn_axpy(e->g, y->g, 1.0f, y->n);
+    if (full && y->dg && e->dg) nn_axpy(e->dg, y->dg, 1.0f, y->n);
 }
 
 /* the input and weight gradients through im2col + sgemm */

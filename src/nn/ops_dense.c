@@ -269,7 +269,7 @@ static void add_tangent(tgdp_graph *gr, tgdp_node *y)
 }
 
 /* dst[i] += k src[i]: branch-free, vectorised */
-static void axpy(float *dst, const float *src, float k, size_t n)
+void nn_axpy(float *dst, const float *src, float k, size_t n)
 {
 #pragma omp parallel for schedule(static) if (n > 32768)
     for (size_t i = 0; i < n; i++) dst[i] += k * src[i];
@@ -279,10 +279,10 @@ static void add_backward(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *a = NN_IN(gr, y, 0), *b = NN_IN(gr, y, 1);
     if (a->need && gr->g_assign) memcpy(a->g, y->g, y->n * sizeof(float)); /* a first: b may share its buffer */
-    else if (a->need) axpy(a->g, y->g, 1.0f, y->n);
-    if (b->need) axpy(b->g, y->g, y->alpha, y->n);
-    if (y->dg && a->dg) axpy(a->dg, y->dg, 1.0f, y->n);
-    if (y->dg && b->dg) axpy(b->dg, y->dg, y->alpha, y->n);
+    else if (a->need) nn_axpy(a->g, y->g, 1.0f, y->n);
+    if (b->need) nn_axpy(b->g, y->g, y->alpha, y->n);
+    if (y->dg && a->dg) nn_axpy(a->dg, y->dg, 1.0f, y->n);
+    if (y->dg && b->dg) nn_axpy(b->dg, y->dg, y->alpha, y->n);
 }
 
 static void mul_tangent(tgdp_graph *gr, tgdp_node *y)

@@ -73,13 +73,12 @@ int tgdp_resblock1d_forward(tgdp_graph *gr, const tgdp_resblock1d *rb, tgdp_para
 {
     const int pad = rb->K / 2;
     /* each group norm's output written only as its convolution's input copy (tgdp_norm_conv1d); the
-     * embedding [B, cout] added where conv1 writes its output */
+     * embedding [B, cout] added where conv1 writes its output, the skip where conv2 writes its */
     int h = tgdp_norm_conv1d(gr, x, rb->groups, tgdp_param(gr, p, rb->gn1_g), tgdp_param(gr, p, rb->gn1_b),
                              TGDP_ACT_SILU, tgdp_param(gr, p, rb->c1_w), tgdp_param(gr, p, rb->c1_b), temb, 1, pad, 1);
-    const int dil = rb->dil > 1 ? rb->dil : 1;
-    h = tgdp_norm_conv1d(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b), TGDP_ACT_SILU,
-                         tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), -1, 1, dil * pad, dil);
-    int skip = x;
+    int skip = x; /* made after conv1: the backward adds into x's gradient in the same order as a separate sum */
     if (rb->skip_w >= 0) skip = tgdp_conv1d(gr, x, tgdp_param(gr, p, rb->skip_w), tgdp_param(gr, p, rb->skip_b), 1, 0, 1);
-    return tgdp_add(gr, skip, h, 1.0f);
+    const int dil = rb->dil > 1 ? rb->dil : 1;
+    return tgdp_norm_conv1d(gr, h, rb->groups, tgdp_param(gr, p, rb->gn2_g), tgdp_param(gr, p, rb->gn2_b), TGDP_ACT_SILU,
+                            tgdp_param(gr, p, rb->c2_w), tgdp_param(gr, p, rb->c2_b), skip, 1, dil * pad, dil);
 }
