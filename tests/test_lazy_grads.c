@@ -3,8 +3,9 @@
  * gradient instead of adding into a zeroed buffer. This checks the contract that makes it safe:
  * gradients (input and parameters; first and second order) are bit for bit the same whether the
  * arena held zeros, NaN or 1e30 before the graph was built, for every assigning op, in shapes with
- * odd lengths, aliased inputs (add(x, x), concat(x, x), a view of x beside x), views as first
- * input, and a chain of them; on OpenBLAS and oneDNN, in float32 and (where it runs) bf16. An op
+ * odd lengths, aliased inputs (add(x, x), concat(x, x), a view of x beside x, a convolution with its
+ * input as its added term), views as first input, the fused group norm + convolution, and a chain of
+ * them; on OpenBLAS and oneDNN, in float32 and (where it runs) bf16. An op
  * that skipped an element, or wrote another input before its first, leaves NaN or 1e30 behind. */
 #include "testutil.h"
 #include "tgdp/tgdp.h"
@@ -33,6 +34,10 @@ static int build(tgdp_graph *gr, int c, int x)
     case 9: return tgdp_conv1d(gr, t, W, b, 3, 0, 1); /* trailing input samples unused */
     case 10: return tgdp_groupnorm_act(gr, t, 4, g, be, TGDP_ACT_SILU);
     case 11: return tgdp_groupnorm_act(gr, t, 4, g, be, TGDP_ACT_IDENTITY);
+    case 12: return tgdp_conv1d_add(gr, t, W, b, tgdp_mean_inner(gr, t, C), 1, 1, 1); /* per-sample term */
+    case 13: return tgdp_conv1d_add(gr, t, W, b, t, 1, 1, 1);                        /* the input as the residual */
+    case 14: return tgdp_norm_conv1d(gr, t, 4, g, be, TGDP_ACT_SILU, W, b, x, 1, 1, 1); /* lazy group norm */
+    case 15: return tgdp_norm_conv1d(gr, x, 4, g, be, TGDP_ACT_IDENTITY, W, -1, tgdp_mean_inner(gr, t, C), 1, 2, 2);
     default: { /* a residual chain like the U-Net's */
         int h = tgdp_conv1d(gr, x, W, b, 1, 1, 1);
         h = tgdp_groupnorm_act(gr, h, 4, g, be, TGDP_ACT_SILU);
@@ -44,7 +49,7 @@ static int build(tgdp_graph *gr, int c, int x)
     }
     }
 }
-enum { CASES = 13 };
+enum { CASES = 17 };
 
 /* the gradients of one case, with the arena first filled with fill; 0 on success */
 static int grads(int c, int second, float fill, float *gx, float *gp)

@@ -410,6 +410,69 @@ static void test_norm_kernels(void)
     CHECKF(bad == 0, "group norm kernels: %d values in %d cases differ from the scalar formulas", bad, cases);
 }
 
+/* The fused builders give bit for bit what the separate ops give: tgdp_conv1d_add against
+ * tgdp_conv1d + tgdp_addb (per-sample term) or + tgdp_add (element-wise term), tgdp_norm_conv1d
+ * against tgdp_groupnorm_act + tgdp_conv1d_add: value, tangent, and the first- and second-order
+ * gradients of the input and of every parameter, on whichever backend and precision this run has */
+static int b_fused(tgdp_graph *gr, tgdp_params *P, int x, int fused, int which)
+{
+    const int W = tgdp_param(gr, P, 0), b = tgdp_param(gr, P, 1), g = tgdp_param(gr, P, 2), be = tgdp_param(gr, P, 3);
+    const int e = which == 1 ? tgdp_act_node(gr, x, TGDP_ACT_TANH) : tgdp_view(gr, tgdp_param(gr, P, 4), 3, 8, 1);
+    if (which == 2)
+        return fused ? tgdp_norm_conv1d(gr, x, 4, g, be, TGDP_ACT_SILU, W, b, e, 1, 1, 1)
+                     : tgdp_conv1d_add(gr, tgdp_groupnorm_act(gr, x, 4, g, be, TGDP_ACT_SILU), W, b, e, 1, 1, 1);
+    if (fused) return tgdp_conv1d_add(gr, x, W, b, e, 1, 1, 1);
+    const int y = tgdp_conv1d(gr, x, W, b, 1, 1, 1);
+    return which == 1 ? tgdp_add(gr, e, y, 1.0f) : tgdp_addb(gr, y, e, 8, 1, 1.0f);
+}
+
+static void test_fused_equal(void)
+{
+    enum { B = 3, C = 8, L = 29, N = B * C * L };
+    const char *names[] = {"W", "b", "g", "be", "e"};
+    int nd[] = {3, 1, 1, 1, 2};
+    int64_t sh[][3] = {{C, C, 3}, {C}, {C}, {C}, {B, C}};
+    tgdp_params P;
+    mkparams(&P, 5, names, nd, sh, 41);
+    tgdp_rng r = tgdp_rng_new(42);
+    static float x[N], v[N], seed[N], out[2][5][N];
+    static float pg[2][2][4096];
+    CHECK(P.n <= 4096);
+    tgdp_rng_fill_normal(&r, x, N, 0, 1);
+    tgdp_rng_fill_normal(&r, v, N, 0, 1);
+    tgdp_rng_fill_normal(&r, seed, N, 0, 1);
+    const char *what[3] = {"conv1d_add (per sample)", "conv1d_add (element-wise)", "norm_conv1d"};
+    for (int which = 0; which < 3; which++) {
+        for (int fused = 0; fused < 2; fused++) {
+            tgdp_graph gr;
+            tgdp_arena_reset(&arena);
+            tgdp_graph_init(&gr, &arena);
+            const int xi = tgdp_input(&gr, x, B, C, L, 1);
+            const int y = b_fused(&gr, &P, xi, fused, which);
+            CHECK(y >= 0 && !gr.failed && gr.nodes[y].n == N);
+            memcpy(out[fused][0], gr.nodes[y].v, sizeof x);
+            CHECK(tgdp_graph_tangent(&gr, xi, v) == TGDP_OK);
+            memcpy(out[fused][1], gr.nodes[y].dv, sizeof x);
+            memset(P.g, 0, P.n * sizeof *P.g);
+            CHECK(tgdp_graph_backward(&gr, y, seed, NULL, 1) == TGDP_OK);
+            memcpy(out[fused][2], gr.nodes[xi].g, sizeof x);
+            memcpy(pg[fused][0], P.g, P.n * sizeof *P.g);
+            tgdp_graph_zero_grads(&gr);
+            memset(P.g, 0, P.n * sizeof *P.g);
+            CHECK(tgdp_graph_backward(&gr, y, seed, seed, 1) == TGDP_OK);
+            memcpy(out[fused][3], gr.nodes[xi].g, sizeof x);
+            memcpy(pg[fused][1], P.g, P.n * sizeof *P.g);
+        }
+        int bad[4] = {0, 0, 0, 0}, badp = 0;
+        for (int k = 0; k < 4; k++) bad[k] = memcmp(out[0][k], out[1][k], sizeof x) != 0;
+        badp = memcmp(pg[0], pg[1], sizeof pg[0]) != 0;
+        CHECKF(!bad[0] && !bad[1] && !bad[2] && !bad[3] && !badp,
+               "%s: differs from the separate ops (value %d, tangent %d, gradient %d, second order %d, parameters %d)",
+               what[which], bad[0], bad[1], bad[2], bad[3], badp);
+    }
+    tgdp_params_free(&P);
+}
+
 static void test_fourier(void)
 {
     const char *names[] = {"W"};
@@ -663,6 +726,7 @@ int main(void)
     test_fourier();
     test_paired_sums();
     test_norm_kernels();
+    test_fused_equal();
     test_mlp();
     test_losses();
     test_conv_ref_vs_gemm();

@@ -144,7 +144,8 @@ typedef struct tgdp_node {
     int in[TGDP_NODE_INPUTS]; /* input node ids, -1 if unused */
     int64_t B, C, L;    /* shape */
     size_t n;           /* B*C*L */
-    float *v, *g, *dv, *dg;
+    float *v, *g, *dv, *dg; /* v: NULL for a group norm inside tgdp_norm_conv1d (its value is never made
+                               on the oneDNN path: only its convolution reads it) */
     int act;            /* TGDP_OP_ACT */
     float alpha;        /* TGDP_OP_ADD/ADDB coefficient */
     int ip[4];          /* op integer params: conv stride, padding, dilation; fourier K; broadcast flags */

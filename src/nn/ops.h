@@ -29,6 +29,8 @@ int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta);
  * nn_norm_value computes its output into v (with sigmoid(z)), or nn_norm_to_nwc writes the output
  * straight into the convolution's channels-last input copy xs (with sigmoid(z); 0 on success) */
 int nn_norm_value(tgdp_graph *gr, tgdp_node *y);
+/* y is such a group norm node, its value not made yet */
+static inline int nn_norm_lazy(const tgdp_node *y) { return y->op == TGDP_OP_GROUPNORM && !y->v && y->aux; }
 int nn_norm_to_nwc(tgdp_graph *gr, tgdp_node *y, void *xs);
 void nn_pool_backward(tgdp_graph *gr, tgdp_node *nd);
 int nn_attn_tangent(tgdp_graph *gr, tgdp_node *nd);   /* TGDP_OP_BMM, TGDP_OP_SOFTMAX */

@@ -162,6 +162,8 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
         tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: invalid input");
         return -1;
     }
+    if ((!gr->nodes[x].v && !nn_norm_lazy(&gr->nodes[x])) || !gr->nodes[W].v || (e >= 0 && !gr->nodes[e].v))
+        return tgdp_graph_fail(gr, TGDP_EINVAL, "conv1d: an input without values");
     tgdp_node *nx = &gr->nodes[x], *nw = &gr->nodes[W];
     const int64_t Cin = nx->C, L = nx->L, Cout = nw->B;
     const int K = (int)nw->L;
@@ -194,7 +196,7 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
         if (!(y->aux = tgdp_arena_alloc(gr->arena, (size_t)(s.B * s.L * s.Cin) * es)))
             return tgdp_graph_fail(gr, TGDP_ENOMEM, "conv1d: out of memory");
         tgdp_node *in = &gr->nodes[x];
-        if (!in->v) { /* a group norm's output not yet written (tgdp_norm_conv1d): written here */
+        if (nn_norm_lazy(in)) { /* a group norm's output not yet written (tgdp_norm_conv1d): written here */
             if (nn_norm_to_nwc(gr, in, y->aux) == 0 &&
                 dnnl_fwd(gr, &s, NULL, y->aux, gr->nodes[W].v, bv, ev, full, y->v) == 0)
                 return id;
@@ -203,7 +205,7 @@ int tgdp_conv1d_add(tgdp_graph *gr, int x, int W, int b, int e, int stride, int 
         }
         y->aux = NULL;
     }
-    if (!gr->nodes[x].v && nn_norm_value(gr, &gr->nodes[x])) return -1;
+    if (nn_norm_lazy(&gr->nodes[x]) && nn_norm_value(gr, &gr->nodes[x])) return -1;
     const int T = conv_threads(y->B, Cin, Cout, Lo, K);
     float *cols = conv_cols(gr, T, Cin, K, Lo);
     if (!cols) {
@@ -333,7 +335,7 @@ void nn_conv_backward(tgdp_graph *gr, tgdp_node *y)
 static void conv_backward_gemm(tgdp_graph *gr, tgdp_node *y)
 {
     tgdp_node *x = NN_IN(gr, y, 0), *w = NN_IN(gr, y, 1);
-    if (!x->v && nn_norm_value(gr, x)) return; /* oneDNN's forward kept only its channels-last copy */
+    if (nn_norm_lazy(x) && nn_norm_value(gr, x)) return; /* oneDNN's forward kept only its channels-last copy */
     if (gr->g_assign && x->need) memset(x->g, 0, x->n * sizeof(float)); /* col2im adds */
     const int K = (int)w->L;
     const int64_t Cin = x->C, L = x->L, Cout = y->C, Lo = y->L;
