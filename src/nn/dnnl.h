@@ -20,9 +20,8 @@ int nn_dnnl_gemm(tgdp_precision prec, int ta, int tb, int M, int N, int K, float
 /* dst[i] = bf16(src[i]) for n values (rounded to nearest even) */
 void nn_dnnl_to_bf16(const float *src, size_t n, uint16_t *dst);
 /* y = conv(x, W) + b (+ e[n, c] at every position of sample n, or with e_full e[n, c, l]; b and e
- * may be NULL); xs (NULL:
- * scratch) receives x channels-last in the precision's type (B L Cin values: uint16_t in bf16, else
- * float), for the backward; x = NULL: xs holds it already */
+ * may be NULL); xs (NULL: scratch) receives x channels-last in the precision's type (B L Cin values:
+ * uint16_t in bf16, else float), for the backward; x = NULL: xs holds it already */
 int nn_dnnl_conv_fwd(tgdp_precision prec, const tgdp_conv_shape *s, const float *x, void *xs, const float *W,
                      const float *b, const float *e, int e_full, float *y);
 /* given gy, the gradient of y: gx += its input gradient (gx_assign: gx = it; gx need not hold

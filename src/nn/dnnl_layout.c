@@ -149,12 +149,11 @@ void dn_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int bf16, void *
 typedef struct norm_args {
     const float *st, *ga, *be; /* the rows' (mean, 1/std) pairs; gamma, beta */
     int64_t CG, G;
-    float *sig;
 } norm_args;
 
 static inline float norm_one(float x, float mu, float rs, float g, float b, float *s)
 {
-    const float z = ((x - mu) * rs) * g + b;
+    const float z = gn_zf(x, mu, rs, g, b);
     if (!s) return z;
     *s = tg_sigmoidf(z);
     return z * *s;
@@ -172,10 +171,7 @@ static inline void tile_norm_to_nwc(const float *s, int64_t L, int64_t C, int bf
             continue;
         }
         const int64_t c = c0 + i, row = b * a->G + c / a->CG;
-        __m512 z = _mm512_maskz_loadu_ps(ml, s + i * L);
-        z = _mm512_sub_ps(z, _mm512_set1_ps(a->st[2 * row]));
-        z = _mm512_mul_ps(z, _mm512_set1_ps(a->st[2 * row + 1]));
-        z = _mm512_add_ps(_mm512_mul_ps(z, _mm512_set1_ps(a->ga[c])), _mm512_set1_ps(a->be[c]));
+        __m512 z = gn_z16(_mm512_maskz_loadu_ps(ml, s + i * L), a->st[2 * row], a->st[2 * row + 1], a->ga[c], a->be[c]);
         if (sig) {
             const __m512 sg = tg_sigmoidf16(z);
             _mm512_mask_storeu_ps(sig + i * L, ml, sg);
@@ -194,7 +190,7 @@ static inline void tile_norm_to_nwc(const float *s, int64_t L, int64_t C, int bf
 void dn_norm_to_nwc(const float *x, int64_t B, int64_t C, int64_t L, int64_t G, const float *st, const float *ga,
                     const float *be, float *sig, int bf16, void *out)
 {
-    const norm_args a = {st, ga, be, C / G, G, sig};
+    const norm_args a = {st, ga, be, C / G, G};
 #pragma omp parallel for schedule(static) if (B * C * L > 32768)
     for (int64_t b = 0; b < B; b++) {
         const float *s = x + b * C * L;

@@ -172,17 +172,26 @@ static inline void sumdot8(const float *u, const float *v, int64_t n, double *s,
 }
 #endif
 
+/* group norm's z = ((x - mu) rs) g + b of one value: the one formula (and operation order) that
+ * every group-norm kernel uses, scalar and vector */
+static inline float gn_zf(float x, float mu, float rs, float g, float b) { return ((x - mu) * rs) * g + b; }
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+static inline __m512 gn_z16(__m512 x, float mu, float rs, float g, float b)
+{
+    const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mu)), _mm512_set1_ps(rs));
+    return _mm512_add_ps(_mm512_mul_ps(t, _mm512_set1_ps(g)), _mm512_set1_ps(b));
+}
+#endif
+
 /* Group norm, one channel of L values from its row's mean mu and 1/std rs: z = ((x - mu) rs) g + b;
  * with s (not NULL) s = sigmoid(z) and y = z s (SiLU), else y = z. Masked 16-wide vectors where
  * built with AVX-512 (no scalar tail per channel), the same values as the scalar loop. */
 static inline void gn_channel(const float *x, float mu, float rs, float g, float b, int64_t L, float *y, float *s)
 {
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-    const __m512 vmu = _mm512_set1_ps(mu), vrs = _mm512_set1_ps(rs), vg = _mm512_set1_ps(g), vb = _mm512_set1_ps(b);
     for (int64_t i = 0; i < L; i += 16) {
         const __mmask16 m = i + 16 <= L ? (__mmask16)0xffff : (__mmask16)((1u << (L - i)) - 1u);
-        __m512 z = _mm512_maskz_loadu_ps(m, x + i);
-        z = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(z, vmu), vrs), vg), vb);
+        __m512 z = gn_z16(_mm512_maskz_loadu_ps(m, x + i), mu, rs, g, b);
         if (s) {
             const __m512 sg = tg_sigmoidf16(z);
             _mm512_mask_storeu_ps(s + i, m, sg);
@@ -192,7 +201,7 @@ static inline void gn_channel(const float *x, float mu, float rs, float g, float
     }
 #else
     for (int64_t i = 0; i < L; i++) {
-        const float z = ((x[i] - mu) * rs) * g + b;
+        const float z = gn_zf(x[i], mu, rs, g, b);
         if (s) {
             s[i] = tg_sigmoidf(z);
             y[i] = z * s[i];
@@ -229,7 +238,7 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
     *sum = fm_combine8(as), *dot = fm_combine8(ad);
 #else
     for (int64_t i = 0; i < L; i++) {
-        const float z = ((x[i] - mu) * rs) * g + b;
+        const float z = gn_zf(x[i], mu, rs, g, b);
         gz[i] = gy[i] * (s[i] * (1.0f + z * (1.0f - s[i])));
     }
     sumdot8(gz, x, L, sum, dot);

@@ -38,8 +38,8 @@ int nn_groupnorm_composed(tgdp_graph *gr, int x, int G, int gamma, int beta)
     return tgdp_addb(gr, sc, beta, C, 0, 1.0f);
 }
 
-/* z for element l of channel c of a row, and y = act(z) */
-static inline float gn_z(float x, float mu, float rs, float g, float b) { return ((x - mu) * rs) * g + b; }
+/* with SiLU, where the forward keeps sigmoid(z) [B, C, L]: after the rows' (mean, 1/std) pairs in aux */
+static float *norm_sig(const tgdp_node *y) { return y->ip[1] ? y->aux + 2 * y->B * y->ip[0] : NULL; }
 
 /* one row's output from its statistics, channel by channel (gn_channel, fastmath.h): z, and with
  * SiLU (sr: where sigmoid(z) goes) y = silu(z) */
@@ -81,6 +81,7 @@ static int groupnorm_new(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp
     y->aux = st;
     const float *xv = gr->nodes[x].v, *ga = gr->nodes[gamma].v, *be = gr->nodes[beta].v;
     const int64_t CG = C / G, M = CG * L, R = B * G;
+    float *sig = norm_sig(y);
     /* rows two at a time: their statistics' sums run as two independent chains (fastmath.h) */
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < R; r += 2) {
@@ -95,8 +96,8 @@ static int groupnorm_new(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp
             const float var = (float)(q[i] / (double)M), rs = (float)(1.0 / sqrt((double)var + 1e-5));
             st[2 * (r + i)] = mu[i], st[2 * (r + i) + 1] = rs;
             if (!lazy)
-                gn_row(xr + i * M, ga + ((r + i) % G) * CG, be + ((r + i) % G) * CG, CG, L, mu[i], rs, y->v + (r + i) * M,
-                   y->ip[1] ? st + ns + (r + i) * M : NULL);
+                gn_row(xr + i * M, ga + ((r + i) % G) * CG, be + ((r + i) % G) * CG, CG, L, mu[i], rs,
+                       y->v + (r + i) * M, sig ? sig + (r + i) * M : NULL);
         }
     }
     return id;
@@ -115,19 +116,18 @@ int nn_norm_value(tgdp_graph *gr, tgdp_node *y)
     const tgdp_node *x = NN_IN(gr, y, 0);
     const float *ga = NN_IN(gr, y, 1)->v, *be = NN_IN(gr, y, 2)->v, *st = y->aux;
     const int64_t G = y->ip[0], CG = y->C / G, L = y->L, M = CG * L, R = y->B * G;
+    float *sig = norm_sig(y);
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < R; r++)
         gn_row(x->v + r * M, ga + (r % G) * CG, be + (r % G) * CG, CG, L, st[2 * r], st[2 * r + 1], y->v + r * M,
-               y->ip[1] ? (float *)st + 2 * R + r * M : NULL);
+               sig ? sig + r * M : NULL);
     return TGDP_OK;
 }
 
 int nn_norm_to_nwc(tgdp_graph *gr, tgdp_node *y, void *xs)
 {
-    const tgdp_node *x = NN_IN(gr, y, 0);
-    const int64_t G = y->ip[0];
-    return nn_dnnl_norm_to_nwc(gr->precision, x->v, y->B, y->C, y->L, G, y->aux, NN_IN(gr, y, 1)->v,
-                               NN_IN(gr, y, 2)->v, y->ip[1] ? y->aux + 2 * y->B * G : NULL, xs);
+    return nn_dnnl_norm_to_nwc(gr->precision, NN_IN(gr, y, 0)->v, y->B, y->C, y->L, y->ip[0], y->aux,
+                               NN_IN(gr, y, 1)->v, NN_IN(gr, y, 2)->v, norm_sig(y), xs);
 }
 
 int tgdp_norm_conv1d(tgdp_graph *gr, int x, int G, int gamma, int beta, tgdp_act act, int W, int b, int e, int stride,
@@ -144,7 +144,7 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)
     if (!(y->dv = tgdp_arena_floats(gr->arena, y->n))) return TGDP_ENOMEM;
     const float *ga = NN_IN(gr, y, 1)->v, *be = NN_IN(gr, y, 2)->v, *st = y->aux;
     const int64_t G = y->ip[0], CG = y->C / G, L = y->L, M = CG * L;
-    const float *sig = st + 2 * y->B * G; /* with SiLU: sigmoid(z) from the forward */
+    const float *sig = norm_sig(y); /* with SiLU: sigmoid(z) from the forward */
 #pragma omp parallel for schedule(static) if (y->n > 32768)
     for (int64_t r = 0; r < y->B * G; r++) {
         const float *xr = x->v + r * M, *dx = x->dv + r * M, mu = st[2 * r], rs = st[2 * r + 1];
@@ -156,7 +156,7 @@ int nn_norm_tangent(tgdp_graph *gr, tgdp_node *y)
             for (int64_t l = c * L; l < (c + 1) * L; l++) dy[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
             if (y->ip[1]) /* silu'(z) = s (1 + z (1 - s)), s = sigmoid(z) */
                 for (int64_t l = c * L; l < (c + 1) * L; l++) {
-                    const float z = gn_z(xr[l], mu, rs, g, b), sg = sig[r * M + l];
+                    const float z = gn_zf(xr[l], mu, rs, g, b), sg = sig[r * M + l];
                     dy[l] *= sg * (1.0f + z * (1.0f - sg));
                 }
         }
@@ -245,19 +245,15 @@ static void silu_seeds(const float *xr, const float *sr, const float *gy, const 
                               &cs[2 * c + 1]);
         return;
     }
-    float m1 = 0, m2 = 0;
-    if (gdy) {
-        const double s1 = sum8(dx, M);
-        m1 = (float)(s1 / (double)M), m2 = (float)(rs * (dot8(xr, dx, M) - mu * s1) / (double)M);
-    }
-    /* z (and dz) channel by channel into gz (and gdz), then the SiLU terms over the whole row: one
+    const double s1 = sum8(dx, M);
+    const float m1 = (float)(s1 / (double)M), m2 = (float)(rs * (dot8(xr, dx, M) - mu * s1) / (double)M);
+    /* z and dz channel by channel into gz and gdz, then the SiLU terms over the whole row: one
      * vector tail instead of one per channel */
     for (int64_t c = 0; c < CG; c++) {
         const float g = ga[c], b = be[c];
         const int64_t o = c * L;
-        for (int64_t l = o; l < o + L; l++) gz[l] = gn_z(xr[l], mu, rs, g, b);
-        if (gdy)
-            for (int64_t l = o; l < o + L; l++) gdz[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
+        for (int64_t l = o; l < o + L; l++) gz[l] = gn_zf(xr[l], mu, rs, g, b);
+        for (int64_t l = o; l < o + L; l++) gdz[l] = g * (rs * (dx[l] - m1 - ((xr[l] - mu) * rs) * m2));
     }
     for (int64_t l = 0; l < M; l++) {
         const float z = gz[l], dz = gdz[l], s = sr[l], d1 = s * (1.0f + z * (1.0f - s));
@@ -289,7 +285,7 @@ void nn_norm_backward(tgdp_graph *gr, tgdp_node *y)
         double *cs = sums ? sums + 2 * r * CG : NULL;
         if (sz) { /* the seeds of z from those of silu(z) */
             float *tz = sz + r * M, *tdz = gdy ? sz + y->n + r * M : NULL;
-            silu_seeds(xr, st + 2 * B * G + r * M, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r],
+            silu_seeds(xr, norm_sig(y) + r * M, gz, gdz, dx, ga->v + c0, be->v + c0, CG, L, st[2 * r],
                        st[2 * r + 1], tz, tdz, cs);
             gz = tz, gdz = tdz;
         }
