@@ -89,15 +89,32 @@ static inline __m512d fm_load8(const float *v, int64_t i, int64_t n) /* v[i..i+8
     if (i + 8 <= n) return _mm512_cvtps_pd(_mm256_loadu_ps(v + i));
     return _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)((1u << (n - i)) - 1u), v + i));
 }
+/* the low and the high 8 of 16 floats, as doubles */
+static inline __m512d fm_lo8(__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+static inline __m512d fm_hi8(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
 static inline __mmask8 fm_mask8(int64_t i, int64_t n)
 {
     return i + 8 <= n ? (__mmask8)0xff : (__mmask8)((1u << (n - i)) - 1u);
 }
+/* The three below take 16 floats at a time without masks and add the low 8, then the high 8,
+ * into the lanes (every lane sums the same elements in the same order as 8 at a time), then at
+ * most two masked groups of 8. */
 /* sum8(a), sum8(b) */
 static inline void sum8_2(const float *a, const float *b, int64_t n, double *sa, double *sb)
 {
     __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
-    for (int64_t i = 0; i < n; i += 8) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 av = _mm512_loadu_ps(a + i), bv = _mm512_loadu_ps(b + i);
+        x = _mm512_add_pd(x, fm_lo8(av));
+        y = _mm512_add_pd(y, fm_lo8(bv));
+        x = _mm512_add_pd(x, fm_hi8(av));
+        y = _mm512_add_pd(y, fm_hi8(bv));
+    }
+    for (; i < n; i += 8) {
         const __mmask8 m = fm_mask8(i, n);
         x = _mm512_mask_add_pd(x, m, x, fm_load8(a, i, n));
         y = _mm512_mask_add_pd(y, m, y, fm_load8(b, i, n));
@@ -109,7 +126,17 @@ static inline void sqdev8_2(const float *a, double ma, const float *b, double mb
 {
     __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
     const __m512d mx = _mm512_set1_pd(ma), my = _mm512_set1_pd(mb);
-    for (int64_t i = 0; i < n; i += 8) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 av = _mm512_loadu_ps(a + i), bv = _mm512_loadu_ps(b + i);
+        const __m512d a0 = _mm512_sub_pd(fm_lo8(av), mx), b0 = _mm512_sub_pd(fm_lo8(bv), my);
+        const __m512d a1 = _mm512_sub_pd(fm_hi8(av), mx), b1 = _mm512_sub_pd(fm_hi8(bv), my);
+        x = _mm512_add_pd(x, _mm512_mul_pd(a0, a0));
+        y = _mm512_add_pd(y, _mm512_mul_pd(b0, b0));
+        x = _mm512_add_pd(x, _mm512_mul_pd(a1, a1));
+        y = _mm512_add_pd(y, _mm512_mul_pd(b1, b1));
+    }
+    for (; i < n; i += 8) {
         const __mmask8 m = fm_mask8(i, n);
         const __m512d da = _mm512_sub_pd(fm_load8(a, i, n), mx), db = _mm512_sub_pd(fm_load8(b, i, n), my);
         x = _mm512_mask_add_pd(x, m, x, _mm512_mul_pd(da, da));
@@ -121,7 +148,16 @@ static inline void sqdev8_2(const float *a, double ma, const float *b, double mb
 static inline void sumdot8(const float *u, const float *v, int64_t n, double *s, double *d)
 {
     __m512d x = _mm512_setzero_pd(), y = _mm512_setzero_pd();
-    for (int64_t i = 0; i < n; i += 8) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 uv = _mm512_loadu_ps(u + i), vv = _mm512_loadu_ps(v + i);
+        const __m512d a0 = fm_lo8(uv), a1 = fm_hi8(uv);
+        x = _mm512_add_pd(x, a0);
+        y = _mm512_add_pd(y, _mm512_mul_pd(a0, fm_lo8(vv)));
+        x = _mm512_add_pd(x, a1);
+        y = _mm512_add_pd(y, _mm512_mul_pd(a1, fm_hi8(vv)));
+    }
+    for (; i < n; i += 8) {
         const __mmask8 m = fm_mask8(i, n);
         const __m512d a = fm_load8(u, i, n);
         x = _mm512_mask_add_pd(x, m, x, a);
@@ -220,15 +256,34 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
                                      float b, int64_t L, float *gz, double *sum, double *dot)
 {
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-    const __m256 vmu = _mm256_set1_ps(mu), vrs = _mm256_set1_ps(rs), vg = _mm256_set1_ps(g), vb = _mm256_set1_ps(b);
-    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m512 vmu = _mm512_set1_ps(mu), vrs = _mm512_set1_ps(rs), vg = _mm512_set1_ps(g), vb = _mm512_set1_ps(b);
+    const __m512 one = _mm512_set1_ps(1.0f);
     __m512d as = _mm512_setzero_pd(), ad = _mm512_setzero_pd();
-    for (int64_t i = 0; i < L; i += 8) {
+    int64_t i = 0;
+    /* 16 at a time without masks: the float work at full width, and each half added into the
+     * lanes in turn (elements i..i+7, then i+8..i+15), so every lane sums the same elements in
+     * the same order as 8 at a time */
+    for (; i + 16 <= L; i += 16) {
+        const __m512 xv = _mm512_loadu_ps(x + i), sv = _mm512_loadu_ps(s + i), gv = _mm512_loadu_ps(gy + i);
+        const __m512 z = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(xv, vmu), vrs), vg), vb);
+        const __m512 d1 = _mm512_mul_ps(sv, _mm512_add_ps(one, _mm512_mul_ps(z, _mm512_sub_ps(one, sv))));
+        const __m512 t = _mm512_mul_ps(gv, d1);
+        _mm512_storeu_ps(gz + i, t);
+        const __m512d t0 = fm_lo8(t), t1 = fm_hi8(t);
+        as = _mm512_add_pd(as, t0);
+        ad = _mm512_add_pd(ad, _mm512_mul_pd(t0, fm_lo8(xv)));
+        as = _mm512_add_pd(as, t1);
+        ad = _mm512_add_pd(ad, _mm512_mul_pd(t1, fm_hi8(xv)));
+    }
+    for (; i < L; i += 8) { /* the tail: at most two masked groups of 8 */
         const __mmask8 m = fm_mask8(i, L);
         const __m256 xv = _mm256_maskz_loadu_ps(m, x + i), sv = _mm256_maskz_loadu_ps(m, s + i);
-        const __m256 gv = _mm256_maskz_loadu_ps(m, gy + i);
-        const __m256 z = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vmu), vrs), vg), vb);
-        const __m256 d1 = _mm256_mul_ps(sv, _mm256_add_ps(one, _mm256_mul_ps(z, _mm256_sub_ps(one, sv))));
+        const __m256 gv = _mm256_maskz_loadu_ps(m, gy + i), one8 = _mm512_castps512_ps256(one);
+        const __m256 z = _mm256_add_ps(
+            _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(xv, _mm512_castps512_ps256(vmu)), _mm512_castps512_ps256(vrs)),
+                          _mm512_castps512_ps256(vg)),
+            _mm512_castps512_ps256(vb));
+        const __m256 d1 = _mm256_mul_ps(sv, _mm256_add_ps(one8, _mm256_mul_ps(z, _mm256_sub_ps(one8, sv))));
         const __m256 t = _mm256_mul_ps(gv, d1);
         _mm256_mask_storeu_ps(gz + i, m, t);
         const __m512d td = _mm512_cvtps_pd(t);
