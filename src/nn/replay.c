@@ -42,40 +42,58 @@ static int run_call(const tgdp_gemm_call *g, const blas_bufs *b, int onednn)
     return 0;
 }
 
+/* one thread's replay: a warm-up pass, then passes until min_time; *reps and *wall are the timed
+ * passes and their time, 0 on failure. The barriers (orphaned: no-ops outside a parallel region)
+ * start every thread's warm-up and timed passes together. */
+static int replay_thread(const tgdp_gemm_call *calls, int n, double min_time, int onednn, long *reps_out,
+                         double *wall_out)
+{
+    blas_bufs b = {NULL, NULL, NULL};
+    int ok = onednn || bufs_alloc(&b, calls, n);
+    long reps = 0;
+    double t0 = 0, t = 0;
+    for (int warm = 1; warm >= 0; warm--) {
+#pragma omp barrier
+        /* every thread reaches the barriers, even one whose buffers failed */
+        t0 = tgdp_now_s();
+        reps = 0;
+        if (!ok) continue;
+        do {
+            for (int i = 0; i < n && ok; i++) ok = run_call(&calls[i], &b, onednn) == 0;
+            reps++;
+            t = tgdp_now_s() - t0;
+        } while (!warm && t < min_time && ok);
+    }
+    free(b.A);
+    free(b.B);
+    free(b.C);
+    *reps_out = reps;
+    *wall_out = t;
+    return ok;
+}
+
 double tgdp_gemm_replay(const tgdp_gemm_call *calls, int n, double min_time, int concurrent)
 {
     if (n <= 0) return NAN;
     double flops = 0;
     for (int i = 0; i < n; i++) flops += tgdp_gemm_call_flops(&calls[i]);
     const int onednn = tgdp_get_gemm_backend() == TGDP_GEMM_ONEDNN;
-    const int T = concurrent ? omp_get_max_threads() : 1;
     long total = 0;
     int failed = 0;
     double wall = 0;
-#pragma omp parallel num_threads(T) reduction(+ : total) reduction(max : wall) reduction(| : failed)
-    {
-        blas_bufs b = {NULL, NULL, NULL};
-        int ok = onednn || bufs_alloc(&b, calls, n);
-        long reps = 0;
-        double t0 = 0, t = 0;
-        for (int warm = 1; warm >= 0; warm--) {
-#pragma omp barrier
-            /* every thread reaches the barriers, even one whose buffers failed */
-            t0 = tgdp_now_s();
-            reps = 0;
-            if (!ok) continue;
-            do {
-                for (int i = 0; i < n && ok; i++) ok = run_call(&calls[i], &b, onednn) == 0;
-                reps++;
-                t = tgdp_now_s() - t0;
-            } while (!warm && t < min_time && ok);
+    if (!concurrent) { /* one call at a time on all threads: no enclosing region (not even a team of
+                        * one), so the library's own parallel regions use the threads' pool instead
+                        * of starting nested teams (new threads) on every call */
+        failed = !replay_thread(calls, n, min_time, onednn, &total, &wall);
+    } else {
+#pragma omp parallel reduction(+ : total) reduction(max : wall) reduction(| : failed)
+        {
+            long reps = 0;
+            double t = 0;
+            failed = !replay_thread(calls, n, min_time, onednn, &reps, &t);
+            total = reps;
+            wall = t;
         }
-        failed = !ok;
-        total = reps;
-        wall = t;
-        free(b.A);
-        free(b.B);
-        free(b.C);
     }
     return failed || !(wall > 0) ? NAN : flops * (double)total / wall / 1e9;
 }
