@@ -357,11 +357,18 @@ static void conv_backward_gemm(tgdp_graph *gr, tgdp_node *y)
 /* ---------------- down/up-sampling ---------------- */
 /* avgpool2: y[l] = (x[2l] + x[2l+1]) / 2 (a trailing odd sample is dropped);
  * upsample2: y[2l] = y[2l+1] = x[l]. Both linear: the tangent is the same map. */
+/* one loop per case, without index divisions, so that each vectorises (pairs of loads or stores);
+ * every element gets the same operations in the same order as one loop over the outputs would */
 static void pool_apply(int op, const float *x, float *y, int64_t rows, int64_t Lx, int64_t Ly)
 {
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t l = 0; l < Ly; l++)
-            y[r * Ly + l] = op == TGDP_OP_AVGPOOL2 ? 0.5f * (x[r * Lx + 2 * l] + x[r * Lx + 2 * l + 1]) : x[r * Lx + l / 2];
+    for (int64_t r = 0; r < rows; r++) {
+        const float *s = x + r * Lx;
+        float *d = y + r * Ly;
+        if (op == TGDP_OP_AVGPOOL2)
+            for (int64_t l = 0; l < Ly; l++) d[l] = 0.5f * (s[2 * l] + s[2 * l + 1]);
+        else
+            for (int64_t l = 0; l < Lx; l++) d[2 * l] = d[2 * l + 1] = s[l];
+    }
 }
 
 /* gx += the adjoint of gy; assign: gx = it (every element written, the dropped odd sample 0) */
@@ -380,8 +387,8 @@ static void pool_adjoint(int op, const float *gy, float *gx, int64_t rows, int64
             }
         } else if (assign) { /* the same sums as adding both into zero, in the same order */
             for (int64_t l = 0; l < Lx; l++) d[l] = g[2 * l] + g[2 * l + 1];
-        } else {
-            for (int64_t l = 0; l < Ly; l++) d[l / 2] += g[l];
+        } else { /* both of an output's two gradients added into it, in order */
+            for (int64_t l = 0; l < Lx; l++) d[l] = (d[l] + g[2 * l]) + g[2 * l + 1];
         }
     }
 }
