@@ -278,14 +278,20 @@ int train_run_chunks(train_state *st, tgdp_net *net, int B, train_chunk_fn fn, v
         l += ch[k].loss;
     }
     *loss = l;
-    if (nc > 1) {
+    if (nc > 1) { /* g = ((g_0 + g_1) + g_2) + ... per parameter, in chunk order; a block of
+                   * parameters at a time (it stays in L1) and one chunk's buffer at a time, so
+                   * that the loop vectorises */
         float *g = net->p.g;
         const float *cg = st->chunk_g;
+        enum { BLK = 2048 };
+        const size_t nblk = (np + BLK - 1) / BLK;
 #pragma omp parallel for schedule(static) if (np > 65536)
-        for (size_t i = 0; i < np; i++) {
-            float s = g[i];
-            for (int k = 1; k < nc; k++) s += cg[(size_t)(k - 1) * np + i];
-            g[i] = s;
+        for (size_t b = 0; b < nblk; b++) {
+            const size_t lo = b * BLK, hi = lo + BLK < np ? lo + BLK : np;
+            for (int k = 1; k < nc; k++) {
+                const float *c = cg + (size_t)(k - 1) * np;
+                for (size_t i = lo; i < hi; i++) g[i] += c[i];
+            }
         }
     }
     return TGDP_OK;
