@@ -375,7 +375,7 @@ static void test_norm_kernels(void)
     for (size_t i = 0; i < sizeof special / sizeof *special; i++) x[700 + 3 * i] = special[i]; /* only the full length */
     int bad = 0, cases = 0;
     const float mu = 0.3f, rs = 1.7f, g = 0.9f, b = -0.2f;
-    const int64_t lens[] = {1, 5, 8, 15, 16, 17, 31, 62, 125, 250, N};
+    const int64_t lens[] = {0, 1, 5, 8, 15, 16, 17, 24, 31, 40, 62, 125, 250, N};
     for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
         const int64_t L = lens[k];
         for (int silu = 0; silu < 2; silu++) { /* forward */
@@ -408,6 +408,57 @@ static void test_norm_kernels(void)
     }
 #endif
     CHECKF(bad == 0, "group norm kernels: %d values in %d cases differ from the scalar formulas", bad, cases);
+}
+
+/* average pooling and up-sampling by 2, bit for bit against their definitions, even and odd
+ * lengths: the value, the input gradient assigned (one use of x) and accumulated (two uses: the
+ * second adjoint is added to the first), i.e. every loop of pool_apply and pool_adjoint */
+static void test_pool_exact(void)
+{
+    enum { B = 2, C = 3, LMAX = 41 };
+    static float x[B * C * LMAX], seed[B * C * 2 * LMAX], want[B * C * LMAX], first[B * C * LMAX];
+    tgdp_rng r = tgdp_rng_new(77);
+    int bad = 0, cases = 0;
+    for (int L = 1; L <= LMAX; L += 5) {
+        for (int up = 0; up < 2; up++) {
+            if (!up && L < 2) continue;
+            const int64_t Lx = L, Ly = up ? 2 * L : L / 2, rows = B * C;
+            tgdp_rng_fill_normal(&r, x, (size_t)(rows * Lx), 0, 1);
+            tgdp_rng_fill_normal(&r, seed, (size_t)(rows * Ly), 0, 1);
+            for (int uses = 1; uses <= 2; uses++) {
+                tgdp_graph gr;
+                tgdp_arena_reset(&arena);
+                tgdp_graph_init(&gr, &arena);
+                const int xi = tgdp_input(&gr, x, B, C, L, 1);
+                const int p1 = up ? tgdp_upsample2(&gr, xi) : tgdp_avgpool2(&gr, xi);
+                const int y = uses == 1 ? p1 : tgdp_add(&gr, p1, up ? tgdp_upsample2(&gr, xi) : tgdp_avgpool2(&gr, xi), 1.0f);
+                CHECK(y >= 0 && !gr.failed && gr.nodes[y].L == Ly);
+                if (y < 0 || gr.failed) return;
+                for (int64_t q = 0; q < rows; q++)
+                    for (int64_t l = 0; l < Ly; l++) {
+                        const float *s = x + q * Lx;
+                        float v = up ? s[l / 2] : 0.5f * (s[2 * l] + s[2 * l + 1]);
+                        if (uses == 2) v = v + v;
+                        bad += fdiff(gr.nodes[y].v[q * Ly + l], v);
+                    }
+                CHECK(tgdp_graph_backward(&gr, y, seed, NULL, 1) == TGDP_OK);
+                for (int64_t q = 0; q < rows; q++) { /* one adjoint into zeros, then (two uses) one added */
+                    const float *g = seed + q * Ly;
+                    float *a = first + q * Lx, *w = want + q * Lx;
+                    for (int64_t l = 0; l < Lx; l++)
+                        a[l] = up ? g[2 * l] + g[2 * l + 1] : (l < 2 * Ly ? 0.5f * g[l / 2] : 0.0f);
+                    for (int64_t l = 0; l < Lx; l++) {
+                        if (uses == 1) w[l] = a[l];
+                        else if (up) w[l] = (a[l] + g[2 * l]) + g[2 * l + 1];
+                        else w[l] = l < 2 * Ly ? a[l] + 0.5f * g[l / 2] : 0.0f;
+                    }
+                }
+                for (int64_t i = 0; i < rows * Lx; i++) bad += fdiff(gr.nodes[xi].g[i], want[i]);
+                cases++;
+            }
+        }
+    }
+    CHECKF(bad == 0, "pooling: %d values in %d cases differ from the definitions", bad, cases);
 }
 
 /* The fused builders give bit for bit what the separate ops give: tgdp_conv1d_add against
@@ -726,6 +777,7 @@ int main(void)
     test_fourier();
     test_paired_sums();
     test_norm_kernels();
+    test_pool_exact();
     test_fused_equal();
     test_mlp();
     test_losses();

@@ -393,6 +393,71 @@ static void test_chunked_steps(void)
     }
 }
 
+/* the chunks' gradient sum (train_run_chunks): per parameter the chunk buffers' values added in
+ * chunk order, ((g_0 + g_1) + g_2) + ..., bit for bit, for parameter counts below and above the
+ * sum's block and its threading threshold; values of very different magnitudes, so that another
+ * order of the additions gives other bits (checked, so the comparison can fail) */
+static float chunk_val(int64_t lo, size_t i)
+{
+    uint64_t h = (uint64_t)(lo + 1) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)i * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 32;
+    return (float)ldexp((double)(int32_t)(h & 0xffffff) - 8388608.0, (int)((h >> 24) % 40) - 40);
+}
+
+static int sum_chunk(void *ctx, train_chunk *c)
+{
+    (void)ctx;
+    for (size_t i = 0; i < c->net.p.n; i++) c->net.p.g[i] += chunk_val(c->rows.lo, i);
+    c->loss = (double)c->rows.lo;
+    return TGDP_OK;
+}
+
+static void test_chunk_gradient_sum(void)
+{
+    static const size_t counts[] = {1000, 2048, 70001};
+    for (size_t ci = 0; ci < sizeof counts / sizeof *counts; ci++) {
+        const size_t np = counts[ci];
+        for (int threads = 1; threads <= 2; threads++) {
+            tgdp_set_threads(threads);
+            train_state st;
+            memset(&st, 0, sizeof st);
+            tgdp_net net;
+            memset(&net, 0, sizeof net);
+            net.arch = TGDP_ARCH_MLP;
+            net.p.n = np;
+            net.p.g = malloc(np * sizeof(float));
+            float *want = malloc(np * sizeof(float));
+            CHECK(net.p.g && want);
+            if (!net.p.g || !want) return;
+            const int B = 8 * TRAIN_CHUNK_ROWS; /* 8 chunks */
+            double loss = -1;
+            CHECK(train_run_chunks(&st, &net, B, sum_chunk, NULL, &loss, NULL) == TGDP_OK);
+            size_t other = 0;
+            for (size_t i = 0; i < np; i++) {
+                float s = chunk_val(0, i), r = chunk_val(7 * TRAIN_CHUNK_ROWS, i);
+                for (int k = 1; k < 8; k++) s += chunk_val((int64_t)k * TRAIN_CHUNK_ROWS, i);
+                for (int k = 6; k >= 0; k--) r += chunk_val((int64_t)k * TRAIN_CHUNK_ROWS, i);
+                want[i] = s;
+                other += memcmp(&s, &r, sizeof s) != 0;
+            }
+            CHECKF(memcmp(net.p.g, want, np * sizeof(float)) == 0, "chunk gradient sum of %zu parameters on %d threads "
+                   "differs from the sum in chunk order", np, threads);
+            CHECKF(other > np / 100, "the reversed order gives the same bits for all but %zu of %zu parameters", other, np);
+            CHECK(loss == 28.0 * TRAIN_CHUNK_ROWS); /* 0 + 1 + ... + 7 chunks' first rows */
+            free(st.chunk_g);
+            for (int k = 0; k < TRAIN_CHUNKS_MAX; k++) {
+                tgdp_arena_free(&st.chunk_ar[k]);
+                tgdp_arena_free(&st.chunk_ev[k]);
+            }
+            free(net.p.g);
+            free(want);
+        }
+    }
+    tgdp_set_threads(2);
+}
+
 /* MLP evaluations of many rows run as chunks on the threads: outputs and input gradients are
  * bit-identical on 1 and 2 threads and agree with evaluating rows one at a time */
 static void test_parallel_eval(void)
@@ -519,6 +584,7 @@ int main(void)
     test_gradient_penalty();
     test_curvature_penalty();
     test_chunked_steps();
+    test_chunk_gradient_sum();
     test_parallel_eval();
     tgdp_schedule_free(&S);
     TEST_MAIN_END();

@@ -217,6 +217,11 @@ static inline __m512 gn_z16(__m512 x, float mu, float rs, float g, float b)
     const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mu)), _mm512_set1_ps(rs));
     return _mm512_add_ps(_mm512_mul_ps(t, _mm512_set1_ps(g)), _mm512_set1_ps(b));
 }
+static inline __m256 gn_z8(__m256 x, float mu, float rs, float g, float b)
+{
+    const __m256 t = _mm256_mul_ps(_mm256_sub_ps(x, _mm256_set1_ps(mu)), _mm256_set1_ps(rs));
+    return _mm256_add_ps(_mm256_mul_ps(t, _mm256_set1_ps(g)), _mm256_set1_ps(b));
+}
 #endif
 
 /* Group norm, one channel of L values from its row's mean mu and 1/std rs: z = ((x - mu) rs) g + b;
@@ -256,7 +261,6 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
                                      float b, int64_t L, float *gz, double *sum, double *dot)
 {
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-    const __m512 vmu = _mm512_set1_ps(mu), vrs = _mm512_set1_ps(rs), vg = _mm512_set1_ps(g), vb = _mm512_set1_ps(b);
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512d as = _mm512_setzero_pd(), ad = _mm512_setzero_pd();
     int64_t i = 0;
@@ -265,7 +269,7 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
      * the same order as 8 at a time */
     for (; i + 16 <= L; i += 16) {
         const __m512 xv = _mm512_loadu_ps(x + i), sv = _mm512_loadu_ps(s + i), gv = _mm512_loadu_ps(gy + i);
-        const __m512 z = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(xv, vmu), vrs), vg), vb);
+        const __m512 z = gn_z16(xv, mu, rs, g, b);
         const __m512 d1 = _mm512_mul_ps(sv, _mm512_add_ps(one, _mm512_mul_ps(z, _mm512_sub_ps(one, sv))));
         const __m512 t = _mm512_mul_ps(gv, d1);
         _mm512_storeu_ps(gz + i, t);
@@ -279,10 +283,7 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
         const __mmask8 m = fm_mask8(i, L);
         const __m256 xv = _mm256_maskz_loadu_ps(m, x + i), sv = _mm256_maskz_loadu_ps(m, s + i);
         const __m256 gv = _mm256_maskz_loadu_ps(m, gy + i), one8 = _mm512_castps512_ps256(one);
-        const __m256 z = _mm256_add_ps(
-            _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(xv, _mm512_castps512_ps256(vmu)), _mm512_castps512_ps256(vrs)),
-                          _mm512_castps512_ps256(vg)),
-            _mm512_castps512_ps256(vb));
+        const __m256 z = gn_z8(xv, mu, rs, g, b);
         const __m256 d1 = _mm256_mul_ps(sv, _mm256_add_ps(one8, _mm256_mul_ps(z, _mm256_sub_ps(one8, sv))));
         const __m256 t = _mm256_mul_ps(gv, d1);
         _mm256_mask_storeu_ps(gz + i, m, t);

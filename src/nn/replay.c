@@ -81,9 +81,13 @@ double tgdp_gemm_replay(const tgdp_gemm_call *calls, int n, double min_time, int
     long total = 0;
     int failed = 0;
     double wall = 0;
-    if (!concurrent) { /* one call at a time on all threads: no enclosing region (not even a team of
-                        * one), so the library's own parallel regions use the threads' pool instead
-                        * of starting nested teams (new threads) on every call */
+    if (!concurrent && !omp_in_parallel()) { /* one call at a time on all threads: no enclosing region
+                        * (not even a team of one), so the library's own parallel regions use the
+                        * threads' pool instead of starting nested teams (new threads) on every call */
+        failed = !replay_thread(calls, n, min_time, onednn, &total, &wall);
+    } else if (!concurrent) { /* called inside a parallel region: a team of one of its own, so that
+                               * the barriers bind to it and not to the caller's team */
+#pragma omp parallel num_threads(1)
         failed = !replay_thread(calls, n, min_time, onednn, &total, &wall);
     } else {
 #pragma omp parallel reduction(+ : total) reduction(max : wall) reduction(| : failed)
