@@ -217,11 +217,6 @@ static inline __m512 gn_z16(__m512 x, float mu, float rs, float g, float b)
     const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mu)), _mm512_set1_ps(rs));
     return _mm512_add_ps(_mm512_mul_ps(t, _mm512_set1_ps(g)), _mm512_set1_ps(b));
 }
-static inline __m256 gn_z8(__m256 x, float mu, float rs, float g, float b)
-{
-    const __m256 t = _mm256_mul_ps(_mm256_sub_ps(x, _mm256_set1_ps(mu)), _mm256_set1_ps(rs));
-    return _mm256_add_ps(_mm256_mul_ps(t, _mm256_set1_ps(g)), _mm256_set1_ps(b));
-}
 #endif
 
 /* Group norm, one channel of L values from its row's mean mu and 1/std rs: z = ((x - mu) rs) g + b;
@@ -253,6 +248,30 @@ static inline void gn_channel(const float *x, float mu, float rs, float g, float
 #endif
 }
 
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+/* gn_silu_grad_sums on 16 elements (m: which of them; all 16 in the main loop, where the constant
+ * mask makes every load, store and addition an unmasked one): gz, and the elements added into the
+ * sums' 8 lanes, the low 8 and then the high 8 */
+static inline void gn_silu_grad16(const float *x, const float *s, const float *gy, float mu, float rs, float g,
+                                  float b, __mmask16 m, float *gz, __m512d *as, __m512d *ad)
+{
+    const int full = m == (__mmask16)0xffff;
+    const __m512 xv = full ? _mm512_loadu_ps(x) : _mm512_maskz_loadu_ps(m, x);
+    const __m512 sv = full ? _mm512_loadu_ps(s) : _mm512_maskz_loadu_ps(m, s);
+    const __m512 gv = full ? _mm512_loadu_ps(gy) : _mm512_maskz_loadu_ps(m, gy);
+    const __m512 z = gn_z16(xv, mu, rs, g, b), one = _mm512_set1_ps(1.0f);
+    const __m512 t = _mm512_mul_ps(gv, _mm512_mul_ps(sv, _mm512_add_ps(one, _mm512_mul_ps(z, _mm512_sub_ps(one, sv)))));
+    if (full) _mm512_storeu_ps(gz, t);
+    else _mm512_mask_storeu_ps(gz, m, t);
+    const __m512d t0 = fm_lo8(t), t1 = fm_hi8(t), p0 = _mm512_mul_pd(t0, fm_lo8(xv)), p1 = _mm512_mul_pd(t1, fm_hi8(xv));
+    const __mmask8 m0 = (__mmask8)m, m1 = (__mmask8)(m >> 8);
+    *as = full ? _mm512_add_pd(*as, t0) : _mm512_mask_add_pd(*as, m0, *as, t0);
+    *ad = full ? _mm512_add_pd(*ad, p0) : _mm512_mask_add_pd(*ad, m0, *ad, p0);
+    *as = full ? _mm512_add_pd(*as, t1) : _mm512_mask_add_pd(*as, m1, *as, t1);
+    *ad = full ? _mm512_add_pd(*ad, p1) : _mm512_mask_add_pd(*ad, m1, *ad, p1);
+}
+#endif
+
 /* Group norm's backward, first order with SiLU, one channel of L values: gz = gy silu'(z) with z
  * as in gn_channel and s = sigmoid(z) from the forward, silu'(z) = s (1 + z (1 - s)); and in the
  * same pass sumdot8(gz, x) (*sum, *dot): the same values as computing gz and then calling sumdot8,
@@ -261,36 +280,13 @@ static inline void gn_silu_grad_sums(const float *x, const float *s, const float
                                      float b, int64_t L, float *gz, double *sum, double *dot)
 {
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-    const __m512 one = _mm512_set1_ps(1.0f);
+    /* 16 at a time, each half added into the lanes in turn (elements i..i+7, then i+8..i+15): every
+     * lane sums the same elements in the same order as 8 at a time; the last partial 16 masked */
     __m512d as = _mm512_setzero_pd(), ad = _mm512_setzero_pd();
     int64_t i = 0;
-    /* 16 at a time without masks: the float work at full width, and each half added into the
-     * lanes in turn (elements i..i+7, then i+8..i+15), so every lane sums the same elements in
-     * the same order as 8 at a time */
-    for (; i + 16 <= L; i += 16) {
-        const __m512 xv = _mm512_loadu_ps(x + i), sv = _mm512_loadu_ps(s + i), gv = _mm512_loadu_ps(gy + i);
-        const __m512 z = gn_z16(xv, mu, rs, g, b);
-        const __m512 d1 = _mm512_mul_ps(sv, _mm512_add_ps(one, _mm512_mul_ps(z, _mm512_sub_ps(one, sv))));
-        const __m512 t = _mm512_mul_ps(gv, d1);
-        _mm512_storeu_ps(gz + i, t);
-        const __m512d t0 = fm_lo8(t), t1 = fm_hi8(t);
-        as = _mm512_add_pd(as, t0);
-        ad = _mm512_add_pd(ad, _mm512_mul_pd(t0, fm_lo8(xv)));
-        as = _mm512_add_pd(as, t1);
-        ad = _mm512_add_pd(ad, _mm512_mul_pd(t1, fm_hi8(xv)));
-    }
-    for (; i < L; i += 8) { /* the tail: at most two masked groups of 8 */
-        const __mmask8 m = fm_mask8(i, L);
-        const __m256 xv = _mm256_maskz_loadu_ps(m, x + i), sv = _mm256_maskz_loadu_ps(m, s + i);
-        const __m256 gv = _mm256_maskz_loadu_ps(m, gy + i), one8 = _mm512_castps512_ps256(one);
-        const __m256 z = gn_z8(xv, mu, rs, g, b);
-        const __m256 d1 = _mm256_mul_ps(sv, _mm256_add_ps(one8, _mm256_mul_ps(z, _mm256_sub_ps(one8, sv))));
-        const __m256 t = _mm256_mul_ps(gv, d1);
-        _mm256_mask_storeu_ps(gz + i, m, t);
-        const __m512d td = _mm512_cvtps_pd(t);
-        as = _mm512_mask_add_pd(as, m, as, td);
-        ad = _mm512_mask_add_pd(ad, m, ad, _mm512_mul_pd(td, _mm512_cvtps_pd(xv)));
-    }
+    for (; i + 16 <= L; i += 16) gn_silu_grad16(x + i, s + i, gy + i, mu, rs, g, b, (__mmask16)0xffff, gz + i, &as, &ad);
+    if (i < L)
+        gn_silu_grad16(x + i, s + i, gy + i, mu, rs, g, b, (__mmask16)((1u << (L - i)) - 1u), gz + i, &as, &ad);
     *sum = fm_combine8(as), *dot = fm_combine8(ad);
 #else
     for (int64_t i = 0; i < L; i++) {
